@@ -46,6 +46,7 @@ LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
+CLI_TESTS  := $(sort $(wildcard tests/cli_*.sh))
 
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/%.o)
@@ -102,9 +103,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
 check: $(BUILD)/afsim $(BUILD)/tests/runner
 	$(BUILD)/tests/runner
-	AFSIM=$(BUILD)/afsim sh tests/cli_run.sh
-	AFSIM=$(BUILD)/afsim sh tests/cli_regress.sh
-	AFSIM=$(BUILD)/afsim sh tests/cli_viz.sh
+	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim sh $$t || exit 1; done
 
 determinism:
 	sh tests/determinism.sh

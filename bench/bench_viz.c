@@ -32,11 +32,11 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int exec(sqlite3 *db, const char *sql)
+static int exec(sqlite3 *sq, const char *sql)
 {
 	char *err = NULL;
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+	if (sqlite3_exec(sq, sql, NULL, NULL, &err) != SQLITE_OK) {
 		fprintf(stderr, "bench_viz: %s\n", err);
 		sqlite3_free(err);
 		return -1;
@@ -53,19 +53,19 @@ static double rnd(uint64_t *s)
 	return (double)(*s >> 11) / 9007199254740992.0;
 }
 
-static int build(sqlite3 *db)
+static int build(sqlite3 *sq)
 {
 	sqlite3_stmt *run = NULL, *op = NULL, *smp = NULL;
 	uint64_t s = 88172645463325252ull;
 	int rc = -1;
 
-	if (exec(db, "BEGIN") ||
-	    sqlite3_prepare_v2(db, "INSERT INTO runs VALUES (?1, ?2, 'x.yaml', 'x', 1, 'sim', "
+	if (exec(sq, "BEGIN") ||
+	    sqlite3_prepare_v2(sq, "INSERT INTO runs VALUES (?1, ?2, 'x.yaml', 'x', 1, 'sim', "
 			       "'2026-01-01T00:00:00Z', NULL, 'passed', '0123456789abcdef', 'bench', 'h', 1, "
 			       "'sim:default', '', 1, 1, 0.05, 0.05)", -1, &run, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO ops VALUES (?1, ?2, 'handoff', ?3, 'A', 'B', 0, 0, ?4, ?5, "
+	    sqlite3_prepare_v2(sq, "INSERT INTO ops VALUES (?1, ?2, 'handoff', ?3, 'A', 'B', 0, 0, ?4, ?5, "
 			       "NULL, ?6, ?7, ?8, ?9, ?10, 3, 0, 22, 1, '')", -1, &op, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO samples VALUES (?1, ?2, ?3, ?4, 'B', ?5, ?6, ?7, ?8)", -1,
+	    sqlite3_prepare_v2(sq, "INSERT INTO samples VALUES (?1, ?2, ?3, ?4, 'B', ?5, ?6, ?7, ?8)", -1,
 			       &smp, NULL) != SQLITE_OK)
 		goto out;
 	/* runs 1..RUNS of scenario "trend", 3 handoffs each; run RUNS+1 the big one */
@@ -110,13 +110,13 @@ static int build(sqlite3 *db)
 			goto out;
 		sqlite3_reset(smp);
 	}
-	if (exec(db, "INSERT INTO baselines VALUES ('main', 'trend', 1, 'now', 'bench')") ||
-	    exec(db, "COMMIT"))
+	if (exec(sq, "INSERT INTO baselines VALUES ('main', 'trend', 1, 'now', 'bench')") ||
+	    exec(sq, "COMMIT"))
 		goto out;
 	rc = 0;
 out:
 	if (rc != 0)
-		fprintf(stderr, "bench_viz: cannot build the database: %s\n", sqlite3_errmsg(db));
+		fprintf(stderr, "bench_viz: cannot build the database: %s\n", sqlite3_errmsg(sq));
 	sqlite3_finalize(run);
 	sqlite3_finalize(op);
 	sqlite3_finalize(smp);
@@ -130,10 +130,10 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int measure(sqlite3 *db, viz_ctx *x, const char *name, const viz_request *rq, bool zoom_out)
+static int measure(sqlite3 *sq, viz_ctx *x, const char *name, const viz_request *rq, bool zoom_out)
 {
 	double t0 = now_ms(), load, r[REPS];
-	viz_view *v = viz_view_new(db, rq);
+	viz_view *v = viz_view_new(sq, rq);
 	viz_canvas c;
 	int rc;
 
@@ -169,7 +169,7 @@ static int measure(sqlite3 *db, viz_ctx *x, const char *name, const viz_request 
 int main(void)
 {
 	char dir[] = "/tmp/afsim-bench-viz-XXXXXX", path[64], err[256];
-	sqlite3 *db = NULL;
+	sqlite3 *sq = NULL;
 	viz_ctx *x = NULL;
 	double t0;
 	int rc = 1;
@@ -190,7 +190,7 @@ int main(void)
 		}
 		db_close(d);
 	}
-	if (sqlite3_open(path, &db) != SQLITE_OK || build(db) != 0)
+	if (sqlite3_open(path, &sq) != SQLITE_OK || build(sq) != 0)
 		goto out;
 	printf("database: %d runs (3 handoffs each), one run of %d handoffs and %d frames, built in %.0f ms\n",
 	       RUNS, HANDOFFS, FRAMES, now_ms() - t0);
@@ -206,18 +206,18 @@ int main(void)
 		viz_request hi = { VIZ_HIST, { RUNS + 1, 1 }, 2, NULL, NULL, NULL };
 		viz_request cm = { VIZ_COMPARE, { RUNS + 1, 1 }, 2, NULL, NULL, NULL };
 
-		if (measure(db, x, "timeline, 100000 frames, all", &tl, true) ||
-		    measure(db, x, "timeline, first window", &tl, false) ||
-		    measure(db, x, "trend p95, 10000 runs", &tr, false) ||
-		    measure(db, x, "trend mean, 10000 runs", &tm, false) ||
-		    measure(db, x, "hist, 5000 + 3 handoffs", &hi, false) ||
-		    measure(db, x, "compare, 5000 vs 3 handoffs", &cm, false))
+		if (measure(sq, x, "timeline, 100000 frames, all", &tl, true) ||
+		    measure(sq, x, "timeline, first window", &tl, false) ||
+		    measure(sq, x, "trend p95, 10000 runs", &tr, false) ||
+		    measure(sq, x, "trend mean, 10000 runs", &tm, false) ||
+		    measure(sq, x, "hist, 5000 + 3 handoffs", &hi, false) ||
+		    measure(sq, x, "compare, 5000 vs 3 handoffs", &cm, false))
 			goto out;
 	}
 	rc = 0;
 out:
 	viz_ctx_free(x);
-	sqlite3_close(db);
+	sqlite3_close(sq);
 	unlink(path);
 	rmdir(dir);
 	return rc;
