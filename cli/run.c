@@ -214,6 +214,7 @@ static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char 
 	if (d) {
 		sim_results_db_init(&rec, d, AFSIM_VERSION, "sim:default",
 				    o->verbose ? &verbose : &ops, out);
+		rec.invocation = o->invocation;
 		sim_run(s, o->seed, o->has_seed, &sim_results_db_ops, &rec, &out->res);
 		out->run_id = rec.run_id;
 		if (sim_results_db_error(&rec))
@@ -494,8 +495,40 @@ out:
 	return rc;
 }
 
-int afsim_run(const run_opts *o)
+/*
+ * An id for this invocation, recorded with each of its runs, so that a CI
+ * gate can compare exactly the runs one `afsim run` made: $AFSIM_INVOCATION
+ * when set (a pipeline's own id), else 16 hex digits from the kernel's
+ * random source, falling back to the time and pid.
+ */
+static void invocation_id(char *buf, size_t n)
 {
+	const char *env = getenv("AFSIM_INVOCATION");
+	uint64_t r = 0;
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(buf, n, "%s", env);
+		return;
+	}
+	f = fopen("/dev/urandom", "rb");
+	if (!f || fread(&r, sizeof r, 1, f) != 1) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r = (uint64_t)ts.tv_sec * UINT64_C(1000000007) ^ (uint64_t)ts.tv_nsec ^
+		    (uint64_t)getpid() << 40;
+	}
+	if (f)
+		fclose(f);
+	snprintf(buf, n, "%016" PRIx64, r);
+}
+
+int afsim_run(const run_opts *opts)
+{
+	run_opts local = *opts;
+	const run_opts *o = &local;
+	char inv[40];
 	list files = { 0 };
 	sim_scenario *sc = NULL;
 	outcome *out = NULL;
@@ -510,6 +543,8 @@ int afsim_run(const run_opts *o)
 	char err[SIM_ERR_MAX];
 	bool bad = false;
 
+	invocation_id(inv, sizeof inv);
+	local.invocation = inv;
 	for (int i = 0; i < o->npaths; i++)
 		if (collect(&files, o->paths[i]) != 0)
 			bad = true;
@@ -578,8 +613,8 @@ int afsim_run(const run_opts *o)
 	       " handoffs; %.1f s simulated in %.2f s wall (%.0fx)\n", n, passed, failed, errors,
 	       handoffs, virt, wall, wall > 0 ? virt / wall : 0.0);
 	if (recorded)
-		printf("recorded %zu run%s in %s (ids %" PRId64 "..%" PRId64 ")\n", recorded,
-		       recorded == 1 ? "" : "s", dbp, id_lo, id_hi);
+		printf("recorded %zu run%s in %s (ids %" PRId64 "..%" PRId64 ", invocation %s)\n",
+		       recorded, recorded == 1 ? "" : "s", dbp, id_lo, id_hi, inv);
 	else
 		printf("recorded 0 runs in %s\n", dbp);
 	rc = errors ? 3 : failed ? 1 : 0;

@@ -16,6 +16,7 @@ typedef struct run_opts {
 	const char *db_path;   /* results database; NULL: db_default_path() */
 	const char *png_dir;   /* write a timeline PNG per recorded run there */
 	int jobs;
+	const char *invocation;   /* this invocation's id (set by afsim_run) */
 	bool tty;      /* show progress on stderr */
 	bool verbose;  /* print every operation and event (runs one at a time) */
 } run_opts;

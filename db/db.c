@@ -122,8 +122,14 @@ static const char schema_v1[] =
 	"  PRIMARY KEY (name, scenario)\n"
 	");\n";
 
+/* Version 2: the invocation of `afsim run` that recorded a run, so a CI
+ * gate can compare exactly the runs of one invocation. */
+static const char schema_v2[] =
+	"ALTER TABLE runs ADD COLUMN invocation TEXT;  -- NULL for runs recorded before version 2\n"
+	"CREATE INDEX runs_invocation ON runs (invocation, id);\n";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1 };
+static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1, schema_v2 };
 
 static const char *const stmt_sql[DB_ST_COUNT] = {
 #define DB_STMT_SQL_(name, sql) sql,

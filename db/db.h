@@ -17,7 +17,7 @@
 typedef struct db db;
 struct sqlite3;
 
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 /*
  * Open (creating and migrating) the database at path.  Marks as `aborted`
@@ -43,6 +43,7 @@ typedef struct db_run_info {
 	const char *mode;              /* "sim" | "hil" */
 	const char *afsim_version, *rig;
 	double tol_time_frac, tol_accuracy_um;
+	const char *invocation;        /* the `afsim run` invocation's id, or NULL */
 } db_run_info;
 
 /* Insert the run (status running, started now) and return its id in *id. */
@@ -114,6 +115,7 @@ typedef struct db_run_row {
 	int64_t id;
 	char scenario[128], status[16], mode[8], started_at[32], finished_at[32];
 	char trace_hash[24], afsim_version[64], host[128], message[512];
+	char invocation[40];           /* "" when the run has none */
 	uint64_t seed;
 	double virtual_s, wall_s, tol_time_frac, tol_accuracy_um;
 } db_run_row;

@@ -19,7 +19,7 @@
 
 #define DB_RUN_COLS                                                                        \
 	"id, scenario, status, mode, started_at, finished_at, trace_hash, afsim_version, " \
-	"host, message, seed, virtual_s, wall_s, tol_time_frac, tol_accuracy_um"
+	"host, message, seed, virtual_s, wall_s, tol_time_frac, tol_accuracy_um, invocation"
 
 /* Statement slots: name and SQL.  db_query.c's reads are here too so that
  * one table owns every prepared statement. */
@@ -29,7 +29,7 @@
 	X(ROLLBACK, "ROLLBACK")                                                             \
 	X(INSERT_RUN, "INSERT INTO runs (scenario, scenario_path, scenario_sha256, seed, mode, " \
 		      "started_at, status, afsim_version, host, pid, rig, tol_time_frac, "   \
-		      "tol_accuracy_um) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)") \
+		      "tol_accuracy_um, invocation) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)") \
 	X(INSERT_OP, "INSERT INTO ops (run_id, seq, kind, t_ms, from_lens, to_lens, "       \
 		     "z_request_um, z_predicted_um, z_found_um, mapping_error_um, "          \
 		     "focus_error_um, lens_switch_ms, focus_move_ms, focus_search_ms, "      \

@@ -89,6 +89,10 @@ int db_run_begin(db *d, const db_run_info *info, int64_t *id)
 	sqlite3_bind_text(st, 10, info->rig, -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 11, isnan(info->tol_time_frac) ? 0.05 : info->tol_time_frac);
 	sqlite3_bind_double(st, 12, isnan(info->tol_accuracy_um) ? 0.05 : info->tol_accuracy_um);
+	if (info->invocation)
+		sqlite3_bind_text(st, 13, info->invocation, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 13);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
 		db_sqlfail(d, "cannot insert the run");

@@ -48,6 +48,7 @@ static void run_row(sqlite3_stmt *st, db_run_row *r)
 	r->wall_s = col_real(st, 12);
 	r->tol_time_frac = col_real(st, 13);
 	r->tol_accuracy_um = col_real(st, 14);
+	col_text(st, 15, r->invocation, sizeof r->invocation);
 }
 
 int db_run_get(db *d, int64_t id, db_run_row *out)

@@ -87,6 +87,7 @@ static void on_begin(void *user, const sim_run_info *r)
 		info.mode = r->mode;
 		info.afsim_version = a->afsim_version;
 		info.rig = a->rig;
+		info.invocation = a->invocation;
 		info.tol_time_frac = r->tol_time_frac;
 		info.tol_accuracy_um = r->tol_accuracy_um;
 		if (db_run_begin(a->d, &info, &a->run_id) != 0) {

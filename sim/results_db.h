@@ -27,6 +27,7 @@
 typedef struct sim_results_db {
 	db *d;
 	const char *afsim_version, *rig;
+	const char *invocation;        /* set after init; NULL: none */
 	const sim_results_ops *next;   /* may be NULL */
 	void *next_user;
 	int64_t run_id;                /* 0 until run_begin has recorded the run */

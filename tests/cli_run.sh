@@ -32,7 +32,7 @@ grep -q "^$n scenarios: $n passed, 0 failed, 0 errors" "$tmp/j2.txt" \
 hashes() { grep -o '^[A-Z]* *[a-z0-9-]* .*trace [0-9a-f]*' "$1" | awk '{print $2, $NF}'; }
 
 # 1b. every run of the -j 2 command is in the database, as printed
-grep -q "^recorded $n runs in $db (ids 1\.\.$n)$" "$tmp/j2.txt" \
+grep -q "^recorded $n runs in $db (ids 1\.\.$n, invocation [0-9a-f]\{16\})$" "$tmp/j2.txt" \
 	&& ok "recorded $n runs (ids 1..$n)" || bad "no 'recorded' line: $(tail -1 "$tmp/j2.txt")"
 [ "$(q "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL AND status <> 'running'")" = "$n" ] \
 	&& ok "$n finished runs in the database" || bad "runs table: $(q "SELECT status, count(*) FROM runs GROUP BY status")"

@@ -74,7 +74,7 @@ START_TEST(fresh_schema)
 	static const char *const cols[] = {
 		"id", "scenario", "scenario_path", "scenario_sha256", "seed", "mode", "started_at",
 		"finished_at", "status", "trace_hash", "afsim_version", "host", "pid", "rig",
-		"message", "virtual_s", "wall_s", "tol_time_frac", "tol_accuracy_um",
+		"message", "virtual_s", "wall_s", "tol_time_frac", "tol_accuracy_um", "invocation",
 	};
 	db *d = open_db();
 	sqlite3 *h = raw_open();
@@ -82,7 +82,7 @@ START_TEST(fresh_schema)
 	char s[64];
 	size_t i = 0;
 
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	q_text(h, "PRAGMA journal_mode", s, sizeof s);
 	ck_assert_str_eq(s, "wal");
 	q_text(h, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
@@ -115,6 +115,40 @@ START_TEST(fresh_schema)
 }
 END_TEST
 
+/* A version-1 database (no invocation column) is migrated in place: its
+ * runs are kept, with no invocation, and new runs record theirs. */
+START_TEST(migrate_from_v1)
+{
+	db *d = open_db();
+	sqlite3 *h;
+	db_run_row row;
+	db_run_info info = { .scenario = "new", .scenario_path = "n.yaml", .scenario_sha256 = SHA_X,
+			     .seed = 2, .mode = "sim", .afsim_version = "v", .rig = "sim:default",
+			     .tol_time_frac = 0.05, .tol_accuracy_um = 0.05, .invocation = "inv-42" };
+	int64_t old = begin(d, "old", 1), id = 0;
+
+	finish(d, old, "passed");
+	db_close(d);
+	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_invocation; "
+				     "ALTER TABLE runs DROP COLUMN invocation; "
+				     "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('runs') "
+				  "WHERE name = 'invocation'"), 0);
+	d = open_db();
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs WHERE invocation IS NULL "
+				  "AND scenario = 'old' AND status = 'passed'"), 1);
+	ck_assert_int_eq(db_run_begin(d, &info, &id), 0);
+	ck_assert_int_eq(db_run_get(d, id, &row), 0);
+	ck_assert_str_eq(row.invocation, "inv-42");
+	ck_assert_int_eq(db_run_get(d, old, &row), 0);
+	ck_assert_str_eq(row.invocation, "");
+	sqlite3_close(h);
+	db_close(d);
+}
+END_TEST
+
 START_TEST(reopen_is_noop)
 {
 	db *d = open_db();
@@ -136,18 +170,19 @@ START_TEST(reopen_is_noop)
 	       after, sizeof after);
 	ck_assert_str_eq(before, after);
 	ck_assert_int_eq(q_int(h, "PRAGMA schema_version"), dv);   /* no DDL ran */
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs WHERE status = 'passed'"), 1);
 	db_close(d);
 	/* a newer schema is refused, not downgraded */
-	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 2", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 	{
-		char err[512];
+		char err[512], want[96];
 
+		snprintf(want, sizeof want, "schema version 99, newer than this afsim's %d",
+			 DB_SCHEMA_VERSION);
 		ck_assert_ptr_null(db_open(dbpath, err, sizeof err));
-		ck_assert_msg(strstr(err, "schema version 2, newer than this afsim's 1") != NULL, "%s",
-			      err);
+		ck_assert_msg(strstr(err, want) != NULL, "%s", err);
 		ck_assert_msg(strstr(err, dbpath) != NULL, "%s", err);
 	}
 }
@@ -625,6 +660,7 @@ Suite *db_suite(void)
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, fresh_schema);
 	tcase_add_test(tc, reopen_is_noop);
+	tcase_add_test(tc, migrate_from_v1);
 	tcase_add_test(tc, ingest_round_trip);
 	tcase_add_test(tc, ingest_batches);
 	tcase_add_test(tc, ingest_rejects);

@@ -266,7 +266,7 @@ START_TEST(concurrent_writers)
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM (SELECT run_id FROM samples GROUP BY run_id "
 				  "HAVING count(*) = 40 AND max(seq) = 40)"), WRITERS * RUNS_EACH);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM events"), WRITERS * RUNS_EACH * 4);
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	q_text(h, "PRAGMA integrity_check", s, sizeof s);
 	ck_assert_str_eq(s, "ok");
 	sqlite3_close(h);
