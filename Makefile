@@ -27,7 +27,7 @@ WARN += -Werror
 endif
 
 # -ffp-contract=off: no fused multiply-add, so every compiler and level
-# rounds the same way (determinism, DESIGN.md section 3).
+# rounds the same way (determinism, docs/design.md §3).
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               -ffp-contract=off -fno-fast-math -g $(OPT) $(WARN) -I. -MMD -MP $(YAML_CFLAGS) $(SDL_CFLAGS)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)

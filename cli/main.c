@@ -2,7 +2,7 @@
  * main.c - the afsim command line: parses the subcommand and hands over to
  * the part that does the work.  Kept thin on purpose.
  *
- * Exit codes (DESIGN.md section 5): 0 everything held, 1 an expectation
+ * Exit codes (docs/design.md §5): 0 everything held, 1 an expectation
  * failed or a regression was found, 2 bad input or usage, 3 a harness,
  * hardware or bridge error.
  */

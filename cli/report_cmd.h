@@ -4,7 +4,7 @@
  * named baselines, and the comparison of runs with their baseline.
  *
  * Each takes argv[0] = its command name and returns the exit code of
- * DESIGN.md section 5: 0 ok, 1 a regression (regress only), 2 usage or a
+ * docs/design.md §5: 0 ok, 1 a regression (regress only), 2 usage or a
  * run that does not exist, 3 the database cannot be opened or read (and,
  * for regress, nothing could be compared).
  */
@@ -26,7 +26,7 @@ int afsim_cmd_regress(int argc, char **argv);
 	"bottlenecks ranked (share > 40 % major, > 25 % minor); the mapping and focus\n"    \
 	"error distributions (< 0.1, 0.1-0.5, >= 0.5 um); calibration RMS; the thermal\n"  \
 	"drift slope; cache hit rate; faults by kind; the assessment against the\n"        \
-	"targets (PHYSICS.md) and recommendations that follow from the numbers.\n"          \
+	"targets (docs/physics.md) and recommendations that follow from the numbers.\n"          \
 	"  RUN_ID...        the runs to report on (default: the newest run)\n"               \
 	"  --last           the newest run (of --scenario NAME when given)\n"               \
 	"  --scenario NAME  every finished run of scenario NAME (with --last: its newest)\n" \

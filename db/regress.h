@@ -1,6 +1,6 @@
 /*
  * regress.h - compare a candidate run with the baseline run of its
- * scenario (DESIGN.md section 7) and watch the scenario's run history.
+ * scenario (docs/design.md §7) and watch the scenario's run history.
  *
  * Simulation (both runs mode sim), exact: the same trace hash is
  * "identical"; otherwise every metric is judged against the candidate

@@ -2,7 +2,7 @@
  * report.h - the profiling report of one or more runs: per-phase timing
  * statistics (db_summary: numpy percentiles, each flagged when its sample
  * is too small), bottlenecks, accuracy, the assessment against the targets
- * of PHYSICS.md, cache efficiency, faults, and recommendations that follow
+ * of docs/physics.md, cache efficiency, faults, and recommendations that follow
  * from what was measured; printed as text, markdown (tables, for a CI job
  * summary) or JSON (one object, the same numbers).
  *
@@ -24,7 +24,7 @@
 #include "db/opset.h"
 #include "db/stats.h"
 
-/* Targets (PHYSICS.md "Targets the engine is held to"). */
+/* Targets (docs/physics.md "Targets the engine is held to"). */
 #define DB_TARGET_TOTAL_MS 300.0
 #define DB_EXCELLENT_TOTAL_MS 150.0
 #define DB_TARGET_LENS_SWITCH_MS 50.0

@@ -116,7 +116,7 @@ static void print_text(const db_report *r, FILE *f)
 	for (size_t i = 0; i < r->nerrors; i++)
 		fprintf(f, "%s failed %s %lld", i || r->nevents ? "," : "", r->errors[i].name,
 			(long long)r->errors[i].n);
-	fprintf(f, "\n\nassessment (PHYSICS.md targets)\n");
+	fprintf(f, "\n\nassessment (docs/physics.md targets)\n");
 	for (size_t i = 0; i < r->nassess; i++) {
 		const db_report_assess *a = &r->assess[i];
 		char v[48];

@@ -1,6 +1,6 @@
 /*
  * stats.h - the pure statistics behind the results store's report and its
- * regression judgements (DESIGN.md section 7): summaries with numpy-default
+ * regression judgements (docs/design.md §7): summaries with numpy-default
  * percentiles, the Mann-Whitney U test, Fisher's exact test, the noisy (HIL)
  * and success-rate judgements, the run-history monitors (recent half vs
  * older half, change points) and the exact simulation tolerances.
@@ -138,7 +138,7 @@ typedef struct db_fisher {
 int db_fisher_exact(uint64_t a, uint64_t b, uint64_t c, uint64_t d,
 		    db_alternative alt, db_fisher *out);
 
-/* --- regression judgements (DESIGN.md section 7) -------------------------- */
+/* --- regression judgements (docs/design.md §7) -------------------------- */
 
 typedef enum db_verdict {
 	DB_SAME,          /* no significant change (or below the practical floor) */
@@ -303,7 +303,7 @@ typedef enum db_metric_kind {
 	DB_KIND_RATE        /* a success rate in [0, 1]: smaller is worse, absolute */
 } db_metric_kind;
 
-/* DESIGN.md defaults: time +5 %, accuracy +0.05 um, success rate any drop. */
+/* docs/design.md defaults: time +5 %, accuracy +0.05 um, success rate any drop. */
 #define DB_TOL_TIME_FRAC 0.05
 #define DB_TOL_ACCURACY_UM 0.05
 #define DB_TOL_RATE 0.0

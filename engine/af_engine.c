@@ -100,7 +100,7 @@ void af_engine_config_default(af_engine_config *c)
 		probe_params(AF_MEASURE_BRENNER, 1, 3.0, 3.0, true, 0.8, 0.05);
 	c->search[AF_LENS_A][AF_LEVEL_STANDARD] =
 		params(AF_MEASURE_BRENNER, 1, 5, 2.0, 3, 0.8, 15.0, 12, 5, 0.02, 0.0);
-	/* Wide searches: PHYSICS.md's reference budgets, coarse then fine. */
+	/* Wide searches: docs/physics.md's reference budgets, coarse then fine. */
 	c->wide[AF_LENS_A] = params(AF_MEASURE_BRENNER, 1, 21, 4.0, 5, 1.0, 44.0, 40, 5, 0.05, 0.0);
 	c->wide[AF_LENS_B] = params(AF_MEASURE_BRENNER, 1, 13, 0.5, 5, 0.15, 4.0, 30, 5, 0.05, 0.0);
 	/* Lorentzian half widths of the Brenner curve: about 0.52 um at lens

@@ -58,7 +58,7 @@ typedef struct mdl_camera_config {
 	double frame_timeout_ms;   /* 100: how long the HAL waits before reporting a dropped frame */
 } mdl_camera_config;
 
-/* The PHYSICS.md sCMOS defaults listed above. */
+/* The docs/physics.md sCMOS defaults listed above. */
 void mdl_camera_config_default(mdl_camera_config *c);
 
 /* 0 if the config is usable (sensor 1..65535 px a side, qe in (0, 1],

@@ -7,7 +7,7 @@
  * and the seating repeatability of a lens switch.
  *
  * Conventions: defocus dz = z_stage - z_focus in micrometres; a positive dz
- * means the stage is above the focal plane.  Defaults come from PHYSICS.md.
+ * means the stage is above the focal plane.  Defaults come from docs/physics.md.
  */
 #ifndef MDL_OPTICS_H
 #define MDL_OPTICS_H

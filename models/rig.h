@@ -1,6 +1,6 @@
 /*
  * rig.h - the whole simulated instrument: every model's configuration in
- * one value, with the default rig of PHYSICS.md.
+ * one value, with the default rig of docs/physics.md.
  *
  * A scenario starts from mdl_rig_default() and overrides what it names.
  * The room temperature profile is not part of the rig: it belongs to the

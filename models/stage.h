@@ -93,9 +93,9 @@ typedef struct mdl_stage_config {
 	double hysteresis_frac;               /* 0 closed loop; 0.12 open loop */
 } mdl_stage_config;
 
-/* The stepper default of PHYSICS.md. */
+/* The stepper default of docs/physics.md. */
 void mdl_stage_config_default(mdl_stage_config *c);
-/* The piezo profile of PHYSICS.md (closed loop: hysteresis_frac 0; set it to
+/* The piezo profile of docs/physics.md (closed loop: hysteresis_frac 0; set it to
  * 0.12 for the open-loop variant).  The stepper fields keep their defaults
  * and are not used. */
 void mdl_stage_config_piezo(mdl_stage_config *c);

@@ -1,6 +1,6 @@
 /*
  * metrics.h - the values a run produces and the metric names that read
- * them (DESIGN.md section 4).
+ * them (docs/design.md §4).
  *
  * A metric is "<op>.<field>.<statistic>" (statistics: count mean min max
  * p50 p95 p99 std, over the values the run recorded for that op and

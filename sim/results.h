@@ -18,7 +18,7 @@ typedef struct sim_run_info {
 	const char *mode;          /* "sim" */
 } sim_run_info;
 
-/* One operation (a row of the ops table of DESIGN.md section 6). */
+/* One operation (a row of the ops table of docs/design.md §6). */
 typedef struct sim_op_record {
 	uint32_t seq;              /* 1-based */
 	const char *kind;          /* "handoff", "autofocus", "calibrate" */

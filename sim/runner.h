@@ -4,7 +4,7 @@
  * faults, the steps in order, then the expectations.
  *
  * The source position of a handoff is a plan position taken at the
- * reference temperature of the last calibration (DESIGN.md section 4): the
+ * reference temperature of the last calibration (docs/design.md §4): the
  * runner puts the corresponding place of the specimen under the objective,
  * seats lens `from` and focuses it there (a setup move, untimed), and hands
  * the engine the source.  While virtual time passes (waits, intervals) the

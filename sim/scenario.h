@@ -1,6 +1,6 @@
 /*
  * scenario.h - a scenario: one YAML file describing rig, engine settings,
- * environment, faults, steps and expectations (DESIGN.md section 4;
+ * environment, faults, steps and expectations (docs/design.md §4;
  * every key is documented in scenarios/README.md).
  *
  * sim_scenario_load() parses with libyaml's document API and a table-driven

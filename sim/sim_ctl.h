@@ -53,7 +53,7 @@ void sim_ctl_advance(sim_hal *sh, int64_t dt_ns);
 
 /*
  * Put the place of the specimen whose plan position is z_plan_um under the
- * objective (see DESIGN.md section 4: where lens A was in focus there at the
+ * objective (see docs/design.md §4: where lens A was in focus there at the
  * reference temperature).  Costs no time.
  */
 void sim_ctl_set_place(sim_hal *sh, double z_plan_um);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # determinism.sh - the trace hash of the reference sequence, and every
 # figure the engine demo prints, must be the same with gcc and clang, at -O0
-# and -O2 (DESIGN.md section 3); the hash must change with the seed.  Builds
+# and -O2 (docs/design.md §3); the hash must change with the seed.  Builds
 # each variant in build-det/CC-OPT.
 set -eu
 cd "$(dirname "$0")/.."

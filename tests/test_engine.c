@@ -1,6 +1,6 @@
 /*
  * test_engine.c - the autofocus engine on the simulated default rig, held
- * to PHYSICS.md's targets with the simulator's ground truth.
+ * to docs/physics.md's targets with the simulator's ground truth.
  */
 #include <check.h>
 #include <math.h>
@@ -16,7 +16,7 @@
 #include "sim/sim_hal.h"
 #include "tests/rigfix.h"
 
-/* PHYSICS.md's targets at `fast`: 1000 handoffs, z uniform in +/-5 um, 22 C. */
+/* docs/physics.md's targets at `fast`: 1000 handoffs, z uniform in +/-5 um, 22 C. */
 START_TEST(thousand_fast_handoffs_meet_the_targets)
 {
 	static rigfix f;

@@ -1,5 +1,5 @@
 /*
- * test_optics.c - the objectives against PHYSICS.md: depth of field, PSF
+ * test_optics.c - the objectives against docs/physics.md: depth of field, PSF
  * widths, blur slope, sample pixel, the defocus blur and its asymmetry,
  * and the parfocal relation with its temperature drift and seating.
  */
@@ -22,7 +22,7 @@ START_TEST(test_dof)
 
 	mdl_lens_config_default(&a, MDL_LENS_A);
 	mdl_lens_config_default(&b, MDL_LENS_B);
-	/* PHYSICS.md's table. */
+	/* docs/physics.md's table. */
 	ck_assert_rel(mdl_lens_dof_um(&a), 8.3, 0.01);
 	ck_assert_rel(mdl_lens_dof_um(&b), 1.19, 0.01);
 	/* The formula, lambda n / NA^2 + n e / (M NA). */

@@ -1,5 +1,5 @@
 /*
- * view.h - the four pictures of afsim's results (DESIGN.md section 8):
+ * view.h - the four pictures of afsim's results (docs/design.md §8):
  *
  *   timeline  one run: stage z against run time with every frame marked,
  *             the true focal plane, each search's fitted peak (z found at
