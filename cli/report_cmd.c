@@ -1,15 +1,14 @@
 /*
  * report_cmd.c - `afsim report`, `afsim baseline` and `afsim regress`:
  * argument parsing and the database around db/report.c and db/regress.c.
+ * Which runs each works on is cli/runsel.c's.
  *
- * Run selection is shared: RUN_IDs, or --last (the newest run, of
- * --scenario when given), or --scenario alone (report only: every finished
- * run of the scenario).  Runs are checked to exist before anything is
- * printed, so a typo is a usage error (exit 2), never half a report.
+ * The report's recommendations depend on the engine configuration the runs
+ * used, which the ops table does not store: it is read back here from the
+ * scenario file each run recorded, when that file still has the digest it
+ * had then (db/ may not include sim/, the command line may).
  */
 #include "cli/report_cmd.h"
-
-#include "cli/args.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -18,194 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
+#include "cli/runsel.h"
 #include "db/db.h"
 #include "db/regress.h"
 #include "db/report.h"
-
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_HARNESS = 3 };
-
-typedef struct runsel {
-	int64_t *ids;
-	size_t n, cap;
-	bool last, oom;
-	const char *scenario;
-} runsel;
-
-static int runsel_add(runsel *r, int64_t id)
-{
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? 2 * r->cap : 16;
-		int64_t *p = realloc(r->ids, ncap * sizeof *p);
-
-		if (!p)
-			return -1;
-		r->ids = p;
-		r->cap = ncap;
-	}
-	r->ids[r->n++] = id;
-	return 0;
-}
-
-static int collect_run(void *user, const db_run_row *row)
-{
-	runsel *r = user;
-
-	if (strcmp(row->status, "running") == 0)
-		return 0;
-	if (runsel_add(r, row->id) != 0) {
-		r->oom = true;
-		return 1;
-	}
-	return 0;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int newest(void *user, const db_run_row *row)
-{
-	*(int64_t *)user = row->id;
-	return 1;   /* the first row is the newest: stop */
-}
-
-/*
- * Turn the selection into run ids, checked to exist.  allow_scenario_all:
- * --scenario alone means every finished run of it (report).  Returns an
- * exit code: 0, EXIT_USAGE (message printed) or EXIT_HARNESS.
- */
-static int resolve(const char *cmd, db *d, const char *path, runsel *r, bool allow_scenario_all)
-{
-	db_run_row row;
-
-	if (r->last || (r->n == 0 && !r->scenario)) {
-		int64_t id = 0;
-
-		if (r->scenario) {
-			if (db_runs_each(d, r->scenario, 1, newest, &id) != 0)
-				goto sqlfail;
-		} else if (db_last_run(d, &id) != 0) {
-			id = 0;
-		}
-		if (id == 0) {
-			fprintf(stderr, "afsim %s: no runs%s%s%s in %s\n", cmd,
-				r->scenario ? " of scenario '" : "", r->scenario ? r->scenario : "",
-				r->scenario ? "'" : "", path);
-			return EXIT_USAGE;
-		}
-		r->n = 0;
-		if (runsel_add(r, id) != 0)
-			goto oom;
-		return EXIT_OK;
-	}
-	if (r->n == 0 && r->scenario && allow_scenario_all) {
-		if (db_runs_each(d, r->scenario, 0, collect_run, r) != 0)
-			goto sqlfail;
-		if (r->oom)
-			goto oom;
-		if (r->n == 0) {
-			fprintf(stderr, "afsim %s: no finished runs of scenario '%s' in %s\n", cmd,
-				r->scenario, path);
-			return EXIT_USAGE;
-		}
-		qsort(r->ids, r->n, sizeof *r->ids, cmp_id);   /* oldest first */
-		return EXIT_OK;
-	}
-	for (size_t i = 0; i < r->n; i++)
-		if (db_run_get(d, r->ids[i], &row) != 0) {
-			fprintf(stderr, "afsim %s: no run %" PRId64 " in %s\n", cmd, r->ids[i], path);
-			return EXIT_USAGE;
-		}
-	return EXIT_OK;
-sqlfail:
-	fprintf(stderr, "afsim %s: cannot read the runs of '%s': %s\n", cmd, path, db_errmsg(d));
-	return EXIT_HARNESS;
-oom:
-	fprintf(stderr, "afsim %s: out of memory\n", cmd);
-	return EXIT_HARNESS;
-}
-
-/* --latest: the newest finished run of each scenario baseline `name` covers. */
-typedef struct latest_ctx {
-	db *d;
-	runsel *sel;
-	bool failed;
-} latest_ctx;
-
-static int newest_finished(void *user, const db_run_row *row)
-{
-	if (strcmp(row->status, "running") == 0)
-		return 0;
-	*(int64_t *)user = row->id;
-	return 1;
-}
-
-static int latest_of(void *user, const db_baseline_row *b)
-{
-	latest_ctx *c = user;
-	int64_t id = 0;
-
-	if (db_runs_each(c->d, b->scenario, 0, newest_finished, &id) != 0 ||
-	    (id && runsel_add(c->sel, id) != 0)) {
-		c->failed = true;
-		return 1;
-	}
-	return 0;
-}
-
-static int latest_runs(db *d, const char *path, const char *name, runsel *sel)
-{
-	latest_ctx c = { d, sel, false };
-
-	if (db_baselines_each(d, name, latest_of, &c) != 0 || c.failed) {
-		fprintf(stderr, "afsim regress: cannot read the runs of '%s': %s\n", path,
-			db_errmsg(d));
-		return EXIT_HARNESS;
-	}
-	if (sel->n == 0) {
-		fprintf(stderr, "afsim regress: nothing to compare: no baseline '%s' in %s\n", name,
-			path);
-		return EXIT_HARNESS;
-	}
-	return EXIT_OK;
-}
-
-static db *open_db(const char *cmd, const char *path)
-{
-	char err[512];
-	db *d = db_open(path, err, sizeof err);
-
-	if (!d)
-		fprintf(stderr, "afsim %s: %s\n", cmd, err);
-	return d;
-}
-
-/*
- * The arguments report and regress share: --last, --format F, --db PATH and
- * run ids.  1 when argv[*i] was one of them (consumed), 0 when it was not,
- * -1 on a usage error (message printed), -2 out of memory.
- */
-static int shared_arg(const char *cmd, int argc, char **argv, int *i, runsel *sel,
-		      const char **fmt_s, const char **path)
-{
-	const char *a = argv[*i];
-	int64_t id;
-
-	if (strcmp(a, "--last") == 0) {
-		sel->last = true;
-		return 1;
-	}
-	if (strcmp(a, "--format") == 0)
-		return cli_value(cmd, argc, argv, i, fmt_s) == 0 ? 1 : -1;
-	if (strcmp(a, "--db") == 0)
-		return cli_value(cmd, argc, argv, i, path) == 0 ? 1 : -1;
-	if (cli_run_id(a, &id) == 0)
-		return runsel_add(sel, id) == 0 ? 1 : -2;
-	return 0;
-}
+#include "db/sha256.h"
+#include "db/views.h"
+#include "sim/scenario.h"
 
 /* --format's value: 0, or -1 with a usage message. */
 static int parse_format(const char *cmd, const char *fmt_s, db_format *fmt)
@@ -216,6 +35,112 @@ static int parse_format(const char *cmd, const char *fmt_s, db_format *fmt)
 	return -1;
 }
 
+/* --- the runs' configuration ------------------------------------------------------ */
+
+/* Scenario files are small; a bigger one is not read back. */
+#define CONFIG_FILE_MAX (4u << 20)
+
+/* The whole file at path (malloc'd, *len bytes): NULL when it cannot be
+ * read or is too big. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		size_t k;
+
+		if (n == cap) {
+			char *p;
+
+			if (cap >= CONFIG_FILE_MAX)
+				goto fail;
+			cap = cap ? 2 * cap : 8192;
+			p = realloc(buf, cap);
+			if (!p)
+				goto fail;
+			buf = p;
+		}
+		k = fread(buf + n, 1, cap - n, f);
+		n += k;
+		if (k == 0)
+			break;
+	}
+	if (ferror(f))
+		goto fail;
+	fclose(f);
+	*len = n;
+	return buf;
+fail:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* The engine configuration run id was recorded with, from its scenario
+ * file when that is unchanged since; otherwise cfg->known is false and
+ * cfg->why says why. */
+static void run_config(db *d, int64_t id, db_report_config *cfg)
+{
+	char path[1024], sha[65], hex[DB_SHA256_HEX], err[SIM_ERR_MAX];
+	sim_scenario sc;
+	char *buf;
+	size_t len = 0;
+
+	memset(cfg, 0, sizeof cfg[0]);
+	if (db_run_scenario_file(d, id, path, sizeof path, sha) != 0) {
+		snprintf(cfg->why, sizeof cfg->why, "cannot read run %" PRId64 "'s scenario file", id);
+		return;
+	}
+	buf = slurp(path, &len);
+	if (!buf) {
+		snprintf(cfg->why, sizeof cfg->why, "the scenario file '%.100s' of run %" PRId64
+			 " cannot be read", path, id);
+		return;
+	}
+	db_sha256_hex(buf, len, hex);
+	if (strcmp(hex, sha) != 0) {
+		snprintf(cfg->why, sizeof cfg->why, "the scenario file '%.100s' changed since run %" PRId64,
+			 path, id);
+	} else if (sim_scenario_load_string(path, buf, len, &sc, err, sizeof err) != 0) {
+		snprintf(cfg->why, sizeof cfg->why, "the scenario file '%.100s' of run %" PRId64
+			 " no longer loads", path, id);
+	} else {
+		cfg->known = true;
+		snprintf(cfg->optimization, sizeof cfg->optimization, "%s",
+			 af_level_name(sc.engine.level));
+		snprintf(cfg->mapping_model, sizeof cfg->mapping_model, "%s",
+			 af_mapping_model_name(sc.engine.mapping_model));
+		cfg->thermal_compensation = sc.engine.thermal_compensation;
+		cfg->cache_size = sc.engine.cache_size;
+		sim_scenario_release(&sc);
+	}
+	free(buf);
+}
+
+/* The configuration of every run of sel, when it is known and the same. */
+static void runs_config(db *d, const runsel *sel, db_report_config *cfg)
+{
+	run_config(d, sel->ids[0], cfg);
+	for (size_t i = 1; i < sel->n && cfg->known; i++) {
+		db_report_config c;
+
+		run_config(d, sel->ids[i], &c);
+		if (!c.known) {
+			*cfg = c;
+		} else if (strcmp(c.optimization, cfg->optimization) != 0 ||
+			   strcmp(c.mapping_model, cfg->mapping_model) != 0 ||
+			   c.thermal_compensation != cfg->thermal_compensation ||
+			   c.cache_size != cfg->cache_size) {
+			memset(cfg, 0, sizeof *cfg);
+			snprintf(cfg->why, sizeof cfg->why, "the runs used different configurations");
+		}
+	}
+}
+
 /* --- report ------------------------------------------------------------------- */
 
 int afsim_cmd_report(int argc, char **argv)
@@ -224,12 +149,13 @@ int afsim_cmd_report(int argc, char **argv)
 	db_format fmt;
 	runsel sel = { 0 };
 	db_report rep;
+	db_report_config cfg;
 	char err[512];
 	db *d = NULL;
 	int rc = EXIT_USAGE;
 
 	for (int i = 1; i < argc; i++) {
-		int c = shared_arg("report", argc, argv, &i, &sel, &fmt_s, &path);
+		int c = runsel_arg("report", argc, argv, &i, &sel, false, &fmt_s, &path);
 
 		if (c == -2)
 			rc = EXIT_HARNESS;
@@ -247,21 +173,23 @@ int afsim_cmd_report(int argc, char **argv)
 	}
 	if (parse_format("report", fmt_s, &fmt) != 0)
 		goto out;
-	if (sel.n && (sel.last || sel.scenario)) {
-		fprintf(stderr, "afsim report: give RUN_IDs or --last/--scenario, not both\n");
+	if (runsel_count(&sel) > 1 || (sel.scenario && (sel.n || sel.invocation || sel.since))) {
+		fprintf(stderr, "afsim report: give RUN_IDs, --last [--scenario NAME], --scenario NAME, "
+				"--invocation ID or --since WHEN, not several\n");
 		goto out;
 	}
 	if (!path)
 		path = db_default_path();
-	d = open_db("report", path);
+	d = runsel_open("report", path);
 	if (!d) {
 		rc = EXIT_HARNESS;
 		goto out;
 	}
-	rc = resolve("report", d, path, &sel, true);
+	rc = runsel_resolve("report", d, path, &sel, true, NULL);
 	if (rc != EXIT_OK)
 		goto out;
-	if (db_report_build(d, sel.ids, sel.n, &rep, err, sizeof err) != 0) {
+	runs_config(d, &sel, &cfg);
+	if (db_report_build(d, sel.ids, sel.n, &cfg, &rep, err, sizeof err) != 0) {
 		fprintf(stderr, "afsim report: %s\n", err);
 		db_report_release(&rep);
 		rc = EXIT_HARNESS;
@@ -274,7 +202,7 @@ int afsim_cmd_report(int argc, char **argv)
 	db_report_release(&rep);
 out:
 	db_close(d);
-	free(sel.ids);
+	runsel_release(&sel);
 	return rc;
 }
 
@@ -330,7 +258,7 @@ static int baseline_set(db *d, const char *path, const char *name, runsel *sel,
 			const char *reason)
 {
 	db_run_row *rows;
-	int rc = resolve("baseline", d, path, sel, false);
+	int rc = runsel_resolve("baseline", d, path, sel, false, NULL);
 
 	if (rc != EXIT_OK)
 		return rc;
@@ -339,11 +267,19 @@ static int baseline_set(db *d, const char *path, const char *name, runsel *sel,
 		fprintf(stderr, "afsim baseline: out of memory\n");
 		return EXIT_HARNESS;
 	}
-	/* check everything before writing anything */
+	/* check everything before writing anything: a baseline is one finished
+	 * run per scenario (an aborted run would make every comparison with it
+	 * a regression) */
 	for (size_t i = 0; i < sel->n && rc == EXIT_OK; i++) {
-		db_run_get(d, sel->ids[i], &rows[i]);
-		if (strcmp(rows[i].status, "running") == 0) {
-			fprintf(stderr, "afsim baseline: run %" PRId64 " is still running\n", rows[i].id);
+		if (db_run_get(d, sel->ids[i], &rows[i]) != 0) {
+			fprintf(stderr, "afsim baseline: %s\n", db_errmsg(d));
+			rc = EXIT_HARNESS;
+			break;
+		}
+		if (!db_status_finished(rows[i].status)) {
+			fprintf(stderr, "afsim baseline: run %" PRId64 " (%s) is %s, not finished: a "
+					"baseline must be a complete run\n", rows[i].id, rows[i].scenario,
+				rows[i].status);
 			rc = EXIT_USAGE;
 		}
 		for (size_t k = 0; k < i && rc == EXIT_OK; k++)
@@ -371,12 +307,16 @@ static int baseline_set(db *d, const char *path, const char *name, runsel *sel,
 	return rc;
 }
 
+#define BASELINE_SET_USAGE \
+	"usage: afsim baseline set NAME (RUN_ID...|--last|--invocation ID|last) --reason TEXT [--db PATH]\n"
+
 int afsim_cmd_baseline(int argc, char **argv)
 {
 	const char *path = NULL, *reason = NULL, *sub, *name = NULL;
 	runsel sel = { 0 };
 	show_ctx s = { 0 };
 	db *d = NULL;
+	bool set;
 	int rc = EXIT_USAGE;
 
 	if (argc < 2 || (strcmp(argv[1], "set") != 0 && strcmp(argv[1], "show") != 0 &&
@@ -385,34 +325,46 @@ int afsim_cmd_baseline(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	sub = argv[1];
+	set = strcmp(sub, "set") == 0;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
-		int64_t id;
+		int c = 0;
 
 		if (strcmp(a, "--db") == 0) {
 			if (cli_value("baseline", argc, argv, &i, &path) != 0)
 				goto out;
-		} else if (strcmp(a, "--reason") == 0 && sub[1] == 'e') {
+			continue;
+		}
+		if (set && strcmp(a, "--reason") == 0) {
 			if (cli_value("baseline", argc, argv, &i, &reason) != 0)
 				goto out;
-		} else if (strcmp(a, "--last") == 0 && sub[1] == 'e') {
-			sel.last = true;
-		} else if (a[0] != '-' && !name) {
+			continue;
+		}
+		if (set && strcmp(a, "--since") != 0)
+			c = runsel_arg("baseline", argc, argv, &i, &sel, false, NULL, &path);
+		if (c == -2) {
+			rc = EXIT_HARNESS;
+			goto out;
+		}
+		if (c < 0)
+			goto out;
+		if (c)
+			continue;
+		if (a[0] != '-' && !name) {
 			name = a;
-		} else if (sub[1] == 'e' && cli_run_id(a, &id) == 0) {
-			if (runsel_add(&sel, id) != 0) {
-				rc = EXIT_HARNESS;
-				goto out;
-			}
 		} else {
 			fprintf(stderr, "afsim baseline %s: unexpected argument '%s' (afsim help baseline)\n",
 				sub, a);
 			goto out;
 		}
 	}
-	if (sub[1] == 'e') {
-		if (!name || (sel.n == 0) == !sel.last || !reason || !reason[0]) {
-			fprintf(stderr, "usage: afsim baseline set NAME (RUN_ID...|--last) --reason TEXT [--db PATH]\n");
+	if (name && !name[0]) {
+		fprintf(stderr, "afsim baseline %s: the baseline name is empty\n", sub);
+		goto out;
+	}
+	if (set) {
+		if (!name || runsel_count(&sel) != 1 || !reason || !reason[0]) {
+			fputs(BASELINE_SET_USAGE, stderr);
 			goto out;
 		}
 		if (strlen(name) >= sizeof ((db_baseline_row *)0)->name) {
@@ -422,12 +374,12 @@ int afsim_cmd_baseline(int argc, char **argv)
 	}
 	if (!path)
 		path = db_default_path();
-	d = open_db("baseline", path);
+	d = runsel_open("baseline", path);
 	if (!d) {
 		rc = EXIT_HARNESS;
 		goto out;
 	}
-	if (sub[1] == 'e') {
+	if (set) {
 		rc = baseline_set(d, path, name, &sel, reason);
 		goto out;
 	}
@@ -450,11 +402,36 @@ int afsim_cmd_baseline(int argc, char **argv)
 	}
 out:
 	db_close(d);
-	free(sel.ids);
+	runsel_release(&sel);
 	return rc;
 }
 
 /* --- regress --------------------------------------------------------------------- */
+
+/* Refuse candidates that did not finish unless allowed: 0 or EXIT_HARNESS
+ * (each named on stderr). */
+static int check_finished(db *d, const runsel *sel, bool allow)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < sel->n; i++) {
+		db_run_row row;
+
+		if (db_run_get(d, sel->ids[i], &row) != 0)
+			return EXIT_HARNESS;
+		if (db_status_finished(row.status) || allow)
+			continue;
+		fprintf(stderr, "afsim regress: run %" PRId64 " (%s) is %s, not finished%s%s%s: its "
+				"numbers are partial, comparing it would call a cut-short run a "
+				"regression\n", row.id, row.scenario, row.status, row.message[0] ? " (" : "",
+			row.message, row.message[0] ? ")" : "");
+		bad++;
+	}
+	if (bad)
+		fprintf(stderr, "afsim regress: %zu candidate run%s did not finish: nothing compared "
+				"(--allow-incomplete compares them anyway)\n", bad, bad == 1 ? "" : "s");
+	return bad ? EXIT_HARNESS : EXIT_OK;
+}
 
 int afsim_cmd_regress(int argc, char **argv)
 {
@@ -464,11 +441,12 @@ int afsim_cmd_regress(int argc, char **argv)
 	db_regress_result *res = NULL;
 	char err[512];
 	db *d = NULL;
-	bool latest = false;
+	bool allow = false;
+	unsigned flags = 0;
 	int rc = EXIT_USAGE;
 
 	for (int i = 1; i < argc; i++) {
-		int c = shared_arg("regress", argc, argv, &i, &sel, &fmt_s, &path);
+		int c = runsel_arg("regress", argc, argv, &i, &sel, true, &fmt_s, &path);
 
 		if (c == -2)
 			rc = EXIT_HARNESS;
@@ -476,8 +454,10 @@ int afsim_cmd_regress(int argc, char **argv)
 			goto out;
 		if (c)
 			continue;
-		if (strcmp(argv[i], "--latest") == 0) {
-			latest = true;
+		if (strcmp(argv[i], "--allow-incomplete") == 0) {
+			allow = true;
+		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			flags |= DB_RG_PRINT_VERBOSE;
 		} else if (strcmp(argv[i], "--baseline") == 0) {
 			if (cli_value("regress", argc, argv, &i, &name) != 0)
 				goto out;
@@ -488,18 +468,22 @@ int afsim_cmd_regress(int argc, char **argv)
 	}
 	if (parse_format("regress", fmt_s, &fmt) != 0)
 		goto out;
-	if ((int)(sel.n > 0) + (int)sel.last + (int)latest != 1) {
+	if (runsel_count(&sel) != 1) {
 		fprintf(stderr, "usage: %s\n", AFSIM_REGRESS_SYNOPSIS);
 		goto out;
 	}
+	if (sel.latest)
+		flags |= DB_RG_PRINT_AGES;
 	if (!path)
 		path = db_default_path();
-	d = open_db("regress", path);
+	d = runsel_open("regress", path);
 	if (!d) {
 		rc = EXIT_HARNESS;
 		goto out;
 	}
-	rc = latest ? latest_runs(d, path, name, &sel) : resolve("regress", d, path, &sel, false);
+	rc = runsel_resolve("regress", d, path, &sel, false, name);
+	if (rc == EXIT_OK)
+		rc = check_finished(d, &sel, allow);
 	if (rc != EXIT_OK)
 		goto out;
 	res = calloc(sel.n, sizeof *res);
@@ -508,13 +492,16 @@ int afsim_cmd_regress(int argc, char **argv)
 		rc = EXIT_HARNESS;
 		goto out;
 	}
-	for (size_t i = 0; i < sel.n; i++)
+	for (size_t i = 0; i < sel.n; i++) {
 		if (db_regress_run(d, name, sel.ids[i], &res[i], err, sizeof err) != 0) {
 			fprintf(stderr, "afsim regress: run %" PRId64 ": %s\n", sel.ids[i], err);
 			rc = EXIT_HARNESS;
 			goto out;
 		}
-	if (db_regress_print(name, res, sel.n, fmt, stdout) != 0 || fflush(stdout) != 0) {
+		if (sel.newer_unfinished)
+			res[i].newer_unfinished = sel.newer_unfinished[i];
+	}
+	if (db_regress_print(name, res, sel.n, fmt, flags, stdout) != 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "afsim regress: cannot write the result: %s\n", strerror(errno));
 		rc = EXIT_HARNESS;
 		goto out;
@@ -526,6 +513,6 @@ int afsim_cmd_regress(int argc, char **argv)
 out:
 	db_close(d);
 	free(res);
-	free(sel.ids);
+	runsel_release(&sel);
 	return rc;
 }

@@ -53,3 +53,8 @@ const char *db_fmt_num(char *buf, size_t size, double v, int prec)
 		snprintf(buf, size, "%.*f", prec, v);
 	return buf;
 }
+
+const char *db_plural_s(size_t n)
+{
+	return n == 1 ? "" : "s";
+}

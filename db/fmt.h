@@ -7,6 +7,7 @@
 #ifndef DB_FMT_H
 #define DB_FMT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* "text" with ", \, control characters and DEL escaped; NULL as null. */
@@ -15,6 +16,9 @@ void db_json_str(FILE *f, const char *s);
 void db_json_num(FILE *f, double v);
 /* "true" / "false". */
 void db_json_bool(FILE *f, int b);
+
+/* "" when n == 1, else "s": "%zu run%s", n, db_plural_s(n). */
+const char *db_plural_s(size_t n);
 
 /* v with prec decimals into buf (size bytes); "-" when NaN. Returns buf. */
 const char *db_fmt_num(char *buf, size_t size, double v, int prec);

@@ -1,10 +1,12 @@
 /*
- * opset.c - load the ops of a set of runs into flat arrays (opset.h).
+ * opset.c - load the ops of a set of runs into flat arrays, and evaluate
+ * metrics over them (opset.h).
  *
  * One prepared statement per kind of row, bound and reset per run; rows
  * come ordered by seq, runs in the caller's order, so the arrays are a pure
  * function of the database and the run list.  Arrays grow by doubling
- * (sizes checked before multiplying).
+ * (sizes checked before multiplying); a failed growth leaves the set as it
+ * was.
  */
 #include "db/opset.h"
 
@@ -25,14 +27,8 @@ const char *db_phase_name(int phase)
 	return phase_names[phase];
 }
 
-static const char handoff_sql[] =
-	"SELECT lens_switch_ms, focus_move_ms, focus_search_ms, validation_ms, total_ms,"
-	" mapping_error_um, focus_error_um, temperature_c, frames, success, cache_hit"
-	" FROM ops WHERE run_id = ?1 AND kind = 'handoff' ORDER BY seq";
-
-static const char calib_sql[] =
-	"SELECT mapping_error_um FROM ops WHERE run_id = ?1 AND kind = 'calibrate'"
-	" AND mapping_error_um IS NOT NULL ORDER BY seq";
+static const char ops_sql[] =
+	"SELECT " DB_OPSET_COLS " FROM ops WHERE run_id = ?1 ORDER BY seq";
 
 static double col_double(sqlite3_stmt *st, int i)
 {
@@ -41,121 +37,144 @@ static double col_double(sqlite3_stmt *st, int i)
 	return sqlite3_column_double(st, i);
 }
 
-/* Grow every per-handoff array to hold at least need entries. */
-static int grow(db_opset *s, size_t need)
+/* Grow the nd double arrays and nb byte arrays (each *cap entries) to hold
+ * need entries: 0 or -1 (the arrays that were grown stay valid). */
+static int grow_arrays(double **const *dbl, size_t nd, unsigned char **const *byt, size_t nb,
+		       size_t *cap, size_t need)
 {
-	size_t ncap = s->cap ? s->cap : 1024;
-	double **dbl[] = {
-		&s->phase_ms[0], &s->phase_ms[1], &s->phase_ms[2], &s->phase_ms[3],
-		&s->phase_ms[4], &s->mapping_error_um, &s->focus_error_um,
-		&s->temperature_c, &s->frames,
-	};
+	size_t ncap = *cap ? *cap : 64;
 
-	if (need <= s->cap)
+	if (need <= *cap)
 		return 0;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2 / sizeof(double))
 			return -1;
 		ncap *= 2;
 	}
-	for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++) {
+	for (size_t i = 0; i < nd; i++) {
 		double *p = realloc(*dbl[i], ncap * sizeof *p);
 
 		if (!p)
 			return -1;
 		*dbl[i] = p;
 	}
-	{
-		unsigned char *a = realloc(s->success, ncap), *b;
+	for (size_t i = 0; i < nb; i++) {
+		unsigned char *p = realloc(*byt[i], ncap);
 
-		if (!a)
-			return -1;
-		s->success = a;
-		b = realloc(s->cache_hit, ncap);
-		if (!b)
-			return -1;
-		s->cache_hit = b;
-	}
-	s->cap = ncap;
-	return 0;
-}
-
-static int calib_push(db_opset *s, double v)
-{
-	if (s->ncalib == s->calib_cap) {
-		size_t ncap = s->calib_cap ? 2 * s->calib_cap : 16;
-		double *p;
-
-		if (ncap > SIZE_MAX / sizeof *p)
-			return -1;
-		p = realloc(s->calib_rms_um, ncap * sizeof *p);
 		if (!p)
 			return -1;
-		s->calib_rms_um = p;
-		s->calib_cap = ncap;
+		*byt[i] = p;
 	}
-	s->calib_rms_um[s->ncalib++] = v;
+	*cap = ncap;
 	return 0;
 }
 
-static int load_handoffs(sqlite3_stmt *st, db_opset *s)
+int db_opset_add_handoff(db_opset *s, const db_opset_handoff *h)
 {
-	int rc;
+	double **const dbl[] = {
+		&s->phase_ms[0], &s->phase_ms[1], &s->phase_ms[2], &s->phase_ms[3],
+		&s->phase_ms[4], &s->mapping_error_um, &s->focus_error_um,
+		&s->temperature_c, &s->frames,
+	};
+	unsigned char **const byt[] = { &s->success, &s->cache_hit };
+	size_t i = s->n;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t i = s->n;
-
-		if (grow(s, i + 1) != 0)
-			return SQLITE_NOMEM;
-		for (int p = 0; p < DB_PHASE_COUNT; p++)
-			s->phase_ms[p][i] = col_double(st, p);
-		s->mapping_error_um[i] = col_double(st, 5);
-		s->focus_error_um[i] = col_double(st, 6);
-		s->temperature_c[i] = col_double(st, 7);
-		s->frames[i] = col_double(st, 8);
-		s->success[i] = sqlite3_column_int(st, 9) != 0;
-		s->cache_hit[i] = sqlite3_column_type(st, 10) == SQLITE_NULL
-					  ? 2 : (unsigned char)(sqlite3_column_int(st, 10) != 0);
-		s->n++;
-	}
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	if (grow_arrays(dbl, sizeof dbl / sizeof dbl[0], byt, 2, &s->cap, i + 1) != 0)
+		return -1;
+	for (int p = 0; p < DB_PHASE_COUNT; p++)
+		s->phase_ms[p][i] = h->phase_ms[p];
+	s->mapping_error_um[i] = h->mapping_error_um;
+	s->focus_error_um[i] = h->focus_error_um;
+	s->temperature_c[i] = h->temperature_c;
+	s->frames[i] = h->frames;
+	s->success[i] = h->success;
+	s->cache_hit[i] = (unsigned char)(h->cache_hit == 0 || h->cache_hit == 1 ? h->cache_hit : 2);
+	s->n++;
+	return 0;
 }
 
-static int load_calibs(sqlite3_stmt *st, db_opset *s)
+int db_opset_add_calibration(db_opset *s, double rms_um, bool success)
 {
-	int rc;
+	double **const dbl[] = { &s->calib_rms_um };
+	unsigned char **const byt[] = { &s->calib_ok };
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (calib_push(s, sqlite3_column_double(st, 0)) != 0)
-			return SQLITE_NOMEM;
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	if (grow_arrays(dbl, 1, byt, 1, &s->calib_cap, s->ncalib + 1) != 0)
+		return -1;
+	/* a failed calibration has no RMS, whatever was stored for it */
+	s->calib_rms_um[s->ncalib] = success ? rms_um : NAN;
+	s->calib_ok[s->ncalib++] = success;
+	return 0;
+}
+
+int db_opset_add_autofocus(db_opset *s, double ms, double focus_error_um, double frames,
+			   bool success)
+{
+	double **const dbl[] = { &s->af_ms, &s->af_focus_um, &s->af_frames };
+	unsigned char **const byt[] = { &s->af_ok };
+	size_t i = s->naf;
+
+	if (grow_arrays(dbl, 3, byt, 1, &s->af_cap, i + 1) != 0)
+		return -1;
+	s->af_ms[i] = ms;
+	s->af_focus_um[i] = focus_error_um;
+	s->af_frames[i] = frames;
+	s->af_ok[i] = success;
+	s->naf++;
+	return 0;
+}
+
+int db_opset_add_columns(db_opset *s, struct sqlite3_stmt *st, int c)
+{
+	const unsigned char *kind = sqlite3_column_text(st, c);
+	bool ok = sqlite3_column_int(st, c + 11) != 0;
+
+	if (!kind)
+		return 0;
+	if (strcmp((const char *)kind, "handoff") == 0) {
+		db_opset_handoff h;
+
+		for (int p = 0; p < DB_PHASE_COUNT; p++)
+			h.phase_ms[p] = col_double(st, c + 1 + p);
+		h.mapping_error_um = col_double(st, c + 6);
+		h.focus_error_um = col_double(st, c + 7);
+		h.temperature_c = col_double(st, c + 8);
+		h.frames = col_double(st, c + 9);
+		h.success = ok;
+		h.cache_hit = sqlite3_column_type(st, c + 10) == SQLITE_NULL
+				      ? 2 : sqlite3_column_int(st, c + 10) != 0;
+		return db_opset_add_handoff(s, &h);
+	}
+	if (strcmp((const char *)kind, "calibrate") == 0)
+		return db_opset_add_calibration(s, col_double(st, c + 6), ok);
+	if (strcmp((const char *)kind, "autofocus") == 0)
+		return db_opset_add_autofocus(s, col_double(st, c + 5), col_double(st, c + 7),
+					      col_double(st, c + 9), ok);
+	return 0;
 }
 
 int db_opset_load(db *d, const int64_t *runs, size_t nruns, db_opset *out,
 		  char *err, size_t errlen)
 {
 	sqlite3 *h = db_handle(d);
-	sqlite3_stmt *hs = NULL, *cs = NULL;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	rc = sqlite3_prepare_v2(h, handoff_sql, -1, &hs, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(h, calib_sql, -1, &cs, NULL);
+	rc = sqlite3_prepare_v2(h, ops_sql, -1, &st, NULL);
 	for (size_t r = 0; rc == SQLITE_OK && r < nruns; r++) {
-		sqlite3_bind_int64(hs, 1, runs[r]);
-		sqlite3_bind_int64(cs, 1, runs[r]);
-		rc = load_handoffs(hs, out);
-		if (rc == SQLITE_OK)
-			rc = load_calibs(cs, out);
-		sqlite3_reset(hs);
-		sqlite3_reset(cs);
+		sqlite3_bind_int64(st, 1, runs[r]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (db_opset_add_columns(out, st, 0) != 0) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(st);
 	}
 	if (rc != SQLITE_OK)
 		snprintf(err, errlen, "cannot load ops: %s",
 			 rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(h));
-	sqlite3_finalize(hs);
-	sqlite3_finalize(cs);
+	sqlite3_finalize(st);
 	if (rc != SQLITE_OK) {
 		db_opset_release(out);
 		return -1;
@@ -176,7 +195,17 @@ void db_opset_release(db_opset *s)
 	free(s->success);
 	free(s->cache_hit);
 	free(s->calib_rms_um);
+	free(s->calib_ok);
+	free(s->af_ms);
+	free(s->af_focus_um);
+	free(s->af_frames);
+	free(s->af_ok);
 	memset(s, 0, sizeof *s);
+}
+
+void db_opset_clear(db_opset *s)
+{
+	s->n = s->ncalib = s->naf = 0;
 }
 
 size_t db_opset_pick(const double *a, const unsigned char *keep, size_t n, double *dst)
@@ -187,4 +216,147 @@ size_t db_opset_pick(const double *a, const unsigned char *keep, size_t n, doubl
 		if ((!keep || keep[i]) && !isnan(a[i]))
 			dst[k++] = a[i];
 	return k;
+}
+
+/* --- metrics ------------------------------------------------------------------ */
+
+static const struct {
+	db_metric_op op;
+	const char *op_name, *field_name;
+	db_field field;
+	db_metric_kind kind;
+	const char *unit;
+} metric_table[] = {
+	{ DB_MOP_HANDOFF, "handoff", "total_ms", DB_F_TOTAL_MS, DB_KIND_TIME, "ms" },
+	{ DB_MOP_HANDOFF, "handoff", "lens_switch_ms", DB_F_LENS_SWITCH_MS, DB_KIND_TIME, "ms" },
+	{ DB_MOP_HANDOFF, "handoff", "focus_move_ms", DB_F_FOCUS_MOVE_MS, DB_KIND_TIME, "ms" },
+	{ DB_MOP_HANDOFF, "handoff", "focus_search_ms", DB_F_FOCUS_SEARCH_MS, DB_KIND_TIME, "ms" },
+	{ DB_MOP_HANDOFF, "handoff", "validation_ms", DB_F_VALIDATION_MS, DB_KIND_TIME, "ms" },
+	{ DB_MOP_HANDOFF, "handoff", "mapping_error_um", DB_F_MAPPING_ERROR_UM, DB_KIND_ACCURACY, "um" },
+	{ DB_MOP_HANDOFF, "handoff", "focus_error_um", DB_F_FOCUS_ERROR_UM, DB_KIND_ACCURACY, "um" },
+	{ DB_MOP_HANDOFF, "handoff", "frames", DB_F_FRAMES, DB_KIND_COUNT, "" },
+	{ DB_MOP_HANDOFF, "handoff", "success_rate", DB_F_SUCCESS_RATE, DB_KIND_RATE, "" },
+	{ DB_MOP_AUTOFOCUS, "autofocus", "ms", DB_F_MS, DB_KIND_TIME, "ms" },
+	{ DB_MOP_AUTOFOCUS, "autofocus", "focus_error_um", DB_F_FOCUS_ERROR_UM, DB_KIND_ACCURACY, "um" },
+	{ DB_MOP_AUTOFOCUS, "autofocus", "frames", DB_F_FRAMES, DB_KIND_COUNT, "" },
+	{ DB_MOP_AUTOFOCUS, "autofocus", "success_rate", DB_F_SUCCESS_RATE, DB_KIND_RATE, "" },
+	{ DB_MOP_CALIBRATION, "calibration", "rms_um", DB_F_RMS_UM, DB_KIND_ACCURACY, "um" },
+	{ DB_MOP_HANDOFF, "cache", "hit_rate", DB_F_HIT_RATE, DB_KIND_RATE, "" },
+};
+
+int db_metric_parse(const char *name, db_metric *out)
+{
+	const char *d1, *d2, *field;
+	size_t flen;
+
+	if (!name || !(d1 = strchr(name, '.')))
+		return -1;
+	field = d1 + 1;
+	d2 = strchr(field, '.');
+	flen = d2 ? (size_t)(d2 - field) : strlen(field);
+	for (size_t i = 0; i < sizeof metric_table / sizeof metric_table[0]; i++) {
+		const char *on = metric_table[i].op_name, *fn = metric_table[i].field_name;
+
+		if (strlen(on) != (size_t)(d1 - name) || strncmp(on, name, (size_t)(d1 - name)) != 0 ||
+		    strlen(fn) != flen || strncmp(fn, field, flen) != 0)
+			continue;
+		memset(out, 0, sizeof *out);
+		out->op = metric_table[i].op;
+		out->field = metric_table[i].field;
+		out->kind = metric_table[i].kind;
+		out->unit = metric_table[i].unit;
+		out->rate = out->kind == DB_KIND_RATE;
+		out->higher_is_worse = !out->rate;
+		if (out->rate)
+			return d2 ? -1 : 0;
+		if (!d2)   /* "op.field": only the calibration RMS has a last value to give */
+			return out->op == DB_MOP_CALIBRATION ? 0 : -1;
+		out->has_stat = true;
+		return db_stat_parse(d2 + 1, strlen(d2 + 1), &out->stat);
+	}
+	return -1;
+}
+
+size_t db_opset_values(const db_opset *s, const db_metric *m, double *dst)
+{
+	switch (m->op) {
+	case DB_MOP_HANDOFF:
+		if (m->field <= DB_F_TOTAL_MS)
+			return db_opset_pick(s->phase_ms[m->field], s->success, s->n, dst);
+		if (m->field == DB_F_FRAMES)
+			return db_opset_pick(s->frames, s->success, s->n, dst);
+		if (m->field == DB_F_MAPPING_ERROR_UM)
+			return db_opset_pick(s->mapping_error_um, NULL, s->n, dst);
+		if (m->field == DB_F_FOCUS_ERROR_UM)
+			return db_opset_pick(s->focus_error_um, NULL, s->n, dst);
+		return 0;
+	case DB_MOP_AUTOFOCUS:
+		if (m->field == DB_F_MS)
+			return db_opset_pick(s->af_ms, s->af_ok, s->naf, dst);
+		if (m->field == DB_F_FOCUS_ERROR_UM)
+			return db_opset_pick(s->af_focus_um, s->af_ok, s->naf, dst);
+		if (m->field == DB_F_FRAMES)
+			return db_opset_pick(s->af_frames, s->af_ok, s->naf, dst);
+		return 0;
+	case DB_MOP_CALIBRATION:
+		return m->field == DB_F_RMS_UM ? db_opset_pick(s->calib_rms_um, s->calib_ok, s->ncalib, dst)
+					       : 0;
+	}
+	return 0;
+}
+
+/* successes / attempts of a rate; NaN without attempts */
+static double rate_of(const db_opset *s, const db_metric *m)
+{
+	size_t k = 0, n = 0;
+
+	if (m->field == DB_F_HIT_RATE) {
+		for (size_t i = 0; i < s->n; i++)
+			if (s->cache_hit[i] != 2) {
+				n++;
+				k += s->cache_hit[i];
+			}
+	} else if (m->op == DB_MOP_AUTOFOCUS) {
+		n = s->naf;
+		for (size_t i = 0; i < n; i++)
+			k += s->af_ok[i];
+	} else {
+		n = s->n;
+		for (size_t i = 0; i < n; i++)
+			k += s->success[i];
+	}
+	return n ? (double)k / (double)n : NAN;
+}
+
+int db_opset_metric(const db_opset *s, const db_metric *m, double *value)
+{
+	size_t cap = m->op == DB_MOP_HANDOFF ? s->n : m->op == DB_MOP_AUTOFOCUS ? s->naf : s->ncalib;
+	double *buf;
+	db_summary d;
+	size_t k;
+
+	*value = NAN;
+	if (m->rate) {
+		*value = rate_of(s, m);
+		return isnan(*value) ? 1 : 0;
+	}
+	buf = malloc((cap ? cap : 1) * sizeof *buf);
+	if (!buf)
+		return -1;
+	k = db_opset_values(s, m, buf);
+	if (!m->has_stat) {
+		if (k)
+			*value = buf[k - 1];
+		free(buf);
+		return k ? 0 : 1;
+	}
+	if (db_summary_of(buf, k, buf, &d) != 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	*value = db_summary_stat(&d, m->stat);
+	if (m->stat == DB_STAT_COUNT)
+		return 0;
+	return isnan(*value) ? 1 : 0;
 }

@@ -66,6 +66,83 @@ void db_trace_diverge(const db_trace_rec *b, size_t nb, const db_trace_rec *c, s
 	}
 }
 
+static bool same_num(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+static void diff_num(db_divergence *out, const char *field, double b, double c)
+{
+	db_field_diff *f;
+
+	if (same_num(b, c) || out->ndiff >= DB_DIFF_MAX)
+		return;
+	f = &out->diff[out->ndiff++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->field, sizeof f->field, "%s", field);
+	f->b = b;
+	f->c = c;
+}
+
+static void diff_text(db_divergence *out, const char *field, const char *b, const char *c)
+{
+	db_field_diff *f;
+
+	if (strcmp(b, c) == 0 || out->ndiff >= DB_DIFF_MAX)
+		return;
+	f = &out->diff[out->ndiff++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->field, sizeof f->field, "%s", field);
+	snprintf(f->sb, sizeof f->sb, "%.*s", (int)sizeof f->sb - 1, b);
+	snprintf(f->sc, sizeof f->sc, "%.*s", (int)sizeof f->sc - 1, c);
+	f->b = f->c = NAN;
+	f->text = true;
+}
+
+void db_op_diff(const db_op_row *b, const db_op_row *c, db_divergence *out)
+{
+	static const char *const phase_cols[DB_PHASE_COUNT] = {
+		"lens_switch_ms", "focus_move_ms", "focus_search_ms", "validation_ms", "total_ms",
+	};
+
+	out->ndiff = 0;
+	diff_text(out, "kind", b->kind, c->kind);
+	diff_num(out, "t_ms", b->t_ms, c->t_ms);
+	diff_text(out, "from_lens", b->from_lens, c->from_lens);
+	diff_text(out, "to_lens", b->to_lens, c->to_lens);
+	diff_num(out, "z_request_um", b->z_request_um, c->z_request_um);
+	diff_num(out, "z_predicted_um", b->z_predicted_um, c->z_predicted_um);
+	diff_num(out, "z_found_um", b->z_found_um, c->z_found_um);
+	diff_num(out, "mapping_error_um", b->mapping_error_um, c->mapping_error_um);
+	diff_num(out, "focus_error_um", b->focus_error_um, c->focus_error_um);
+	for (int p = 0; p < DB_PHASE_COUNT; p++)
+		diff_num(out, phase_cols[p], b->phase_ms[p], c->phase_ms[p]);
+	diff_num(out, "frames", b->frames, c->frames);
+	diff_num(out, "cache_hit", b->cache_hit == 2 ? NAN : (double)b->cache_hit,
+		 c->cache_hit == 2 ? NAN : (double)c->cache_hit);
+	diff_num(out, "temperature_c", b->temperature_c, c->temperature_c);
+	diff_num(out, "success", b->success ? 1.0 : 0.0, c->success ? 1.0 : 0.0);
+	diff_text(out, "error", b->error, c->error);
+}
+
+const db_regress_metric *db_regress_headline(const db_regress_result *r)
+{
+	if (r->nmetrics == 0)
+		return NULL;
+	if (r->metrics[0].verdict == DB_REGRESSED)
+		return &r->metrics[0];
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->nmetrics; i++) {
+			const db_regress_metric *m = &r->metrics[i];
+			const char *want = pass == 0 ? (r->statistical ? "total_ms.median" : "total_ms.p95")
+						     : "total_ms.mean";
+
+			if (strcmp(m->name, want) == 0 && !(isnan(m->baseline) && isnan(m->candidate)))
+				return m;
+		}
+	return NULL;
+}
+
 static const char *const status_names[] = { "nothing to compare", "identical", "ok", "regressed" };
 
 const char *db_regress_status_name(db_regress_status s)
@@ -100,6 +177,7 @@ static db_regress_metric *metric_add(db_regress_result *out, const char *name,
 	memset(m, 0, sizeof *m);
 	snprintf(m->name, sizeof m->name, "%s", name);
 	m->kind = kind;
+	m->unit = kind == DB_KIND_TIME ? "ms" : kind == DB_KIND_ACCURACY ? "um" : "";
 	m->baseline = b;
 	m->candidate = c;
 	m->change = db_change(b, c);
@@ -116,7 +194,8 @@ static double badness(const db_regress_metric *m)
 	double v;
 
 	switch (m->kind) {
-	case DB_KIND_TIME: v = m->change.rel; break;
+	case DB_KIND_TIME:
+	case DB_KIND_COUNT: v = m->change.rel; break;
 	case DB_KIND_ACCURACY: v = m->tol > 0 ? m->change.abs / m->tol : m->change.abs; break;
 	default: v = -m->change.abs; break;
 	}
@@ -163,11 +242,7 @@ static void judge_exact(db_regress_metric *m, double tol)
 	m->tol = isnan(tol) ? db_default_tolerance(m->kind) : tol;
 	if (db_exceeds_tolerance(m->kind, b, c, m->tol))
 		m->verdict = DB_REGRESSED;
-	else if (isnan(b) || isnan(c))
-		m->verdict = DB_SAME;
-	else if ((m->kind == DB_KIND_TIME && b - c > m->tol * fabs(b)) ||
-		 (m->kind == DB_KIND_ACCURACY && b - c > m->tol) ||
-		 (m->kind == DB_KIND_RATE && c - b > m->tol))
+	else if (db_beats_tolerance(m->kind, b, c, m->tol))
 		m->verdict = DB_IMPROVED;
 	else
 		m->verdict = DB_SAME;
@@ -216,7 +291,7 @@ int db_regress_exact(const db_opset *base, const db_opset *cand, double tol_time
 		   rc->focus.d.max, rb->focus.d.n, rc->focus.d.n, tol_accuracy_um);
 	exact_pair(out, "success_rate", DB_KIND_RATE, rb->success_rate, rc->success_rate,
 		   rb->handoffs, rc->handoffs, NAN);
-	exact_pair(out, "frames.mean", DB_KIND_TIME, rb->frames.mean, rc->frames.mean,
+	exact_pair(out, "frames.mean", DB_KIND_COUNT, rb->frames.mean, rc->frames.mean,
 		   rb->frames.n, rc->frames.n, tol_time_frac);
 	sort_metrics(out);
 	ret = 0;
@@ -421,6 +496,95 @@ static int compare_ops(db *d, db_regress_result *out, char *err, size_t errlen)
 	return rc;
 }
 
+/* The frames of one op of one run, in order. */
+typedef struct frames {
+	db_sample_row *v;
+	size_t n, cap;
+} frames;
+
+static int frame_push(void *user, const db_sample_row *s)
+{
+	frames *f = user;
+
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? 2 * f->cap : 64;
+		db_sample_row *p = realloc(f->v, ncap * sizeof *p);
+
+		if (!p)
+			return -1;
+		f->v = p;
+		f->cap = ncap;
+	}
+	f->v[f->n++] = *s;
+	return 0;
+}
+
+/* The first frame of op seq that differs between the runs (z or score). */
+static int diverge_frames(db *d, db_regress_result *out, uint32_t seq)
+{
+	frames fb = { 0 }, fc = { 0 };
+	db_divergence *v = &out->div;
+	int rc = -1;
+
+	if (db_samples_each(d, out->baseline, seq, frame_push, &fb) != 0 ||
+	    db_samples_each(d, out->candidate, seq, frame_push, &fc) != 0)
+		goto out;
+	for (size_t i = 0; i < fb.n || i < fc.n; i++) {
+		if (i < fb.n && i < fc.n && same_num(fb.v[i].z_um, fc.v[i].z_um) &&
+		    same_num(fb.v[i].focus_score, fc.v[i].focus_score))
+			continue;
+		v->sample_index = i + 1;
+		v->sample_missing_b = i >= fb.n;
+		v->sample_missing_c = i >= fc.n;
+		v->sample_t_ms_b = i < fb.n ? fb.v[i].t_ms : NAN;
+		v->z_b = i < fb.n ? fb.v[i].z_um : NAN;
+		v->score_b = i < fb.n ? fb.v[i].focus_score : NAN;
+		v->sample_t_ms_c = i < fc.n ? fc.v[i].t_ms : NAN;
+		v->z_c = i < fc.n ? fc.v[i].z_um : NAN;
+		v->score_c = i < fc.n ? fc.v[i].focus_score : NAN;
+		break;
+	}
+	rc = 0;
+out:
+	free(fb.v);
+	free(fc.v);
+	return rc;
+}
+
+/* What differs where the traces part: the op each side was in, that op's
+ * differing fields, its first differing frame. */
+static int diverge_detail(db *d, db_regress_result *out)
+{
+	db_divergence *v = &out->div;
+	db_op_row ob, oc;
+	int rb = 1, rc = 1;
+
+	if (v->has_b && (rb = db_op_at(d, out->baseline, (double)v->t_ns_b / 1e6, &ob)) < 0)
+		return -1;
+	if (v->has_c && (rc = db_op_at(d, out->candidate, (double)v->t_ns_c / 1e6, &oc)) < 0)
+		return -1;
+	if ((v->has_op_b = rb == 0)) {
+		v->op_seq_b = ob.seq;
+		snprintf(v->op_kind_b, sizeof v->op_kind_b, "%s", ob.kind);
+	}
+	if ((v->has_op_c = rc == 0)) {
+		v->op_seq_c = oc.seq;
+		snprintf(v->op_kind_c, sizeof v->op_kind_c, "%s", oc.kind);
+	}
+	if (!v->has_op_b && !v->has_op_c)
+		return 0;
+	/* the same op (by seq) on both sides: the baseline's, else the candidate's */
+	v->op_seq = v->has_op_b ? v->op_seq_b : v->op_seq_c;
+	if ((rb = db_op_get(d, out->baseline, v->op_seq, &ob)) < 0 ||
+	    (rc = db_op_get(d, out->candidate, v->op_seq, &oc)) < 0)
+		return -1;
+	v->op_missing_b = rb != 0;
+	v->op_missing_c = rc != 0;
+	if (rb == 0 && rc == 0)
+		db_op_diff(&ob, &oc, v);
+	return diverge_frames(d, out, v->op_seq);
+}
+
 static int diverge(db *d, db_regress_result *out, char *err, size_t errlen)
 {
 	db_trace_rec *tb = NULL, *tc = NULL;
@@ -433,6 +597,10 @@ static int diverge(db *d, db_regress_result *out, char *err, size_t errlen)
 		goto out;
 	}
 	db_trace_diverge(tb, nb, tc, nc, &out->div);
+	if (out->div.diverged && diverge_detail(d, out) != 0) {
+		snprintf(err, errlen, "%s", db_errmsg(d));
+		goto out;
+	}
 	rc = 0;
 out:
 	free(tb);
@@ -453,6 +621,12 @@ int db_regress_run(db *d, const char *name, int64_t candidate, db_regress_result
 		return -1;
 	}
 	snprintf(out->scenario, sizeof out->scenario, "%s", row.scenario);
+	snprintf(out->status_c, sizeof out->status_c, "%s", row.status);
+	out->unfinished = !db_status_finished(row.status);
+	snprintf(out->message_c, sizeof out->message_c, "%.*s", (int)sizeof out->message_c - 1,
+		 row.message);
+	snprintf(out->started_c, sizeof out->started_c, "%s", row.started_at);
+	snprintf(out->invocation_c, sizeof out->invocation_c, "%s", row.invocation);
 	snprintf(out->mode_c, sizeof out->mode_c, "%s", row.mode);
 	snprintf(out->hash_c, sizeof out->hash_c, "%s", row.trace_hash);
 	out->tol_time_frac = row.tol_time_frac;

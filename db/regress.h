@@ -29,11 +29,22 @@
 #include "db/db.h"
 #include "db/opset.h"
 #include "db/report.h"
+#include "db/views.h"
 #include "db/stats.h"
 
 /* The name of a trace record kind, mirroring sim/trace.h's SIM_EVENT_MAP
  * (db/ may not include sim/): "hal.move_z", "fault", ...; "?" unknown. */
 const char *db_trace_kind_name(unsigned kind);
+
+/* A field of an ops row that differs between the two runs. */
+typedef struct db_field_diff {
+	char field[24];          /* the ops column: "focus_move_ms", "error", ... */
+	double b, c;             /* numeric fields (NaN for NULL) */
+	char sb[48], sc[48];     /* text fields (lenses, error), else "" */
+	bool text;
+} db_field_diff;
+
+#define DB_DIFF_MAX 20
 
 typedef struct db_divergence {
 	bool available;          /* both runs have a trace index */
@@ -44,15 +55,36 @@ typedef struct db_divergence {
 	bool has_b, has_c;       /* a record at index on that side */
 	unsigned kind_b, kind_c;
 	int64_t t_ns_b, t_ns_c;
+	/* what differs there (db_regress_run; db_trace_diverge leaves these 0):
+	 * the op each side was in at that moment (the last one started by
+	 * then), and the fields of op `op_seq` (the baseline's, else the
+	 * candidate's) that differ between the two runs */
+	bool has_op_b, has_op_c;
+	uint32_t op_seq_b, op_seq_c;
+	char op_kind_b[16], op_kind_c[16];
+	uint32_t op_seq;         /* the op compared; 0 when neither side was in one */
+	bool op_missing_b, op_missing_c;   /* that op is not in one of the runs */
+	size_t ndiff;
+	db_field_diff diff[DB_DIFF_MAX];
+	/* the first frame of op op_seq whose stage z or focus score differs
+	 * (frames counted from 1 within the op); sample_index 0: none differs */
+	size_t sample_index;
+	double sample_t_ms_b, sample_t_ms_c, z_b, z_c, score_b, score_c;
+	bool sample_missing_b, sample_missing_c;   /* one side has fewer frames */
 } db_divergence;
 
 /* First divergence of two trace indexes (pure). */
 void db_trace_diverge(const db_trace_rec *b, size_t nb, const db_trace_rec *c, size_t nc,
 		      db_divergence *out);
 
+/* The fields of two ops rows that differ (exactly; NULL equals NULL) into
+ * out->diff (at most DB_DIFF_MAX), out->ndiff (pure). */
+void db_op_diff(const db_op_row *b, const db_op_row *c, db_divergence *out);
+
 typedef struct db_regress_metric {
 	char name[40];           /* "focus_move_ms.mean", "success_rate", ... */
 	db_metric_kind kind;
+	const char *unit;        /* "ms", "um", "" */
 	double baseline, candidate;   /* sim: the statistic; hil: the medians */
 	db_delta change;
 	double tol;              /* sim: the tolerance; hil: the practical floor */
@@ -84,6 +116,12 @@ const char *db_regress_status_name(db_regress_status s);
 typedef struct db_regress_result {
 	int64_t candidate, baseline;  /* baseline 0 when none */
 	char scenario[128];
+	char status_c[16];            /* the candidate's run status */
+	bool unfinished;              /* ... not passed or failed: partial data */
+	char message_c[160];          /* its message (why it was aborted) */
+	char started_c[32];           /* ISO 8601 UTC */
+	char invocation_c[40];        /* "" when none */
+	size_t newer_unfinished;      /* --latest: newer runs of the scenario left out */
 	char mode_b[8], mode_c[8];
 	char hash_b[24], hash_c[24];
 	double tol_time_frac, tol_accuracy_um;
@@ -121,8 +159,24 @@ int db_regress_noisy(const db_opset *base, const db_opset *cand, db_regress_resu
  * else 0. */
 int db_regress_exit_code(const db_regress_result *r, size_t n);
 
-/* Print results r[0..n) compared with baseline `name`.  0 or -1 (ferror). */
+/* The headline of a result: its worst regressed metric, else the handoff
+ * total p95 (the design target), else the total mean; NULL when it has no
+ * metrics (identical, nothing to compare, no handoffs). */
+const db_regress_metric *db_regress_headline(const db_regress_result *r);
+
+/* Print flags: every run in full (not only the regressed and changed ones);
+ * each candidate's age (--latest). */
+#define DB_RG_PRINT_VERBOSE 1u
+#define DB_RG_PRINT_AGES 2u
+
+/*
+ * Print results r[0..n) compared with baseline `name`: a summary first
+ * (counts, then one line per run with its headline metric), then the full
+ * comparison (metric table, first divergent event, history) of each run
+ * that regressed or changed - of every run with DB_RG_PRINT_VERBOSE.  JSON
+ * always carries everything.  0 or -1 (ferror).
+ */
 int db_regress_print(const char *name, const db_regress_result *r, size_t n, db_format fmt,
-		     FILE *f);
+		     unsigned flags, FILE *f);
 
 #endif /* DB_REGRESS_H */

@@ -27,7 +27,7 @@ const char *db_target_verdict_name(db_target_verdict v)
 
 static const char *const rec_names[DB_REC_COUNT] = {
 	"search_share", "move_share", "switch_share", "validation_share", "total_slow",
-	"mapping", "calibration", "drift", "high_cv", "success", "cache",
+	"mapping", "calibration", "drift", "high_cv", "success", "cache", "calibration_failed",
 };
 
 const char *db_rec_name(db_rec_id id)
@@ -223,8 +223,15 @@ static void assess(db_report *r)
 		    DB_TARGET_SUCCESS, DB_EXCELLENT_SUCCESS);
 	assess_rate(r, "cache hit rate", "> 50 % (excellent > 70 %)", r->cache_hit_rate,
 		    DB_TARGET_CACHE, DB_EXCELLENT_CACHE);
+	/* a failed calibration has no RMS: it is counted as failed, and the
+	 * target is not met while any calibration failed */
 	a = assess_add(r, "calibration RMS", "<= 0.1 um", "worst", r->calib_rms.max, "um");
-	if (r->calib_rms.n > 0) {
+	if (r->calibrations > r->calib_ok) {
+		a->verdict = DB_TV_NOT_MET;
+		snprintf(a->note, sizeof a->note, "%zu of %zu calibration%s failed",
+			 r->calibrations - r->calib_ok, r->calibrations,
+			 r->calibrations == 1 ? "" : "s");
+	} else if (r->calib_rms.n > 0) {
 		a->verdict = r->calib_rms.max <= DB_TARGET_CALIB_RMS_UM ? DB_TV_MET : DB_TV_NOT_MET;
 		snprintf(a->note, sizeof a->note, "%zu calibration%s, mean %.3g um",
 			 r->calib_rms.n, r->calib_rms.n == 1 ? "" : "s", r->calib_rms.mean);
@@ -263,6 +270,57 @@ static void rec_add(db_report *r, db_rec_id id, const char *fmt, ...)
 	r->nrecs++;
 }
 
+/* What to say about the optimization level: never the level the run is
+ * at already, nothing specific when the configuration is unknown. */
+static void faster_level(const db_report_config *c, char *buf, size_t size)
+{
+	if (!c->known)
+		snprintf(buf, size, "use a faster optimization level than the run's (its "
+			 "configuration is not known: %s)", c->why[0] ? c->why : "no scenario file");
+	else if (strcmp(c->optimization, "standard") == 0)
+		snprintf(buf, size, "use a faster optimization level (engine.optimization fast or "
+			 "ultra_fast; the run is at standard)");
+	else if (strcmp(c->optimization, "fast") == 0)
+		snprintf(buf, size, "use engine.optimization ultra_fast (the run is at fast)");
+	else
+		snprintf(buf, size, "the run is at %s, the fastest level already: look at the "
+			 "search itself (its step and frames per search, the focus curve's width)",
+			 c->optimization);
+}
+
+/* ", or use the adaptive mapping model" unless the run uses it. */
+static const char *adaptive_advice(const db_report_config *c)
+{
+	if (!c->known)
+		return " or use the adaptive mapping model if the run does not";
+	if (strcmp(c->mapping_model, "adaptive") == 0)
+		return " (the run uses the adaptive mapping model already)";
+	return " or use the adaptive mapping model";
+}
+
+/* Append "title name n, name n" to buf at len (a "; " before it when len
+ * > 0); the new length.  Nothing when n == 0. */
+static size_t count_list(char *buf, size_t size, size_t len, const char *title,
+			 const db_report_count *c, size_t n)
+{
+	int k;
+
+	if (n == 0)
+		return len;
+	k = snprintf(buf + len, size - len, "%s%s", len ? "; " : "", title);
+	if (k < 0 || (size_t)k >= size - len)
+		return len;
+	len += (size_t)k;
+	for (size_t i = 0; i < n; i++) {
+		k = snprintf(buf + len, size - len, "%s%s %lld", i ? ", " : "", c[i].name,
+			     (long long)c[i].n);
+		if (k < 0 || (size_t)k >= size - len)
+			break;
+		len += (size_t)k;
+	}
+	return len;
+}
+
 static bool phase_flagged(const db_report *r, int p, double limit)
 {
 	const db_report_phase *ph = &r->phase[p];
@@ -277,13 +335,16 @@ static void recommend(db_report *r)
 	char list[160] = "";
 	size_t len = 0;
 
-	if (phase_flagged(r, DB_PHASE_FOCUS_SEARCH, DB_TARGET_FOCUS_SEARCH_MS))
+	if (phase_flagged(r, DB_PHASE_FOCUS_SEARCH, DB_TARGET_FOCUS_SEARCH_MS)) {
+		char level[320];
+
+		faster_level(&r->cfg, level, sizeof level);
 		rec_add(r, DB_REC_SEARCH_SHARE,
-			"focus search takes %.0f %% of the handoff (mean %.1f ms): use a faster "
-			"optimization level (engine.optimization fast or ultra_fast) or warm the "
+			"focus search takes %.0f %% of the handoff (mean %.1f ms): %s, or warm the "
 			"prediction cache (hit rate %.0f %%) so the search starts closer",
-			100 * ph[DB_PHASE_FOCUS_SEARCH].share, ph[DB_PHASE_FOCUS_SEARCH].d.mean,
+			100 * ph[DB_PHASE_FOCUS_SEARCH].share, ph[DB_PHASE_FOCUS_SEARCH].d.mean, level,
 			100 * r->cache_hit_rate);
+	}
 	if (phase_flagged(r, DB_PHASE_FOCUS_MOVE, DB_TARGET_FOCUS_MOVE_MS))
 		rec_add(r, DB_REC_MOVE_SHARE,
 			"focus move takes %.0f %% of the handoff (mean %.1f ms): check the stage's "
@@ -309,18 +370,33 @@ static void recommend(db_report *r)
 		  (r->mapping.d.n > 0 && (double)r->mapping.bins[2] > 0.05 * (double)r->mapping.d.n)))
 		rec_add(r, DB_REC_MAPPING,
 			"mapping error %s %.3g um (%zu of %zu handoffs at >= 0.5 um): recalibrate "
-			"with more points or use the adaptive mapping model",
-			a->basis, a->value, r->mapping.bins[2], r->mapping.d.n);
+			"with more points%s",
+			a->basis, a->value, r->mapping.bins[2], r->mapping.d.n, adaptive_advice(&r->cfg));
+	if (r->calibrations > r->calib_ok)
+		rec_add(r, DB_REC_CALIBRATION_FAILED,
+			"%zu of %zu calibration%s failed (%s): the handoffs after a failed calibration "
+			"run on the previous mapping or the factory offset; fix what stopped it "
+			"(the focus curve over the calibration range, the specimen, the faults) and "
+			"recalibrate",
+			r->calibrations - r->calib_ok, r->calibrations, r->calibrations == 1 ? "" : "s",
+			r->ncalib_errors ? r->calib_errors[0].text : "no reason recorded");
 	a = find_assess(r, "calibration RMS");
-	if (a && a->verdict == DB_TV_NOT_MET)
+	if (a && a->verdict == DB_TV_NOT_MET && r->calib_rms.n > 0 &&
+	    r->calib_rms.max > DB_TARGET_CALIB_RMS_UM)
 		rec_add(r, DB_REC_CALIBRATION,
-			"calibration RMS %.3g um is over 0.1 um: recalibrate over more points, check "
-			"the lens seating and use the adaptive model", a->value);
+			"calibration RMS %.3g um is over 0.1 um: recalibrate over more points and "
+			"check the lens seating%s", a->value, adaptive_advice(&r->cfg));
 	if (!isnan(r->drift_um_per_c) && fabs(r->drift_um_per_c) > DB_TARGET_DRIFT_UM_PER_C)
 		rec_add(r, DB_REC_DRIFT,
-			"mapping error trends with temperature (%+.3f um/C over %.2f..%.2f C): check "
-			"the thermal compensation (coefficient, sensor lag) or recalibrate warm",
-			r->drift_um_per_c, r->temp_min_c, r->temp_max_c);
+			"mapping error trends with temperature (%+.3f um/C over %.2f..%.2f C): %s",
+			r->drift_um_per_c, r->temp_min_c, r->temp_max_c,
+			!r->cfg.known ? "check the thermal compensation (on? its coefficient, the "
+					"sensor lag) or recalibrate warm"
+			: r->cfg.thermal_compensation ? "the run compensates already: check the "
+							"compensation's coefficient and the sensor lag, "
+							"or recalibrate warm"
+						      : "turn on engine.thermal_compensation (the run "
+							"has it off) or recalibrate warm");
 	for (int p = 0; p < DB_PHASE_COUNT; p++) {
 		/* a phase of a few percent of the handoff (validation that is
 		 * mostly 0 ms) has a huge CV that costs nothing: skip it */
@@ -336,34 +412,28 @@ static void recommend(db_report *r)
 		rec_add(r, DB_REC_HIGH_CV,
 			"high variance (%s): look at the settle times and the bus latency", list);
 	if (!isnan(r->success_rate) && !(r->success_rate > DB_TARGET_SUCCESS)) {
-		char ev[160] = "";
+		char ev[200] = "";
 		size_t el = 0;
 
-		for (size_t i = 0; i < r->nerrors; i++) {
-			int n = snprintf(ev + el, sizeof ev - el, "%s%s %lld", el ? ", " : "",
-					 r->errors[i].name, (long long)r->errors[i].n);
-
-			if (n > 0 && (size_t)n < sizeof ev - el)
-				el += (size_t)n;
-		}
-		for (size_t i = 0; i < r->nevents; i++) {
-			int n = snprintf(ev + el, sizeof ev - el, "%s%s events %lld",
-					 el ? ", " : "", r->events[i].name, (long long)r->events[i].n);
-
-			if (n > 0 && (size_t)n < sizeof ev - el)
-				el += (size_t)n;
-		}
+		el = count_list(ev, sizeof ev, el, "failed with ", r->errors, r->nerrors);
+		el = count_list(ev, sizeof ev, el, "injected faults: ", r->injected, r->ninjected);
+		count_list(ev, sizeof ev, el, "HAL errors: ", r->hal_errors, r->nhal_errors);
 		rec_add(r, DB_REC_SUCCESS,
-			"%zu of %zu handoffs failed (success %.2f %%)%s%s: look at the events table's "
-			"faults and HAL errors and the ops' error column",
-			r->handoffs - r->succeeded, r->handoffs, 100 * r->success_rate,
-			el ? ": " : "", ev);
+			"%zu of %zu handoff%s failed (success %.2f %%)%s%s: look at the injected faults, "
+			"the HAL errors (events table) and the ops' error column",
+			r->handoffs - r->succeeded, r->handoffs, r->handoffs == 1 ? "" : "s",
+			100 * r->success_rate, el ? "; " : "", ev);
 	}
-	if (r->cache_known > 0 && !(r->cache_hit_rate > DB_TARGET_CACHE))
+	if (r->cache_known > 0 && !(r->cache_hit_rate > DB_TARGET_CACHE)) {
+		char size[64] = "";
+
+		if (r->cfg.known)
+			snprintf(size, sizeof size, " (engine.cache.size, %zu now)", r->cfg.cache_size);
 		rec_add(r, DB_REC_CACHE,
 			"prediction cache hit rate %.0f %% is not over 50 %%: revisit positions, widen "
-			"the cache or pre-populate it with the common positions",
-			100 * r->cache_hit_rate);
+			"the cache%s or pre-populate it with the common positions",
+			100 * r->cache_hit_rate, size);
+	}
 }
 
 /* --- compute ------------------------------------------------------------------ */
@@ -385,9 +455,10 @@ int db_report_compute(const db_opset *s, db_report *r)
 	}
 	r->success_rate = s->n ? (double)r->succeeded / (double)s->n : NAN;
 	r->cache_hit_rate = r->cache_known ? (double)r->cache_hits / (double)r->cache_known : NAN;
-	if (s->n > 0 || s->ncalib > 0) {
+	if (s->n > 0 || s->ncalib > 0 || s->naf > 0) {
 		size_t need = s->n > s->ncalib ? s->n : s->ncalib;
 
+		need = need > s->naf ? need : s->naf;
 		scratch = malloc(need * sizeof *scratch);
 		if (!scratch)
 			return -1;
@@ -411,7 +482,19 @@ int db_report_compute(const db_opset *s, db_report *r)
 	memset(&r->focus, 0, sizeof r->focus);
 	accuracy_of(s->mapping_error_um, s->n, scratch, &r->mapping);
 	accuracy_of(s->focus_error_um, s->n, scratch, &r->focus);
-	summarize(s->calib_rms_um, NULL, s->ncalib, scratch, &r->calib_rms);
+	r->calibrations = s->ncalib;
+	r->calib_ok = 0;
+	for (size_t i = 0; i < s->ncalib; i++)
+		r->calib_ok += s->calib_ok[i];
+	summarize(s->calib_rms_um, s->calib_ok, s->ncalib, scratch, &r->calib_rms);
+	r->autofocus.n = s->naf;
+	r->autofocus.ok = 0;
+	for (size_t i = 0; i < s->naf; i++)
+		r->autofocus.ok += s->af_ok[i];
+	r->autofocus.success_rate = s->naf ? (double)r->autofocus.ok / (double)s->naf : NAN;
+	summarize(s->af_ms, s->af_ok, s->naf, scratch, &r->autofocus.ms);
+	summarize(s->af_focus_um, s->af_ok, s->naf, scratch, &r->autofocus.focus_error_um);
+	summarize(s->af_frames, s->af_ok, s->naf, scratch, &r->autofocus.frames);
 	free(scratch);
 	drift_of(s, r);
 	r->nassess = 0;
@@ -441,51 +524,97 @@ static void count_add(db_report_count *c, size_t *n, const char *name, int64_t k
 	(*n)++;
 }
 
-static const char events_sql[] =
-	"SELECT kind, count(*) FROM events WHERE run_id = ?1 GROUP BY kind ORDER BY kind";
-static const char errors_sql[] =
-	"SELECT error, count(*) FROM ops WHERE run_id = ?1 AND kind = 'handoff' AND success = 0"
-	" GROUP BY error ORDER BY error";
+/* Count a message, in order of first occurrence; beyond the table's size
+ * the rest are left out. */
+static void msg_add(db_report_msg *m, size_t *n, const char *text, int64_t k)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strncmp(m[i].text, text, sizeof m[i].text - 1) == 0) {
+			m[i].n += k;
+			return;
+		}
+	if (*n >= DB_REPORT_MSGS_MAX)
+		return;
+	snprintf(m[*n].text, sizeof m[*n].text, "%s", text);
+	m[(*n)++].n = k;
+}
 
-/* Events by kind and failed handoffs by error code ("ETIMEDOUT" of
- * "ETIMEDOUT: camera frame dropped"), summed over the runs. */
+static const char events_sql[] =
+	"SELECT kind, detail FROM events WHERE run_id = ?1 ORDER BY seq";
+static const char failed_sql[] =
+	"SELECT kind, error, count(*) FROM ops WHERE run_id = ?1 AND success = 0"
+	" GROUP BY kind, error ORDER BY kind, error";
+
+/* s up to (not including) its first character of stop and without
+ * trailing blanks, into buf (truncated to size); "unknown" when empty. */
+static const char *prefix(const char *s, const char *stop, char *buf, size_t size)
+{
+	size_t k = 0, cut = s ? strcspn(s, stop) : 0;
+
+	for (; s && k < cut && k + 1 < size; k++)
+		buf[k] = s[k];
+	buf[k] = '\0';
+	/* "x (details)": the name without its details */
+	while (k > 0 && buf[k - 1] == ' ')
+		buf[--k] = '\0';
+	return k ? buf : "unknown";
+}
+
+/*
+ * Events by kind, the injected faults by fault kind ("camera_drop" of
+ * "camera_drop (count=1 ...)"), the HAL errors by what failed ("camera
+ * frame dropped" of "camera frame dropped: no frame within 100 ms"), failed
+ * handoffs and autofocus operations by error code ("EHW" of "EHW: ..."),
+ * failed calibrations by their whole message, summed over the runs.
+ */
 static int count_faults(sqlite3 *h, db_report *r, char *err, size_t errlen)
 {
-	sqlite3_stmt *ev = NULL, *er = NULL;
+	sqlite3_stmt *ev = NULL, *fo = NULL;
 	int rc;
 
 	rc = sqlite3_prepare_v2(h, events_sql, -1, &ev, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(h, errors_sql, -1, &er, NULL);
+		rc = sqlite3_prepare_v2(h, failed_sql, -1, &fo, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < r->nruns; i++) {
 		sqlite3_bind_int64(ev, 1, r->runs[i]);
-		while ((rc = sqlite3_step(ev)) == SQLITE_ROW)
-			count_add(r->events, &r->nevents, (const char *)sqlite3_column_text(ev, 0),
-				  sqlite3_column_int64(ev, 1));
+		while ((rc = sqlite3_step(ev)) == SQLITE_ROW) {
+			const char *kind = (const char *)sqlite3_column_text(ev, 0);
+			const char *detail = (const char *)sqlite3_column_text(ev, 1);
+			char name[48];
+
+			kind = kind ? kind : "unknown";
+			count_add(r->events, &r->nevents, kind, 1);
+			if (strcmp(kind, "fault") == 0)
+				count_add(r->injected, &r->ninjected, prefix(detail, "(", name, sizeof name), 1);
+			else if (strcmp(kind, "hal_error") == 0)
+				count_add(r->hal_errors, &r->nhal_errors, prefix(detail, ":", name, sizeof name), 1);
+		}
 		sqlite3_reset(ev);
 		if (rc != SQLITE_DONE)
 			break;
-		sqlite3_bind_int64(er, 1, r->runs[i]);
-		while ((rc = sqlite3_step(er)) == SQLITE_ROW) {
-			const char *e = (const char *)sqlite3_column_text(er, 0);
+		sqlite3_bind_int64(fo, 1, r->runs[i]);
+		while ((rc = sqlite3_step(fo)) == SQLITE_ROW) {
+			const char *kind = (const char *)sqlite3_column_text(fo, 0);
+			const char *e = (const char *)sqlite3_column_text(fo, 1);
+			int64_t k = sqlite3_column_int64(fo, 2);
 			char code[48];
-			size_t k = 0;
 
-			e = e && *e ? e : "unknown";
-			while (e[k] && e[k] != ':' && k < sizeof code - 1) {
-				code[k] = e[k];
-				k++;
-			}
-			code[k] = '\0';
-			count_add(r->errors, &r->nerrors, code, sqlite3_column_int64(er, 1));
+			kind = kind ? kind : "";
+			if (strcmp(kind, "calibrate") == 0)
+				msg_add(r->calib_errors, &r->ncalib_errors,
+					e && *e ? e : "no reason recorded", k);
+			else if (strcmp(kind, "handoff") == 0)
+				count_add(r->errors, &r->nerrors, prefix(e, ":", code, sizeof code), k);
+			else if (strcmp(kind, "autofocus") == 0)
+				count_add(r->af_errors, &r->naf_errors, prefix(e, ":", code, sizeof code), k);
 		}
-		sqlite3_reset(er);
+		sqlite3_reset(fo);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	if (rc != SQLITE_OK && rc != SQLITE_DONE)
 		snprintf(err, errlen, "cannot count events: %s", sqlite3_errmsg(h));
 	sqlite3_finalize(ev);
-	sqlite3_finalize(er);
+	sqlite3_finalize(fo);
 	return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -507,8 +636,8 @@ static void list_add_unique(char *list, size_t size, const char *name)
 	snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
 }
 
-int db_report_build(db *d, const int64_t *runs, size_t nruns, db_report *out,
-		    char *err, size_t errlen)
+int db_report_build(db *d, const int64_t *runs, size_t nruns, const db_report_config *cfg,
+		    db_report *out, char *err, size_t errlen)
 {
 	db_opset s;
 	db_run_row row;
@@ -522,17 +651,39 @@ int db_report_build(db *d, const int64_t *runs, size_t nruns, db_report *out,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	memcpy(out->runs, runs, nruns * sizeof *runs);
-	out->nruns = nruns;
+	/* a run named twice is one run: keep the first mention */
 	for (size_t i = 0; i < nruns; i++) {
-		if (db_run_get(d, runs[i], &row) != 0) {
-			snprintf(err, errlen, "no run %lld in the database", (long long)runs[i]);
+		size_t k = 0;
+
+		while (k < out->nruns && out->runs[k] != runs[i])
+			k++;
+		if (k == out->nruns)
+			out->runs[out->nruns++] = runs[i];
+	}
+	if (cfg)
+		out->cfg = *cfg;
+	else
+		snprintf(out->cfg.why, sizeof out->cfg.why, "not given");
+	for (size_t i = 0; i < out->nruns; i++) {
+		if (db_run_get(d, out->runs[i], &row) != 0) {
+			snprintf(err, errlen, "no run %lld in the database", (long long)out->runs[i]);
 			return -1;
 		}
 		list_add_unique(out->scenarios, sizeof out->scenarios, row.scenario);
 		list_add_unique(out->modes, sizeof out->modes, row.mode);
+		if (strcmp(row.status, "passed") != 0 && strcmp(row.status, "failed") != 0) {
+			if (out->nunfinished < DB_REPORT_UNFINISHED_MAX) {
+				db_report_unfinished *u = &out->unfinished[out->nunfinished];
+
+				u->id = row.id;
+				snprintf(u->status, sizeof u->status, "%s", row.status);
+				snprintf(u->message, sizeof u->message, "%.*s",
+					 (int)sizeof u->message - 1, row.message);
+			}
+			out->nunfinished++;
+		}
 	}
-	if (db_opset_load(d, runs, nruns, &s, err, errlen) != 0)
+	if (db_opset_load(d, out->runs, out->nruns, &s, err, errlen) != 0)
 		return -1;
 	if (db_report_compute(&s, out) != 0) {
 		db_opset_release(&s);
@@ -542,7 +693,8 @@ int db_report_build(db *d, const int64_t *runs, size_t nruns, db_report *out,
 	db_opset_release(&s);
 	if (count_faults(db_handle(d), out, err, errlen) != 0)
 		return -1;
-	/* the success recommendation names the faults: redo it with them */
+	/* the success and calibration recommendations name the errors: redo
+	 * them with the counts */
 	out->nrecs = 0;
 	recommend(out);
 	return 0;

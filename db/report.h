@@ -1,16 +1,21 @@
 /*
  * report.h - the profiling report of one or more runs: per-phase timing
  * statistics (db_summary: numpy percentiles, each flagged when its sample
- * is too small), bottlenecks, accuracy, the assessment against the targets
- * of docs/physics.md, cache efficiency, faults, and recommendations that follow
- * from what was measured; printed as text, markdown (tables, for a CI job
+ * is too small), bottlenecks, accuracy, calibrations (succeeded and failed,
+ * with the reasons), autofocus operations, the assessment against the
+ * targets of docs/physics.md, cache efficiency, the injected faults, the
+ * HAL errors and the failed operations (each named as what it is), and
+ * recommendations that follow from what was measured and from the runs'
+ * own configuration; printed as text, markdown (tables, for a CI job
  * summary) or JSON (one object, the same numbers).
  *
  * Building a report (db_report_build) reads the database; printing one
- * (db_report_print) does not.  Phase timings are over successful handoffs;
- * accuracy over every handoff that measured it (a handoff that failed on its
- * mapping error is exactly the one the distribution must show).  A value
- * that could not be computed is NaN (JSON null, "-" in text).
+ * (db_report_print) does not.  Which operations each number covers is
+ * db/opset.h's (docs/statistics.md): phase timings over successful
+ * handoffs, accuracy over every handoff that measured it, calibration RMS
+ * over successful calibrations.  A value that could not be computed is NaN
+ * (JSON null, "-" in text).  A run that did not finish (running, aborted,
+ * error) is named as such in the header of every format.
  */
 #ifndef DB_REPORT_H
 #define DB_REPORT_H
@@ -92,6 +97,13 @@ typedef struct db_report_count {
 	int64_t n;
 } db_report_count;
 
+/* A message and how often it occurred (a failed calibration's reason). */
+#define DB_REPORT_MSGS_MAX 8
+typedef struct db_report_msg {
+	char text[256];
+	int64_t n;
+} db_report_msg;
+
 /* Recommendation ids: what condition triggered it.  Tests look for ids;
  * people read the text. */
 typedef enum db_rec_id {
@@ -106,6 +118,7 @@ typedef enum db_rec_id {
 	DB_REC_HIGH_CV,           /* a phase with a high coefficient of variation */
 	DB_REC_SUCCESS,           /* success rate under target */
 	DB_REC_CACHE,             /* cache hit rate under target */
+	DB_REC_CALIBRATION_FAILED,/* a calibration failed */
 	DB_REC_COUNT
 } db_rec_id;
 
@@ -115,15 +128,48 @@ const char *db_rec_name(db_rec_id id);
 #define DB_REPORT_RECS_MAX 16
 typedef struct db_report_rec {
 	db_rec_id id;
-	char text[320];
+	char text[480];
 } db_report_rec;
+
+/*
+ * The engine configuration the runs used, as far as it is known (the ops
+ * table does not store it: the command derives it from the scenario file
+ * when that is unchanged since the run).  Recommendations never advise
+ * what the run already does; when the configuration is not known they
+ * say so instead of naming a setting.
+ */
+typedef struct db_report_config {
+	bool known;
+	char optimization[16];             /* "ultra_fast" | "fast" | "standard" */
+	char mapping_model[16];            /* "adaptive" | "linear" | "quadratic" | "cubic" */
+	bool thermal_compensation;
+	size_t cache_size;
+	char why[160];                     /* when !known: why ("scenario file changed") */
+} db_report_config;
+
+/* A run of the report that did not finish. */
+#define DB_REPORT_UNFINISHED_MAX 8
+typedef struct db_report_unfinished {
+	int64_t id;
+	char status[16];                   /* "running" | "aborted" | "error" */
+	char message[160];
+} db_report_unfinished;
+
+typedef struct db_report_autofocus {
+	size_t n, ok;
+	double success_rate;               /* NaN with none */
+	db_summary ms, focus_error_um, frames;   /* successful ones */
+} db_report_autofocus;
 
 typedef struct db_report {
 	/* what the report covers */
-	int64_t *runs;
+	int64_t *runs;                     /* distinct, in the order given */
 	size_t nruns;
 	char scenarios[256];               /* distinct, comma separated, by first run */
 	char modes[16];                    /* "sim", "hil" or "sim, hil" */
+	size_t nunfinished;                /* runs not passed or failed */
+	db_report_unfinished unfinished[DB_REPORT_UNFINISHED_MAX];   /* the first of them */
+	db_report_config cfg;
 	/* handoffs */
 	size_t handoffs, succeeded;
 	double success_rate;               /* NaN with no handoffs */
@@ -132,18 +178,29 @@ typedef struct db_report {
 	db_summary frames;
 	/* accuracy */
 	db_report_accuracy mapping, focus; /* focus.d.n == 0: not measured (HIL) */
-	db_summary calib_rms;          /* of the calibrate ops */
+	size_t calibrations, calib_ok;     /* calibrate ops, successful ones */
+	db_summary calib_rms;              /* RMS of the successful calibrate ops */
+	db_report_msg calib_errors[DB_REPORT_MSGS_MAX];   /* failed ones by message */
+	size_t ncalib_errors;
+	/* autofocus operations */
+	db_report_autofocus autofocus;
 	/* cache */
 	size_t cache_known, cache_hits;
 	double cache_hit_rate;
 	/* thermal drift: least-squares slope of mapping error on temperature */
 	size_t drift_n;
 	double temp_min_c, temp_max_c, drift_um_per_c;   /* slope NaN when the span is small */
-	/* faults */
+	/* faults and errors, each named as what it is */
 	db_report_count events[DB_REPORT_COUNTS_MAX];    /* events by kind */
 	size_t nevents;
+	db_report_count injected[DB_REPORT_COUNTS_MAX];  /* events 'fault' by fault kind */
+	size_t ninjected;
+	db_report_count hal_errors[DB_REPORT_COUNTS_MAX];/* events 'hal_error' by what failed */
+	size_t nhal_errors;
 	db_report_count errors[DB_REPORT_COUNTS_MAX];    /* failed handoffs by error code */
 	size_t nerrors;
+	db_report_count af_errors[DB_REPORT_COUNTS_MAX]; /* failed autofocus ops by error code */
+	size_t naf_errors;
 	/* judgement */
 	db_report_assess assess[DB_REPORT_ASSESS_MAX];
 	size_t nassess;
@@ -152,18 +209,20 @@ typedef struct db_report {
 } db_report;
 
 /*
- * Build the report of runs[0..nruns) (nruns >= 1; copied).  Every run must
- * exist.  0, or -1 with the reason in err (no such run, SQL error, out of
- * memory); *out is initialised either way and released by
- * db_report_release.
+ * Build the report of runs[0..nruns) (nruns >= 1; copied, a run given
+ * twice counted once).  Every run must exist.  cfg: the runs'
+ * configuration, or NULL when it is not known.  0, or -1 with the reason
+ * in err (no such run, SQL error, out of memory); *out is initialised
+ * either way and released by db_report_release.
  */
-int db_report_build(db *d, const int64_t *runs, size_t nruns, db_report *out,
-		    char *err, size_t errlen);
+int db_report_build(db *d, const int64_t *runs, size_t nruns, const db_report_config *cfg,
+		    db_report *out, char *err, size_t errlen);
 
 /* The statistics, assessment and recommendations of an already loaded op
- * set (tests, the bench): fills every field but runs, scenarios, modes and
- * the fault counts, which it leaves as they are (zero *out first).  0 or
- * -1 (out of memory). */
+ * set (tests, the bench): fills every field but runs, scenarios, modes,
+ * the unfinished runs, cfg and the fault and error counts, which it leaves
+ * as they are (zero *out first, set cfg before).  0 or -1 (out of
+ * memory). */
 int db_report_compute(const db_opset *s, db_report *out);
 
 void db_report_release(db_report *r);

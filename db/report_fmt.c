@@ -53,14 +53,141 @@ static void text_acc(const char *name, const db_report_accuracy *a, FILE *f)
 			pct100(b[0], sizeof b[0], a->d.n ? (double)a->bins[i] / (double)a->d.n : NAN));
 }
 
+/* The runs that did not finish, one line each (at most the first few). */
+static void text_unfinished(const db_report *r, FILE *f, const char *lead, const char *tail)
+{
+	size_t shown = r->nunfinished < DB_REPORT_UNFINISHED_MAX ? r->nunfinished
+								 : DB_REPORT_UNFINISHED_MAX;
+
+	for (size_t i = 0; i < shown; i++) {
+		const db_report_unfinished *u = &r->unfinished[i];
+		char up[16];
+		size_t k;
+
+		for (k = 0; u->status[k] && k + 1 < sizeof up; k++)
+			up[k] = (char)(u->status[k] >= 'a' && u->status[k] <= 'z' ? u->status[k] - 32
+										: u->status[k]);
+		up[k] = '\0';
+		fprintf(f, "%srun %lld %s: it did not finish; the numbers cover only what it "
+			   "recorded%s%s%s\n", lead, (long long)u->id, up, u->message[0] ? " (" : "",
+			u->message, u->message[0] ? ")" : "");
+	}
+	if (r->nunfinished > shown)
+		fprintf(f, "%s... and %zu more unfinished run%s%s\n", lead, r->nunfinished - shown,
+			db_plural_s(r->nunfinished - shown), tail);
+}
+
+/* "name n, name n" */
+static void counts(const db_report_count *c, size_t n, FILE *f)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s %lld", i ? ", " : "", c[i].name, (long long)c[i].n);
+}
+
+/* " (name n, name n)" when there are any */
+static void paren_counts(const db_report_count *c, size_t n, FILE *f)
+{
+	if (n == 0)
+		return;
+	fputs(" (", f);
+	counts(c, n, f);
+	fputc(')', f);
+}
+
+static int64_t count_sum(const db_report_count *c, size_t n)
+{
+	int64_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += c[i].n;
+	return k;
+}
+
+static void text_calibrations(const db_report *r, FILE *f)
+{
+	char b[2][32];
+
+	if (r->calibrations == 0) {
+		fprintf(f, "\ncalibrations: none\n");
+		return;
+	}
+	fprintf(f, "\ncalibrations: %zu, %zu successful, %zu failed\n", r->calibrations, r->calib_ok,
+		r->calibrations - r->calib_ok);
+	if (r->calib_rms.n > 0)
+		fprintf(f, "  RMS of the successful: worst %s um, mean %s um\n",
+			db_fmt_num(b[0], 32, r->calib_rms.max, 3), db_fmt_num(b[1], 32, r->calib_rms.mean, 3));
+	for (size_t i = 0; i < r->ncalib_errors; i++)
+		fprintf(f, "  failed%s: %s\n", r->calib_errors[i].n == 1 ? "" :
+			(snprintf(b[0], 32, " %lld times", (long long)r->calib_errors[i].n), b[0]),
+			r->calib_errors[i].text);
+}
+
+static void text_autofocus(const db_report *r, FILE *f)
+{
+	const db_report_autofocus *a = &r->autofocus;
+	char b[8][32];
+
+	if (a->n == 0)
+		return;
+	fprintf(f, "\nautofocus: %zu operation%s, %zu successful (%s)\n", a->n, db_plural_s(a->n), a->ok,
+		pct100(b[0], 32, a->success_rate));
+	fprintf(f, "  time (ms): n %zu, mean %s, std %s, min %s, max %s, p50 %s, p95 %s\n", a->ms.n,
+		db_fmt_num(b[0], 32, a->ms.mean, 1), db_fmt_num(b[1], 32, a->ms.std, 1),
+		db_fmt_num(b[2], 32, a->ms.min, 1), db_fmt_num(b[3], 32, a->ms.max, 1),
+		pct(b[4], 32, a->ms.p50, a->ms.p50_ok), pct(b[5], 32, a->ms.p95, a->ms.p95_ok));
+	if (a->focus_error_um.n > 0)
+		fprintf(f, "  focus error (against the simulator's truth): n %zu, mean %s, max %s um\n",
+			a->focus_error_um.n, db_fmt_num(b[0], 32, a->focus_error_um.mean, 3),
+			db_fmt_num(b[1], 32, a->focus_error_um.max, 3));
+	fprintf(f, "  frames per successful autofocus: mean %s, max %s\n",
+		db_fmt_num(b[0], 32, a->frames.mean, 1), db_fmt_num(b[1], 32, a->frames.max, 0));
+	if (r->naf_errors) {
+		fprintf(f, "  failed autofocus operations: %lld", (long long)count_sum(r->af_errors, r->naf_errors));
+		paren_counts(r->af_errors, r->naf_errors, f);
+		fputc('\n', f);
+	}
+}
+
+static void text_faults(const db_report *r, FILE *f)
+{
+	int64_t other = 0;
+
+	for (size_t i = 0; i < r->nevents; i++)
+		if (strcmp(r->events[i].name, "fault") != 0 && strcmp(r->events[i].name, "hal_error") != 0)
+			other += r->events[i].n;
+	if (r->nevents == 0 && r->nerrors == 0) {
+		fprintf(f, "faults and errors: none recorded\n");
+		return;
+	}
+	fprintf(f, "faults and errors\n");
+	fprintf(f, "  injected faults (events 'fault'): %lld", (long long)count_sum(r->injected, r->ninjected));
+	paren_counts(r->injected, r->ninjected, f);
+	fprintf(f, "\n  HAL errors the engine saw (events 'hal_error'): %lld",
+		(long long)count_sum(r->hal_errors, r->nhal_errors));
+	paren_counts(r->hal_errors, r->nhal_errors, f);
+	fputc('\n', f);
+	if (other) {
+		fprintf(f, "  other events: ");
+		for (size_t i = 0, k = 0; i < r->nevents; i++)
+			if (strcmp(r->events[i].name, "fault") != 0 && strcmp(r->events[i].name, "hal_error") != 0)
+				fprintf(f, "%s%s %lld", k++ ? ", " : "", r->events[i].name,
+					(long long)r->events[i].n);
+		fputc('\n', f);
+	}
+	fprintf(f, "  failed handoffs: %lld", (long long)count_sum(r->errors, r->nerrors));
+	paren_counts(r->errors, r->nerrors, f);
+	fputc('\n', f);
+}
+
 static void print_text(const db_report *r, FILE *f)
 {
 	char b[10][32];
 
-	fprintf(f, "profiling report: %zu run%s (", r->nruns, r->nruns == 1 ? "" : "s");
+	fprintf(f, "profiling report: %zu run%s (", r->nruns, db_plural_s(r->nruns));
 	run_list(r, f);
 	fprintf(f, "), scenario %s, mode %s\n", r->scenarios[0] ? r->scenarios : "-",
 		r->modes[0] ? r->modes : "-");
+	text_unfinished(r, f, "", "");
 	fprintf(f, "handoffs %zu, successful %zu (%s)\n\n", r->handoffs, r->succeeded,
 		pct100(b[0], sizeof b[0], r->success_rate));
 	if (r->handoffs == 0)
@@ -95,28 +222,19 @@ static void print_text(const db_report *r, FILE *f)
 	text_acc("mapping error", &r->mapping, f);
 	if (r->focus.d.n > 0)
 		text_acc("focus error (against the simulator's truth)", &r->focus, f);
-	if (r->calib_rms.n > 0)
-		fprintf(f, "  calibration RMS: %zu calibration%s, worst %s um, mean %s um\n",
-			r->calib_rms.n, r->calib_rms.n == 1 ? "" : "s",
-			db_fmt_num(b[0], 32, r->calib_rms.max, 3), db_fmt_num(b[1], 32, r->calib_rms.mean, 3));
 	if (!isnan(r->drift_um_per_c))
 		fprintf(f, "  thermal drift: mapping error slope %+.4f um/C over %.2f..%.2f C (n %zu)\n",
 			r->drift_um_per_c, r->temp_min_c, r->temp_max_c, r->drift_n);
 	else
 		fprintf(f, "  thermal drift: no slope (temperature span %s C, n %zu)\n",
 			db_fmt_num(b[0], 32, r->temp_max_c - r->temp_min_c, 2), r->drift_n);
+	text_calibrations(r, f);
+	text_autofocus(r, f);
 
-	fprintf(f, "\ncache: %zu hits of %zu handoffs (%s)\n", r->cache_hits, r->cache_known,
-		pct100(b[0], 32, r->cache_hit_rate));
-	fprintf(f, "faults:");
-	if (r->nevents == 0 && r->nerrors == 0)
-		fprintf(f, " none recorded");
-	for (size_t i = 0; i < r->nevents; i++)
-		fprintf(f, "%s event %s %lld", i ? "," : "", r->events[i].name, (long long)r->events[i].n);
-	for (size_t i = 0; i < r->nerrors; i++)
-		fprintf(f, "%s failed %s %lld", i || r->nevents ? "," : "", r->errors[i].name,
-			(long long)r->errors[i].n);
-	fprintf(f, "\n\nassessment (docs/physics.md targets)\n");
+	fprintf(f, "\ncache: %zu hit%s of %zu handoff%s (%s)\n", r->cache_hits, db_plural_s(r->cache_hits),
+		r->cache_known, db_plural_s(r->cache_known), pct100(b[0], 32, r->cache_hit_rate));
+	text_faults(r, f);
+	fprintf(f, "\nassessment (docs/physics.md targets)\n");
 	for (size_t i = 0; i < r->nassess; i++) {
 		const db_report_assess *a = &r->assess[i];
 		char v[48];
@@ -135,6 +253,9 @@ static void print_text(const db_report *r, FILE *f)
 		fprintf(f, "  none: every measured quantity is within its target\n");
 	for (size_t i = 0; i < r->nrecs; i++)
 		fprintf(f, "  - %s\n", r->recs[i].text);
+	if (!r->cfg.known)
+		fprintf(f, "  (the runs' engine configuration is not known: %s)\n",
+			r->cfg.why[0] ? r->cfg.why : "no scenario file");
 }
 
 /* --- markdown --------------------------------------------------------------- */
@@ -144,11 +265,15 @@ static void print_markdown(const db_report *r, FILE *f)
 	char b[10][32];
 
 	fprintf(f, "## afsim profiling report\n\n");
-	fprintf(f, "%zu run%s (", r->nruns, r->nruns == 1 ? "" : "s");
+	fprintf(f, "%zu run%s (", r->nruns, db_plural_s(r->nruns));
 	run_list(r, f);
-	fprintf(f, "), scenario `%s`, mode %s: %zu handoffs, %zu successful (%s)\n\n",
+	fprintf(f, "), scenario `%s`, mode %s: %zu handoff%s, %zu successful (%s)\n\n",
 		r->scenarios[0] ? r->scenarios : "-", r->modes[0] ? r->modes : "-", r->handoffs,
-		r->succeeded, pct100(b[0], 32, r->success_rate));
+		db_plural_s(r->handoffs), r->succeeded, pct100(b[0], 32, r->success_rate));
+	if (r->nunfinished) {
+		text_unfinished(r, f, "> **warning**: ", "");
+		fputc('\n', f);
+	}
 	fprintf(f, "### Phases (ms, successful handoffs)\n\n"
 		   "| phase | n | mean | std | min | max | p50 | p95 | p99 | CV | share | bottleneck |\n"
 		   "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
@@ -178,12 +303,17 @@ static void print_markdown(const db_report *r, FILE *f)
 				pct100(b[3], 32, a->d.n ? (double)a->bins[i] / (double)a->d.n : NAN));
 		fprintf(f, " |\n");
 	}
-	fprintf(f, "\ncache: %zu hits of %zu handoffs (%s)", r->cache_hits, r->cache_known,
-		pct100(b[0], 32, r->cache_hit_rate));
+	fprintf(f, "\ncache: %zu hit%s of %zu handoff%s (%s)", r->cache_hits, db_plural_s(r->cache_hits),
+		r->cache_known, db_plural_s(r->cache_known), pct100(b[0], 32, r->cache_hit_rate));
 	if (!isnan(r->drift_um_per_c))
 		fprintf(f, "; thermal drift %+.4f um/C over %.2f..%.2f C", r->drift_um_per_c,
 			r->temp_min_c, r->temp_max_c);
-	fprintf(f, "\n\n### Assessment\n\n| metric | target | basis | value | verdict | note |\n"
+	fprintf(f, "\n\n### Calibrations, autofocus, faults\n\n```\n");
+	text_calibrations(r, f);
+	text_autofocus(r, f);
+	fputc('\n', f);
+	text_faults(r, f);
+	fprintf(f, "```\n\n### Assessment\n\n| metric | target | basis | value | verdict | note |\n"
 		   "|---|---|---|--:|---|---|\n");
 	for (size_t i = 0; i < r->nassess; i++) {
 		const db_report_assess *a = &r->assess[i];
@@ -199,6 +329,9 @@ static void print_markdown(const db_report *r, FILE *f)
 		fprintf(f, "None: every measured quantity is within its target.\n");
 	for (size_t i = 0; i < r->nrecs; i++)
 		fprintf(f, "- %s\n", r->recs[i].text);
+	if (!r->cfg.known)
+		fprintf(f, "\n(The runs' engine configuration is not known: %s.)\n",
+			r->cfg.why[0] ? r->cfg.why : "no scenario file");
 }
 
 /* --- JSON -------------------------------------------------------------------- */
@@ -260,6 +393,25 @@ static void print_json(const db_report *r, FILE *f)
 	db_json_str(f, r->scenarios);
 	fputs(", \"modes\": ", f);
 	db_json_str(f, r->modes);
+	fprintf(f, ",\n \"unfinished\": {\"count\": %zu, \"runs\": [", r->nunfinished);
+	for (size_t i = 0; i < r->nunfinished && i < DB_REPORT_UNFINISHED_MAX; i++) {
+		fprintf(f, "%s{\"id\": %lld, \"status\": ", i ? ", " : "", (long long)r->unfinished[i].id);
+		db_json_str(f, r->unfinished[i].status);
+		fputs(", \"message\": ", f);
+		db_json_str(f, r->unfinished[i].message);
+		fputc('}', f);
+	}
+	fputs("]},\n \"configuration\": ", f);
+	if (r->cfg.known) {
+		fputs("{\"optimization\": ", f);
+		db_json_str(f, r->cfg.optimization);
+		fputs(", \"mapping_model\": ", f);
+		db_json_str(f, r->cfg.mapping_model);
+		fprintf(f, ", \"thermal_compensation\": %s, \"cache_size\": %zu}",
+			r->cfg.thermal_compensation ? "true" : "false", r->cfg.cache_size);
+	} else {
+		fputs("null", f);
+	}
 	fprintf(f, ",\n \"handoffs\": {\"count\": %zu, \"succeeded\": %zu, \"success_rate\": ",
 		r->handoffs, r->succeeded);
 	db_json_num(f, r->success_rate);
@@ -293,6 +445,27 @@ static void print_json(const db_report *r, FILE *f)
 		fputs("null", f);
 	fputs("},\n \"calibration_rms_um\": ", f);
 	json_summary(&r->calib_rms, f);
+	fprintf(f, ",\n \"calibrations\": {\"count\": %zu, \"succeeded\": %zu, \"failed\": %zu, "
+		   "\"errors\": ", r->calibrations, r->calib_ok, r->calibrations - r->calib_ok);
+	fputc('[', f);
+	for (size_t i = 0; i < r->ncalib_errors; i++) {
+		fputs(i ? ", {\"error\": " : "{\"error\": ", f);
+		db_json_str(f, r->calib_errors[i].text);
+		fprintf(f, ", \"count\": %lld}", (long long)r->calib_errors[i].n);
+	}
+	fputc(']', f);
+	fprintf(f, "},\n \"autofocus\": {\"count\": %zu, \"succeeded\": %zu, \"success_rate\": ",
+		r->autofocus.n, r->autofocus.ok);
+	db_json_num(f, r->autofocus.success_rate);
+	fputs(", \"ms\": ", f);
+	json_summary(&r->autofocus.ms, f);
+	fputs(", \"focus_error_um\": ", f);
+	json_summary(&r->autofocus.focus_error_um, f);
+	fputs(", \"frames\": ", f);
+	json_summary(&r->autofocus.frames, f);
+	fputs(", \"errors\": ", f);
+	json_counts(r->af_errors, r->naf_errors, f);
+	fputc('}', f);
 	fprintf(f, ",\n \"cache\": {\"known\": %zu, \"hits\": %zu, \"hit_rate\": ",
 		r->cache_known, r->cache_hits);
 	db_json_num(f, r->cache_hit_rate);
@@ -306,6 +479,10 @@ static void print_json(const db_report *r, FILE *f)
 	json_counts(r->events, r->nevents, f);
 	fputs(", \"errors\": ", f);
 	json_counts(r->errors, r->nerrors, f);
+	fputs(",\n \"injected_faults\": ", f);
+	json_counts(r->injected, r->ninjected, f);
+	fputs(", \"hal_errors\": ", f);
+	json_counts(r->hal_errors, r->nhal_errors, f);
 	fputs(",\n \"assessment\": [", f);
 	for (size_t i = 0; i < r->nassess; i++) {
 		const db_report_assess *a = &r->assess[i];

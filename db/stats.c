@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* --- helpers ---------------------------------------------------------------- */
 
@@ -146,6 +147,41 @@ int db_summary_of(const double *v, size_t n, double *scratch, db_summary *out)
 	if (buf != scratch)
 		free(buf);
 	return 0;
+}
+
+static const char *const stat_names[DB_STAT_N] = {
+	"count", "mean", "min", "max", "p50", "p95", "p99", "std",
+};
+
+const char *db_stat_name(db_stat s)
+{
+	return (unsigned)s < DB_STAT_N ? stat_names[s] : NULL;
+}
+
+int db_stat_parse(const char *s, size_t len, db_stat *out)
+{
+	for (int i = 0; i < DB_STAT_N; i++)
+		if (strlen(stat_names[i]) == len && strncmp(stat_names[i], s, len) == 0) {
+			*out = (db_stat)i;
+			return 0;
+		}
+	return -1;
+}
+
+double db_summary_stat(const db_summary *d, db_stat st)
+{
+	switch (st) {
+	case DB_STAT_COUNT: return (double)d->n;
+	case DB_STAT_MEAN: return d->mean;
+	case DB_STAT_MIN: return d->min;
+	case DB_STAT_MAX: return d->max;
+	case DB_STAT_P50: return d->p50;
+	case DB_STAT_P95: return d->p95;
+	case DB_STAT_P99: return d->p99;
+	case DB_STAT_STD: return d->std;
+	case DB_STAT_N: break;
+	}
+	return NAN;
 }
 
 /* --- Mann-Whitney U ----------------------------------------------------------- */
@@ -621,6 +657,31 @@ double db_default_tolerance(db_metric_kind kind)
 	case DB_KIND_TIME: return DB_TOL_TIME_FRAC;
 	case DB_KIND_ACCURACY: return DB_TOL_ACCURACY_UM;
 	case DB_KIND_RATE: return DB_TOL_RATE;
+	case DB_KIND_COUNT: return DB_TOL_TIME_FRAC;
+	}
+	return NAN;
+}
+
+double db_tolerance_floor(db_metric_kind kind)
+{
+	switch (kind) {
+	case DB_KIND_TIME: return DB_TOL_TIME_FLOOR_MS;
+	case DB_KIND_COUNT: return DB_TOL_COUNT_FLOOR;
+	case DB_KIND_ACCURACY:
+	case DB_KIND_RATE: return 0.0;
+	}
+	return NAN;
+}
+
+double db_allowed_change(db_metric_kind kind, double baseline, double tol)
+{
+	if (isnan(tol))
+		tol = db_default_tolerance(kind);
+	switch (kind) {
+	case DB_KIND_TIME:
+	case DB_KIND_COUNT: return fmax(tol * fabs(baseline), db_tolerance_floor(kind));
+	case DB_KIND_ACCURACY:
+	case DB_KIND_RATE: return tol;
 	}
 	return NAN;
 }
@@ -628,14 +689,27 @@ double db_default_tolerance(db_metric_kind kind)
 bool db_exceeds_tolerance(db_metric_kind kind, double baseline,
 			  double candidate, double tol)
 {
+	double allowed;
+
 	if (isnan(baseline) || isnan(candidate))
 		return isnan(baseline) != isnan(candidate);
-	if (isnan(tol))
-		tol = db_default_tolerance(kind);
-	switch (kind) {
-	case DB_KIND_TIME: return candidate - baseline > tol * fabs(baseline);
-	case DB_KIND_ACCURACY: return candidate - baseline > tol;
-	case DB_KIND_RATE: return baseline - candidate > tol;
-	}
-	return true;
+	allowed = db_allowed_change(kind, baseline, tol);
+	if (isnan(allowed))
+		return true;
+	return kind == DB_KIND_RATE ? baseline - candidate > allowed
+				    : candidate - baseline > allowed;
+}
+
+bool db_beats_tolerance(db_metric_kind kind, double baseline,
+			double candidate, double tol)
+{
+	double allowed;
+
+	if (isnan(baseline) || isnan(candidate))
+		return false;
+	allowed = db_allowed_change(kind, baseline, tol);
+	if (isnan(allowed))
+		return false;
+	return kind == DB_KIND_RATE ? candidate - baseline > allowed
+				    : baseline - candidate > allowed;
 }

@@ -70,6 +70,35 @@ typedef struct db_summary {
  */
 int db_summary_of(const double *v, size_t n, double *scratch, db_summary *out);
 
+/* The statistics a metric name ends in (docs/statistics.md): count, mean,
+ * min, max, p50, p95, p99, std - in that order. */
+typedef enum db_stat {
+	DB_STAT_COUNT,
+	DB_STAT_MEAN,
+	DB_STAT_MIN,
+	DB_STAT_MAX,
+	DB_STAT_P50,
+	DB_STAT_P95,
+	DB_STAT_P99,
+	DB_STAT_STD,
+	DB_STAT_N
+} db_stat;
+
+/* "count", "mean", ...; NULL for a bad value. */
+const char *db_stat_name(db_stat s);
+/* The statistic named by s[0 .. len) (not necessarily terminated): 0 and
+ * *out, or -1 when it is none of them. */
+int db_stat_parse(const char *s, size_t len, db_stat *out);
+/*
+ * Statistic st of a summary: count is d->n (0 when there are no values),
+ * the others the summary's field (NaN when undefined: no values, or std of
+ * one).  The one place a statistic's name is mapped to its estimator, so
+ * the report, the regression check, the pictures and the run's
+ * expectations cannot mean different things by "std" or "p95".  NaN for a
+ * bad st.
+ */
+double db_summary_stat(const db_summary *d, db_stat st);
+
 /* --- tests ----------------------------------------------------------------- */
 
 /* The alternative hypothesis, scipy's names.  Mann-Whitney: GREATER = x is
@@ -298,30 +327,62 @@ typedef struct db_delta {
 db_delta db_change(double baseline, double candidate);
 
 typedef enum db_metric_kind {
-	DB_KIND_TIME,       /* a duration: larger is worse, relative tolerance */
+	DB_KIND_TIME,       /* a duration (ms): larger is worse, relative tolerance */
 	DB_KIND_ACCURACY,   /* an error magnitude (um): larger is worse, absolute */
-	DB_KIND_RATE        /* a success rate in [0, 1]: smaller is worse, absolute */
+	DB_KIND_RATE,       /* a success rate in [0, 1]: smaller is worse, absolute */
+	DB_KIND_COUNT       /* a count per operation (frames): larger is worse, relative */
 } db_metric_kind;
 
 /* docs/design.md defaults: time +5 %, accuracy +0.05 um, success rate any drop. */
 #define DB_TOL_TIME_FRAC 0.05
 #define DB_TOL_ACCURACY_UM 0.05
 #define DB_TOL_RATE 0.0
+/*
+ * The absolute floors under a relative tolerance (docs/statistics.md): a
+ * change of a time metric by at most DB_TOL_TIME_FLOOR_MS, or of a count
+ * by at most DB_TOL_COUNT_FLOOR, is never a regression (nor an
+ * improvement), whatever the relative change.  Without a floor a relative
+ * tolerance on a baseline of 0 (a validation phase of 0 ms) is no
+ * tolerance at all, and +0.28 ms on it was a "regression".  1 ms is 0.3 %
+ * of the 300 ms handoff target and above the HIL clock's resolution; half
+ * a frame per operation is the smallest change of a mean frame count that
+ * is more than rounding.
+ */
+#define DB_TOL_TIME_FLOOR_MS 1.0
+#define DB_TOL_COUNT_FLOOR 0.5
 
-/* The default tolerance of a kind (the macros above); NaN for a bad kind. */
+/* The default tolerance of a kind (the macros above; COUNT: the time
+ * fraction); NaN for a bad kind. */
 double db_default_tolerance(db_metric_kind kind);
 
+/* The absolute floor of a kind: DB_TOL_TIME_FLOOR_MS, DB_TOL_COUNT_FLOOR,
+ * 0 for ACCURACY and RATE (their tolerances are absolute already); NaN for
+ * a bad kind. */
+double db_tolerance_floor(db_metric_kind kind);
+
 /*
- * Whether candidate is worse than baseline by more than tol (strictly; no
- * epsilon at the boundary):
- *   TIME      candidate - baseline > tol |baseline|
- *   ACCURACY  candidate - baseline > tol
- *   RATE      baseline - candidate > tol   (tol 0: any drop)
+ * The allowed worsening of a metric with value baseline: TIME and COUNT
+ * max(tol |baseline|, the kind's floor), ACCURACY and RATE tol.  tol NaN:
+ * the kind's default.  NaN for a bad kind.
+ */
+double db_allowed_change(db_metric_kind kind, double baseline, double tol);
+
+/*
+ * Whether candidate is worse than baseline by more than it is allowed
+ * (db_allowed_change; strictly, no epsilon at the boundary):
+ *   TIME, COUNT  candidate - baseline > max(tol |baseline|, floor)
+ *   ACCURACY     candidate - baseline > tol
+ *   RATE         baseline - candidate > tol   (tol 0: any drop)
  * tol NaN means the kind's default.  A value on one side only (the other
  * NaN) exceeds - a metric that appeared or vanished is a change to look at;
  * NaN on both sides does not.  A bad kind exceeds.
  */
 bool db_exceeds_tolerance(db_metric_kind kind, double baseline,
 			  double candidate, double tol);
+/* The mirror image: better than baseline by more than allowed (TIME, COUNT,
+ * ACCURACY smaller, RATE larger).  False when either side is NaN or for a
+ * bad kind. */
+bool db_beats_tolerance(db_metric_kind kind, double baseline,
+			double candidate, double tol);
 
 #endif /* DB_STATS_H */
