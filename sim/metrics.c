@@ -1,5 +1,13 @@
 /*
- * metrics.c - run values and metric evaluation.
+ * metrics.c - run values and metric evaluation (metrics.h).
+ *
+ * Handoffs, autofocus operations and calibration RMS values are kept as a
+ * db_opset, the results store's in-memory form of a run's operations, and
+ * evaluated with its metric code (db_opset_metric): the definitions of
+ * docs/statistics.md live there once.  The few values the store has no
+ * column for (handoff retries; calibration max_um, order, backlash_um,
+ * frames, ms) are plain series summarised with the same estimators
+ * (db_summary_of, db_summary_stat).
  */
 #include "metrics.h"
 
@@ -7,54 +15,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/af_stats.h"
+#include "db/opset.h"
+#include "db/stats.h"
 
 typedef struct series {
-	const char *op, *field;
 	double *v;
 	size_t n, cap;
 } series;
 
-static const char *const handoff_fields[] = { "total_ms", "lens_switch_ms", "focus_move_ms",
-	"focus_search_ms", "validation_ms", "mapping_error_um", "focus_error_um", "frames",
-	"retries", NULL };
-static const char *const autofocus_fields[] = { "ms", "focus_error_um", "frames", NULL };
-static const char *const calibration_fields[] = { "rms_um", "max_um", "order", "backlash_um",
-	"frames", "ms", NULL };
-static const char *const stats[] = { "count", "mean", "min", "max", "p50", "p95", "p99", "std",
-	NULL };
+/* The series of values the op set has no place for. */
+enum { S_RETRIES, S_CAL_MAX, S_CAL_ORDER, S_CAL_BACKLASH, S_CAL_FRAMES, S_CAL_MS, S_COUNT };
 
-#define N_SERIES 18
-
-struct sim_metrics {
-	series s[N_SERIES];
-	size_t attempts[2], successes[2], cache_hits;
+static const struct {
+	const char *op, *field;
+} series_names[S_COUNT] = {
+	{ "handoff", "retries" },
+	{ "calibration", "max_um" },
+	{ "calibration", "order" },
+	{ "calibration", "backlash_um" },
+	{ "calibration", "frames" },
+	{ "calibration", "ms" },
 };
 
-static int index_of(const char *const *list, const char *s, size_t n)
-{
-	for (int i = 0; list[i]; i++)
-		if (strlen(list[i]) == n && strncmp(list[i], s, n) == 0)
-			return i;
-	return -1;
-}
-
-static const char *const *fields_of(const char *op, size_t n, int *base)
-{
-	if (n == 7 && strncmp(op, "handoff", 7) == 0) {
-		*base = 0;
-		return handoff_fields;
-	}
-	if (n == 9 && strncmp(op, "autofocus", 9) == 0) {
-		*base = 9;
-		return autofocus_fields;
-	}
-	if (n == 11 && strncmp(op, "calibration", 11) == 0) {
-		*base = 12;
-		return calibration_fields;
-	}
-	return NULL;
-}
+struct sim_metrics {
+	db_opset ops;
+	series s[S_COUNT];
+};
 
 sim_metrics *sim_metrics_new(void)
 {
@@ -67,24 +53,21 @@ void sim_metrics_free(sim_metrics *m)
 {
 	if (!m)
 		return;
-	for (int i = 0; i < N_SERIES; i++)
+	db_opset_release(&m->ops);
+	for (int i = 0; i < S_COUNT; i++)
 		free(m->s[i].v);
 	free(m);
 }
 
-int sim_metrics_add(sim_metrics *m, const char *op, const char *field, double v)
+static int push(series *s, double v)
 {
-	int base, k;
-	const char *const *f = fields_of(op, strlen(op), &base);
-	series *s;
-
-	if (!f || (k = index_of(f, field, strlen(field))) < 0)
-		return -1;
-	s = &m->s[base + k];
 	if (s->n == s->cap) {
 		size_t ncap = s->cap ? 2 * s->cap : 64;
-		double *nv = realloc(s->v, ncap * sizeof *nv);
+		double *nv;
 
+		if (ncap > SIZE_MAX / sizeof *nv)
+			return -1;
+		nv = realloc(s->v, ncap * sizeof *nv);
 		if (!nv)
 			return -1;
 		s->v = nv;
@@ -94,96 +77,175 @@ int sim_metrics_add(sim_metrics *m, const char *op, const char *field, double v)
 	return 0;
 }
 
-void sim_metrics_attempt(sim_metrics *m, const char *op, bool success, bool cache_hit)
+/* The series op.field (field[0 .. flen)), or -1. */
+static int series_of(const char *op, size_t oplen, const char *field, size_t flen)
 {
-	int i = strcmp(op, "handoff") == 0 ? 0 : 1;
-
-	m->attempts[i]++;
-	m->successes[i] += success;
-	if (i == 0 && cache_hit)
-		m->cache_hits++;
+	for (int i = 0; i < S_COUNT; i++)
+		if (strlen(series_names[i].op) == oplen && strncmp(series_names[i].op, op, oplen) == 0 &&
+		    strlen(series_names[i].field) == flen && strncmp(series_names[i].field, field, flen) == 0)
+			return i;
+	return -1;
 }
 
-/* Parse "op.field[.stat]" into its parts; false when malformed. */
-static bool split(const char *name, int *series_idx, int *stat)
+int sim_metrics_add_handoff(sim_metrics *m, const sim_metrics_handoff *h)
+{
+	db_opset_handoff o = {
+		.phase_ms = { h->lens_switch_ms, h->focus_move_ms, h->focus_search_ms,
+			      h->validation_ms, h->total_ms },
+		.mapping_error_um = h->mapping_error_um,
+		.focus_error_um = h->focus_error_um,
+		.temperature_c = NAN,
+		.frames = h->frames,
+		.success = h->success,
+		.cache_hit = h->cache_hit,
+	};
+
+	if (db_opset_add_handoff(&m->ops, &o) != 0)
+		return -1;
+	/* retries, like the phases, over successful handoffs */
+	if (h->success && !isnan(h->retries) && push(&m->s[S_RETRIES], h->retries) != 0)
+		return -1;
+	return 0;
+}
+
+void sim_metrics_attempt(sim_metrics *m, const char *op, bool success, bool cache_hit)
+{
+	if (strcmp(op, "handoff") == 0) {
+		db_opset_handoff o = {
+			.phase_ms = { NAN, NAN, NAN, NAN, NAN },
+			.mapping_error_um = NAN, .focus_error_um = NAN, .temperature_c = NAN,
+			.frames = NAN, .success = success, .cache_hit = cache_hit,
+		};
+
+		db_opset_add_handoff(&m->ops, &o);
+	} else {
+		db_opset_add_autofocus(&m->ops, NAN, NAN, NAN, success);
+	}
+}
+
+/* The slot of the last handoff's field, a successful handoff added first
+ * when none was attempted; NULL for a field the op set does not keep. */
+static double *handoff_slot(sim_metrics *m, const char *field)
+{
+	static const char *const phases[DB_PHASE_COUNT] = {
+		"lens_switch_ms", "focus_move_ms", "focus_search_ms", "validation_ms", "total_ms",
+	};
+	db_opset *s = &m->ops;
+	size_t i;
+
+	if (s->n == 0)
+		sim_metrics_attempt(m, "handoff", true, false);
+	if (s->n == 0)
+		return NULL;
+	i = s->n - 1;
+	for (int p = 0; p < DB_PHASE_COUNT; p++)
+		if (strcmp(field, phases[p]) == 0)
+			return &s->phase_ms[p][i];
+	if (strcmp(field, "mapping_error_um") == 0)
+		return &s->mapping_error_um[i];
+	if (strcmp(field, "focus_error_um") == 0)
+		return &s->focus_error_um[i];
+	if (strcmp(field, "frames") == 0)
+		return &s->frames[i];
+	return NULL;
+}
+
+static double *autofocus_slot(sim_metrics *m, const char *field)
+{
+	db_opset *s = &m->ops;
+
+	if (s->naf == 0)
+		sim_metrics_attempt(m, "autofocus", true, false);
+	if (s->naf == 0)
+		return NULL;
+	if (strcmp(field, "ms") == 0)
+		return &s->af_ms[s->naf - 1];
+	if (strcmp(field, "focus_error_um") == 0)
+		return &s->af_focus_um[s->naf - 1];
+	if (strcmp(field, "frames") == 0)
+		return &s->af_frames[s->naf - 1];
+	return NULL;
+}
+
+int sim_metrics_add(sim_metrics *m, const char *op, const char *field, double v)
+{
+	int k = series_of(op, strlen(op), field, strlen(field));
+	double *slot = NULL;
+
+	if (k >= 0)
+		return push(&m->s[k], v);
+	if (strcmp(op, "calibration") == 0 && strcmp(field, "rms_um") == 0)
+		return db_opset_add_calibration(&m->ops, v, true);
+	if (strcmp(op, "handoff") == 0)
+		slot = handoff_slot(m, field);
+	else if (strcmp(op, "autofocus") == 0)
+		slot = autofocus_slot(m, field);
+	if (!slot)
+		return -1;
+	*slot = v;
+	return 0;
+}
+
+/* Split "op.field[.stat]" for the plain series: 0 with the series and
+ * the statistic (-1: none), or -1. */
+static int split_series(const char *name, int *k, int *stat)
 {
 	const char *d1 = strchr(name, '.'), *d2;
-	const char *const *f;
-	int base, k;
+	db_stat st;
 
 	if (!d1)
-		return false;
-	f = fields_of(name, (size_t)(d1 - name), &base);
-	if (!f)
-		return false;
+		return -1;
 	d2 = strchr(d1 + 1, '.');
-	k = index_of(f, d1 + 1, d2 ? (size_t)(d2 - d1 - 1) : strlen(d1 + 1));
-	if (k < 0)
-		return false;
-	*series_idx = base + k;
+	*k = series_of(name, (size_t)(d1 - name), d1 + 1,
+		       d2 ? (size_t)(d2 - d1 - 1) : strlen(d1 + 1));
+	if (*k < 0)
+		return -1;
 	*stat = -1;
 	if (d2) {
-		*stat = index_of(stats, d2 + 1, strlen(d2 + 1));
-		if (*stat < 0)
-			return false;
+		if (db_stat_parse(d2 + 1, strlen(d2 + 1), &st) != 0)
+			return -1;
+		*stat = (int)st;
 	}
-	return true;
+	return 0;
 }
 
 bool sim_metric_known(const char *name)
 {
-	int s, st;
+	db_metric dm;
+	int k, st;
 
-	if (strcmp(name, "handoff.success_rate") == 0 || strcmp(name, "autofocus.success_rate") == 0 ||
-	    strcmp(name, "cache.hit_rate") == 0)
-		return true;
-	return split(name, &s, &st);
+	return db_metric_parse(name, &dm) == 0 || split_series(name, &k, &st) == 0;
 }
 
 int sim_metrics_eval(const sim_metrics *m, const char *metric, double *value)
 {
-	int si, st;
+	db_metric dm;
+	db_summary d;
 	const series *s;
-	af_dist d;
+	double *buf;
+	int k, st, rc;
 
 	*value = NAN;
-	if (strcmp(metric, "handoff.success_rate") == 0 || strcmp(metric, "autofocus.success_rate") == 0) {
-		int i = metric[0] == 'h' ? 0 : 1;
-
-		if (!m->attempts[i])
-			return 1;
-		*value = (double)m->successes[i] / (double)m->attempts[i];
-		return 0;
-	}
-	if (strcmp(metric, "cache.hit_rate") == 0) {
-		if (!m->attempts[0])
-			return 1;
-		*value = (double)m->cache_hits / (double)m->attempts[0];
-		return 0;
-	}
-	if (!split(metric, &si, &st))
+	if (db_metric_parse(metric, &dm) == 0)
+		return db_opset_metric(&m->ops, &dm, value);
+	if (split_series(metric, &k, &st) != 0)
 		return -1;
-	s = &m->s[si];
+	s = &m->s[k];
 	if (st < 0) {
 		if (!s->n)
 			return 1;
 		*value = s->v[s->n - 1];
 		return 0;
 	}
-	if (st == 0) {
-		*value = (double)s->n;
+	buf = malloc((s->n ? s->n : 1) * sizeof *buf);
+	if (!buf)
+		return -1;
+	rc = db_summary_of(s->v, s->n, buf, &d);
+	free(buf);
+	if (rc != 0)
+		return -1;
+	*value = db_summary_stat(&d, (db_stat)st);
+	if (st == DB_STAT_COUNT)
 		return 0;
-	}
-	if (!s->n || af_dist_of(s->v, s->n, NULL, &d) != 0)
-		return 1;
-	switch (st) {
-	case 1: *value = d.mean; break;
-	case 2: *value = d.min; break;
-	case 3: *value = d.max; break;
-	case 4: *value = d.p50; break;
-	case 5: *value = d.p95; break;
-	case 6: *value = d.p99; break;
-	default: *value = d.std; break;
-	}
 	return isnan(*value) ? 1 : 0;
 }

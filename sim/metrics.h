@@ -1,20 +1,24 @@
 /*
  * metrics.h - the values a run produces and the metric names that read
- * them (docs/design.md §4).
+ * them (docs/design.md §4, docs/statistics.md).
  *
  * A metric is "<op>.<field>.<statistic>" (statistics: count mean min max
- * p50 p95 p99 std, over the values the run recorded for that op and
- * field), "<op>.<field>" (the last value: calibration.rms_um), or a named
- * rate (handoff.success_rate, autofocus.success_rate, cache.hit_rate).
+ * p50 p95 p99 std), "<op>.<field>" (the last value: calibration.rms_um), or
+ * a named rate (handoff.success_rate, autofocus.success_rate,
+ * cache.hit_rate).
  *
  *   handoff:     total_ms lens_switch_ms focus_move_ms focus_search_ms
  *                validation_ms mapping_error_um focus_error_um frames retries
- *                (successful handoffs only)
  *   autofocus:   ms focus_error_um frames
  *   calibration: rms_um max_um order backlash_um frames ms
  *
- * Values are kept in insertion order; statistics sort a copy (percentiles
- * with linear interpolation, as numpy).
+ * Handoff and autofocus metrics, and calibration.rms_um, are evaluated by
+ * the results store's one definition (db/opset.h: db_opset_metric), so an
+ * expectation, the run line, the report and the pictures agree on every
+ * number: phase times, frames and retries over successful handoffs,
+ * mapping and focus error over every handoff that measured them, sample
+ * standard deviation (n - 1), numpy's linear percentiles.  Values are kept
+ * in insertion order; statistics sort a copy.
  */
 #ifndef SIM_METRICS_H
 #define SIM_METRICS_H
@@ -27,16 +31,34 @@ typedef struct sim_metrics sim_metrics;
 sim_metrics *sim_metrics_new(void);
 void sim_metrics_free(sim_metrics *m);
 
+/* One handoff, whatever its outcome: what the runner measured (NaN where
+ * nothing was measured).  The metric definitions decide which values count. */
+typedef struct sim_metrics_handoff {
+	bool success, cache_hit;
+	double total_ms, lens_switch_ms, focus_move_ms, focus_search_ms, validation_ms;
+	double mapping_error_um, focus_error_um, frames, retries;
+} sim_metrics_handoff;
+
+/* Record one handoff (the attempt and all its values): 0 or -1 (out of
+ * memory). */
+int sim_metrics_add_handoff(sim_metrics *m, const sim_metrics_handoff *h);
+
+/*
+ * The older, field-by-field way: count an attempt of op (handoff or
+ * autofocus), then add its values with sim_metrics_add.  A value added
+ * after an attempt belongs to that attempt; for a handoff recorded this
+ * way only the values that were added count (a runner that adds values of
+ * successful handoffs only hides the mapping error of a failed one: use
+ * sim_metrics_add_handoff).
+ */
+void sim_metrics_attempt(sim_metrics *m, const char *op, bool success, bool cache_hit);
 /* Record value v of op.field; 0 or -1 (unknown op.field, out of memory). */
 int sim_metrics_add(sim_metrics *m, const char *op, const char *field, double v);
-/* Count an attempt of op (handoff/autofocus) and whether it succeeded;
- * cache hits of handoffs. */
-void sim_metrics_attempt(sim_metrics *m, const char *op, bool success, bool cache_hit);
 
 /*
  * Evaluate a metric.  0 with *value set; 1 when the metric is known but
  * has no data in this run (no handoff, say: *value is NaN); -1 when the
- * name is not a metric.
+ * name is not a metric (or out of memory).
  */
 int sim_metrics_eval(const sim_metrics *m, const char *metric, double *value);
 
