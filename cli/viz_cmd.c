@@ -6,6 +6,8 @@
  * stderr say it too.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,10 @@ typedef struct viz_args {
 	int nruns;
 	const char *png, *db, *script, *screenshot;
 	int w, h;
+	/* timeline: the first window */
+	uint32_t op;
+	bool has_from, has_to;
+	double from_ms, to_ms;
 } viz_args;
 
 static int usage_err(const char *fmt, const char *arg)
@@ -50,6 +56,20 @@ static int parse_size(const char *s, int *w, int *h)
 		return -1;
 	*w = (int)a;
 	*h = (int)b;
+	return 0;
+}
+
+/* A run time in ms: a finite number >= 0. */
+static int parse_ms(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0)
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -83,6 +103,27 @@ static int parse_args(int argc, char **argv, viz_args *a)
 				   : strcmp(o, "--script") == 0 ? &a->script
 				   : strcmp(o, "--screenshot") == 0 ? &a->screenshot : NULL;
 
+		if (strcmp(o, "--op") == 0 || strcmp(o, "--from") == 0 || strcmp(o, "--to") == 0) {
+			uint64_t u;
+
+			if (i + 1 >= argc)
+				return usage_err("%s needs a value", o);
+			i++;
+			if (o[2] == 'o') {
+				if (cli_u64(argv[i], &u) != 0 || u < 1 || u > UINT32_MAX)
+					return usage_err("--op needs an operation number (1, 2, ...), not '%s'",
+							 argv[i]);
+				a->op = (uint32_t)u;
+			} else if (parse_ms(argv[i], o[2] == 'f' ? &a->from_ms : &a->to_ms) != 0) {
+				return usage_err("--from and --to need a run time in ms (>= 0), not '%s'",
+						 argv[i]);
+			} else if (o[2] == 'f') {
+				a->has_from = true;
+			} else {
+				a->has_to = true;
+			}
+			continue;
+		}
 		if (dst || strcmp(o, "--size") == 0) {
 			if (i + 1 >= argc)
 				return usage_err("%s needs a value", o);
@@ -119,13 +160,21 @@ static int parse_args(int argc, char **argv, viz_args *a)
 	}
 	if (a->rq.kind != VIZ_TREND && (a->rq.scenario || a->rq.metric || a->rq.baseline))
 		return usage_err("%s", "--scenario, --metric and --baseline belong to trend");
+	if (a->rq.kind != VIZ_TIMELINE && (a->op || a->has_from || a->has_to))
+		return usage_err("%s", "--op, --from and --to belong to timeline");
+	if (a->has_from != a->has_to)
+		return usage_err("%s", "--from and --to go together");
+	if (a->op && a->has_from)
+		return usage_err("%s", "give --op N or --from MS --to MS, not both");
+	if (a->has_from && !(a->to_ms > a->from_ms))
+		return usage_err("%s", "--to must be after --from");
 	if (a->png && (a->script || a->screenshot))
 		return usage_err("%s", "--script and --screenshot are for the window, not --png");
 	return 0;
 }
 
 /* Resolve RUN arguments: 0, 2 (malformed) or a VIZ_E* code with msg. */
-static int resolve_runs(struct sqlite3 *h, viz_args *a, char *msg, size_t msglen)
+static int resolve_runs(db *h, viz_args *a, char *msg, size_t msglen)
 {
 	for (int i = 0; i < a->nruns; i++) {
 		const char *s = a->runs[i];
@@ -190,9 +239,15 @@ int afsim_cmd_viz(int argc, char **argv)
 		snprintf(m, sizeof m, "cannot open the results database '%s': %s", path, err);
 		v = viz_view_new_message(a.rq.kind, VIZ_ESQL, title, m);
 	} else {
-		rc = resolve_runs(db_handle(d), &a, err, sizeof err);
-		v = rc == 0 ? viz_view_new(db_handle(d), &a.rq)
+		rc = resolve_runs(d, &a, err, sizeof err);
+		v = rc == 0 ? viz_view_open(d, &a.rq)
 			    : viz_view_new_message(a.rq.kind, rc, title, err);
+		if (v && rc == 0 && viz_view_status(v) == 0 && (a.op || a.has_from) &&
+		    (rc = viz_view_timeline_window(v, a.op, a.has_from, a.from_ms, a.to_ms)) != 0) {
+			snprintf(err, sizeof err, "%s", viz_view_errmsg(v));
+			viz_view_free(v);
+			v = viz_view_new_message(a.rq.kind, rc, title, err);
+		}
 	}
 	if (!v) {
 		fprintf(stderr, "afsim viz: out of memory\n");

@@ -1,21 +1,18 @@
 /*
- * data.c - loading the pictures' data from SQLite, statistics, decimation.
+ * data.c - the pictures' data, read through the results store (db/views.h,
+ * db/opset.h), the timeline's squeezed time axis, and decimation.
  *
  * Row counts are asked first so arrays are allocated once at their size.
- * Trend values are computed per run in SQL: aggregates (count, avg, min,
- * max, rates) with GROUP BY, and the order statistics from the values of
- * each run streamed in order (ORDER BY run, value) through one buffer, so a
- * trend over 10 000 runs is two passes over an index, not 10 000 queries.
- * Column names are never taken from the user: metric fields come from a
- * fixed table.
+ * A trend is one pass over the scenario's ops (db_metric_history), each
+ * run's value computed by the store's metric code, so a trend point and
+ * the report of that run never disagree.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
+#include "db/views.h"
 #include "viz/canvas.h"
 #include "viz/data.h"
 
@@ -28,9 +25,9 @@ const char *viz_phase_name(int phase)
 	return phase >= 0 && phase < VIZ_NPHASE ? phase_names[phase] : "?";
 }
 
-static int sql_fail(sqlite3 *db, char *err, size_t errlen, const char *what)
+static int sql_fail(db *d, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "cannot %s: %s", what, sqlite3_errmsg(db));
+	snprintf(err, errlen, "%s", db_errmsg(d));
 	return VIZ_ESQL;
 }
 
@@ -40,111 +37,63 @@ static int oom(char *err, size_t errlen)
 	return VIZ_ENOMEM;
 }
 
-static double col_d(sqlite3_stmt *st, int i)
+int viz_data_last_run(db *d, int64_t *id, char *err, size_t errlen)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+	if (db_last_run(d, id) == 0)
+		return 0;
+	if (strcmp(db_errmsg(d), "the database has no runs") != 0)
+		return sql_fail(d, err, errlen);
+	snprintf(err, errlen, "the database has no runs (record some with afsim run)");
+	return VIZ_ENODATA;
 }
 
-static void col_s(sqlite3_stmt *st, int i, char *dst, size_t n)
+int viz_data_run(db *d, int64_t id, viz_run *out, char *err, size_t errlen)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	snprintf(dst, n, "%s", s ? (const char *)s : "");
-}
-
-/* One integer from a query with up to one integer parameter: 0, 1 when there
- * is no row or it is NULL, VIZ_ESQL. */
-static int query_i64(sqlite3 *db, const char *sql, int64_t param, int64_t *out, char *err,
-		     size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, err, errlen, "query the database");
-	if (sqlite3_bind_parameter_count(st) > 0)
-		sqlite3_bind_int64(st, 1, param);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-		rc = 1;
-	} else {
-		rc = sql_fail(db, err, errlen, "query the database");
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int viz_data_last_run(sqlite3 *db, int64_t *id, char *err, size_t errlen)
-{
-	int rc = query_i64(db, "SELECT max(id) FROM runs", 0, id, err, errlen);
-
-	if (rc == 1) {
-		snprintf(err, errlen, "the database has no runs (record some with afsim run)");
-		return VIZ_ENODATA;
-	}
-	return rc;
-}
-
-int viz_data_run(sqlite3 *db, int64_t id, viz_run *out, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
+	db_run_row row;
 
 	memset(out, 0, sizeof *out);
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, scenario, status, mode, coalesce(trace_hash, ''), started_at, "
-			       "seed, virtual_s, tol_time_frac, tol_accuracy_um FROM runs WHERE id = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, err, errlen, "read the runs table");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		col_s(st, 1, out->scenario, sizeof out->scenario);
-		col_s(st, 2, out->status, sizeof out->status);
-		col_s(st, 3, out->mode, sizeof out->mode);
-		col_s(st, 4, out->trace_hash, sizeof out->trace_hash);
-		col_s(st, 5, out->started_at, sizeof out->started_at);
-		out->seed = (uint64_t)sqlite3_column_int64(st, 6);
-		out->virtual_s = col_d(st, 7);
-		out->tol_time_frac = col_d(st, 8);
-		out->tol_accuracy_um = col_d(st, 9);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		snprintf(err, errlen, "no run %lld in the database", (long long)id);
-		rc = VIZ_ENODATA;
-	} else {
-		rc = sql_fail(db, err, errlen, "read the runs table");
+	if (db_run_get(d, id, &row) != 0) {
+		const char *m = db_errmsg(d);
+
+		snprintf(err, errlen, "%s", m);
+		return strncmp(m, "no run ", 7) == 0 ? VIZ_ENODATA : VIZ_ESQL;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	out->id = row.id;
+	snprintf(out->scenario, sizeof out->scenario, "%s", row.scenario);
+	snprintf(out->status, sizeof out->status, "%s", row.status);
+	snprintf(out->mode, sizeof out->mode, "%s", row.mode);
+	snprintf(out->trace_hash, sizeof out->trace_hash, "%s", row.trace_hash);
+	snprintf(out->started_at, sizeof out->started_at, "%s", row.started_at);
+	snprintf(out->message, sizeof out->message, "%.*s", (int)sizeof out->message - 1, row.message);
+	out->finished = db_status_finished(row.status);
+	out->seed = row.seed;
+	out->virtual_s = row.virtual_s;
+	out->tol_time_frac = row.tol_time_frac;
+	out->tol_accuracy_um = row.tol_accuracy_um;
+	return 0;
 }
 
-int viz_data_step_run(sqlite3 *db, int64_t id, int dir, const char *scenario, int64_t *out)
+int viz_data_step_run(db *d, int64_t id, int dir, const char *scenario, int64_t *out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-	const char *sql = dir < 0
-		? "SELECT id FROM runs WHERE id < ?1 AND (?2 IS NULL OR scenario = ?2) ORDER BY id DESC LIMIT 1"
-		: "SELECT id FROM runs WHERE id > ?1 AND (?2 IS NULL OR scenario = ?2) ORDER BY id ASC LIMIT 1";
+	int rc = db_run_step(d, id, dir, scenario, out);
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return VIZ_ESQL;
-	sqlite3_bind_int64(st, 1, id);
-	if (scenario)
-		sqlite3_bind_text(st, 2, scenario, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? VIZ_ENODATA : VIZ_ESQL;
+	return rc == 0 ? 0 : rc == 1 ? VIZ_ENODATA : VIZ_ESQL;
+}
+
+const char *viz_run_unfinished(const viz_run *r, char *buf, size_t size)
+{
+	char up[16];
+	size_t k;
+
+	if (r->finished) {
+		buf[0] = '\0';
+		return buf;
 	}
-	sqlite3_finalize(st);
-	return rc;
+	for (k = 0; r->status[k] && k + 1 < sizeof up; k++)
+		up[k] = (char)(r->status[k] >= 'a' && r->status[k] <= 'z' ? r->status[k] - 32 : r->status[k]);
+	up[k] = '\0';
+	snprintf(buf, size, " · %s: partial data", up);
+	return buf;
 }
 
 /* ---- timeline ------------------------------------------------------------------ */
@@ -158,118 +107,256 @@ void viz_timeline_data_release(viz_timeline_data *d)
 	free(d->true_um);
 	free(d->temp_c);
 	free(d->op_seq);
+	free(d->gaps);
 	memset(d, 0, sizeof *d);
 }
 
-static int load_ops(sqlite3 *db, viz_timeline_data *d, char *err, size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = 0;
-	int rc = query_i64(db, "SELECT count(*) FROM ops WHERE run_id = ?1", d->run.id, &n, err, errlen);
+typedef struct tl_acc {
+	viz_timeline_data *d;
+	size_t cap;
+} tl_acc;
 
-	if (rc < 0)
-		return rc;
-	if (n == 0)
+static int op_add(void *user, const db_op_row *o)
+{
+	tl_acc *a = user;
+	viz_op *v;
+
+	if (a->d->nops >= a->cap)
+		return 1;   /* rows added since the count are not in this picture */
+	v = &a->d->ops[a->d->nops++];
+	v->seq = o->seq;
+	snprintf(v->kind, sizeof v->kind, "%s", o->kind);
+	snprintf(v->from_lens, sizeof v->from_lens, "%s", o->from_lens);
+	snprintf(v->to_lens, sizeof v->to_lens, "%s", o->to_lens);
+	v->t_ms = v->t_real_ms = o->t_ms;
+	for (int p = 0; p < VIZ_NPHASE; p++)
+		v->phase_ms[p] = o->phase_ms[p];
+	v->z_found_um = o->z_found_um;
+	v->success = o->success;
+	return 0;
+}
+
+static int sample_add(void *user, const db_sample_row *s)
+{
+	tl_acc *a = user;
+	viz_timeline_data *d = a->d;
+	size_t i = d->ns;
+
+	if (i >= a->cap)
+		return 1;
+	d->t_ms[i] = s->t_ms;
+	d->z_um[i] = s->z_um;
+	d->score[i] = s->focus_score;
+	d->true_um[i] = s->true_focus_um;
+	d->temp_c[i] = s->temperature_c;
+	d->op_seq[i] = s->op_seq;
+	d->ns++;
+	return 0;
+}
+
+static int load_ops(db *dbh, viz_timeline_data *d, char *err, size_t errlen)
+{
+	tl_acc a = { d, 0 };
+
+	if (db_ops_count(dbh, d->run.id, NULL, &a.cap) != 0)
+		return sql_fail(dbh, err, errlen);
+	if (a.cap == 0)
 		return 0;
-	d->ops = calloc((size_t)n, sizeof *d->ops);
+	d->ops = calloc(a.cap, sizeof *d->ops);
 	if (!d->ops)
 		return oom(err, errlen);
-	if (sqlite3_prepare_v2(db,
-			       "SELECT seq, kind, coalesce(from_lens, ''), coalesce(to_lens, ''), t_ms, "
-			       "lens_switch_ms, focus_move_ms, focus_search_ms, validation_ms, total_ms, "
-			       "z_found_um, success FROM ops WHERE run_id = ?1 ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, err, errlen, "read the ops table");
-	sqlite3_bind_int64(st, 1, d->run.id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && d->nops < (size_t)n) {
-		viz_op *o = &d->ops[d->nops++];
-
-		o->seq = (uint32_t)sqlite3_column_int64(st, 0);
-		col_s(st, 1, o->kind, sizeof o->kind);
-		col_s(st, 2, o->from_lens, sizeof o->from_lens);
-		col_s(st, 3, o->to_lens, sizeof o->to_lens);
-		o->t_ms = col_d(st, 4);
-		for (int p = 0; p < VIZ_NPHASE; p++)
-			o->phase_ms[p] = col_d(st, 5 + p);
-		o->z_found_um = col_d(st, 10);
-		o->success = sqlite3_column_int(st, 11) != 0;
-	}
-	rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sql_fail(db, err, errlen, "read the ops table");
-	sqlite3_finalize(st);
-	return rc;
+	return db_ops_each(dbh, d->run.id, NULL, 0, op_add, &a) < 0 ? sql_fail(dbh, err, errlen) : 0;
 }
 
-static int load_samples(sqlite3 *db, viz_timeline_data *d, char *err, size_t errlen)
+static int load_samples(db *dbh, viz_timeline_data *d, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t n = 0;
-	size_t cap;
-	int rc = query_i64(db, "SELECT count(*) FROM samples WHERE run_id = ?1", d->run.id, &n, err,
-			   errlen);
+	tl_acc a = { d, 0 };
 
-	if (rc < 0)
-		return rc;
-	if (n == 0)
+	if (db_samples_count(dbh, d->run.id, &a.cap) != 0)
+		return sql_fail(dbh, err, errlen);
+	if (a.cap == 0)
 		return 0;
-	cap = (size_t)n;
-	d->t_ms = malloc(cap * sizeof *d->t_ms);
-	d->z_um = malloc(cap * sizeof *d->z_um);
-	d->score = malloc(cap * sizeof *d->score);
-	d->true_um = malloc(cap * sizeof *d->true_um);
-	d->temp_c = malloc(cap * sizeof *d->temp_c);
-	d->op_seq = malloc(cap * sizeof *d->op_seq);
+	d->t_ms = malloc(a.cap * sizeof *d->t_ms);
+	d->z_um = malloc(a.cap * sizeof *d->z_um);
+	d->score = malloc(a.cap * sizeof *d->score);
+	d->true_um = malloc(a.cap * sizeof *d->true_um);
+	d->temp_c = malloc(a.cap * sizeof *d->temp_c);
+	d->op_seq = malloc(a.cap * sizeof *d->op_seq);
 	if (!d->t_ms || !d->z_um || !d->score || !d->true_um || !d->temp_c || !d->op_seq)
 		return oom(err, errlen);
-	/* time order is what the decimation needs; seq breaks ties as recorded */
-	if (sqlite3_prepare_v2(db,
-			       "SELECT t_ms, z_um, focus_score, true_focus_um, temperature_c, op_seq "
-			       "FROM samples WHERE run_id = ?1 ORDER BY t_ms, seq",
-			       -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, err, errlen, "read the samples table");
-	sqlite3_bind_int64(st, 1, d->run.id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && d->ns < cap) {
-		size_t i = d->ns++;
-
-		d->t_ms[i] = col_d(st, 0);
-		d->z_um[i] = col_d(st, 1);
-		d->score[i] = col_d(st, 2);
-		d->true_um[i] = col_d(st, 3);
-		d->temp_c[i] = col_d(st, 4);
-		d->op_seq[i] = (uint32_t)sqlite3_column_int64(st, 5);
-	}
-	rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0
-						     : sql_fail(db, err, errlen, "read the samples table");
-	sqlite3_finalize(st);
-	return rc;
+	return db_samples_each(dbh, d->run.id, 0, sample_add, &a) < 0 ? sql_fail(dbh, err, errlen) : 0;
 }
 
-int viz_data_timeline(sqlite3 *db, int64_t run, viz_timeline_data *out, char *err, size_t errlen)
+/* How long op o lasted: its total, else the sum of its phases. */
+static double op_duration(const viz_op *o)
+{
+	double t = o->phase_ms[VIZ_TOTAL], sum = 0;
+
+	if (!isnan(t))
+		return t;
+	for (int p = 0; p < VIZ_TOTAL; p++)
+		sum += isnan(o->phase_ms[p]) ? 0 : o->phase_ms[p];
+	return sum;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether a sample falls strictly inside (a, b) (samples sorted by time). */
+static bool sample_inside(const viz_timeline_data *d, double a, double b)
+{
+	size_t i = viz_lower_bound(d->t_ms, d->ns, a);
+
+	while (i < d->ns && d->t_ms[i] <= a)
+		i++;
+	return i < d->ns && d->t_ms[i] < b;
+}
+
+static int gap_push(viz_timeline_data *d, size_t *cap, double a, double b)
+{
+	if (sample_inside(d, a, b))
+		return 0;   /* not idle after all: frames were taken in it */
+	if (d->ngaps == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		viz_gap *p = realloc(d->gaps, ncap * sizeof *p);
+
+		if (!p)
+			return -1;
+		d->gaps = p;
+		*cap = ncap;
+	}
+	d->gaps[d->ngaps].real0 = a;
+	d->gaps[d->ngaps].real1 = b;
+	d->ngaps++;
+	return 0;
+}
+
+/*
+ * Find the long idle gaps (before the first operation, and between the end
+ * of everything so far and the next operation's start) and lay them out
+ * on the display axis.  Samples, all recorded while an operation was under
+ * way, are still checked: a stretch with a frame in it is not idle.
+ */
+static int find_gaps(viz_timeline_data *d)
+{
+	double *dur, med = 0, min_gap, keep, end, removed = 0;
+	size_t k = 0, cap = 0;
+
+	if (d->nops == 0)
+		return 0;
+	dur = malloc(d->nops * sizeof *dur);
+	if (!dur)
+		return -1;
+	for (size_t i = 0; i < d->nops; i++) {
+		double t = op_duration(&d->ops[i]);
+
+		if (t > 0)
+			dur[k++] = t;
+	}
+	qsort(dur, k, sizeof *dur, cmp_double);
+	med = k ? dur[k / 2] : VIZ_GAP_MIN_MS;
+	free(dur);
+	min_gap = fmax(VIZ_GAP_FACTOR * med, VIZ_GAP_MIN_MS);
+	keep = fmax(VIZ_GAP_KEEP * med, 1.0);
+	end = 0;   /* the run starts at 0 */
+	for (size_t i = 0; i < d->nops; i++) {
+		const viz_op *o = &d->ops[i];
+
+		if (o->t_real_ms - end >= min_gap && gap_push(d, &cap, end, o->t_real_ms) != 0)
+			return -1;
+		end = fmax(end, o->t_real_ms + op_duration(o));
+	}
+	for (size_t i = 0; i < d->ngaps; i++) {
+		viz_gap *g = &d->gaps[i];
+
+		g->w = keep;
+		g->u0 = g->real0 - removed;
+		removed += g->real1 - g->real0 - keep;
+	}
+	return 0;
+}
+
+double viz_timeline_display(const viz_timeline_data *d, double t)
+{
+	size_t lo = 0, hi = d->ngaps;
+	const viz_gap *g;
+
+	/* the last gap starting at or before t */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->gaps[mid].real0 <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return t;
+	g = &d->gaps[lo - 1];
+	if (t < g->real1)
+		return g->u0 + (t - g->real0) / (g->real1 - g->real0) * g->w;
+	return g->u0 + g->w + (t - g->real1);
+}
+
+double viz_timeline_real(const viz_timeline_data *d, double u)
+{
+	size_t lo = 0, hi = d->ngaps;
+	const viz_gap *g;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->gaps[mid].u0 <= u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return u;
+	g = &d->gaps[lo - 1];
+	if (u < g->u0 + g->w)
+		return g->real0 + (u - g->u0) / g->w * (g->real1 - g->real0);
+	return g->real1 + (u - g->u0 - g->w);
+}
+
+int viz_data_timeline(db *dbh, int64_t run, viz_timeline_data *out, char *err, size_t errlen)
 {
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	rc = viz_data_run(db, run, &out->run, err, errlen);
+	rc = viz_data_run(dbh, run, &out->run, err, errlen);
 	if (rc == 0)
-		rc = load_ops(db, out, err, errlen);
+		rc = load_ops(dbh, out, err, errlen);
 	if (rc == 0)
-		rc = load_samples(db, out, err, errlen);
+		rc = load_samples(dbh, out, err, errlen);
 	if (rc == 0 && out->nops == 0 && out->ns == 0) {
 		snprintf(err, errlen, "run %lld has no operations and no samples", (long long)run);
 		rc = VIZ_ENODATA;
 	}
+	if (rc == 0 && find_gaps(out) != 0)
+		rc = oom(err, errlen);
 	if (rc != 0) {
 		viz_timeline_data_release(out);
 		return rc;
 	}
 	for (size_t i = 0; i < out->nops; i++) {
-		const viz_op *o = &out->ops[i];
-		double end = o->t_ms + (isnan(o->phase_ms[VIZ_TOTAL]) ? 0 : o->phase_ms[VIZ_TOTAL]);
+		viz_op *o = &out->ops[i];
+		double end = o->t_real_ms + op_duration(o);
 
-		if (end > out->t_end_ms)
-			out->t_end_ms = end;
+		if (end > out->t_end_real_ms)
+			out->t_end_real_ms = end;
+		o->t_ms = viz_timeline_display(out, o->t_real_ms);
+		o->end_ms = viz_timeline_display(out, end);
 	}
-	if (out->ns > 0 && out->t_ms[out->ns - 1] > out->t_end_ms)
-		out->t_end_ms = out->t_ms[out->ns - 1];
+	if (out->ns > 0 && out->t_ms[out->ns - 1] > out->t_end_real_ms)
+		out->t_end_real_ms = out->t_ms[out->ns - 1];
+	for (size_t i = 0; i < out->ns; i++)
+		out->t_ms[i] = viz_timeline_display(out, out->t_ms[i]);
+	out->t_end_ms = viz_timeline_display(out, out->t_end_real_ms);
 	return 0;
 }
 
@@ -282,163 +369,103 @@ void viz_phases_release(viz_phases *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Summary of metric `name` of s, its population sorted into v (s->n slots). */
+static int summary_of(const db_opset *s, const char *name, double *v, size_t *k, db_summary *out)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	db_metric m;
 
-	return (x > y) - (x < y);
+	if (db_metric_parse(name, &m) != 0)
+		return -1;
+	*k = db_opset_values(s, &m, v);
+	return db_summary_of(v, *k, v, out);
 }
 
-int viz_data_phases(sqlite3 *db, int64_t run, viz_phases *out, char *err, size_t errlen)
+int viz_data_phases(db *dbh, int64_t run, viz_phases *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int64_t n = 0;
-	size_t nmap = 0, nfoc = 0, ncache = 0, hits = 0;
-	double summap = 0, sumfoc = 0;
+	db_opset s;
+	db_summary sum;
+	db_metric cache;
+	double *tmp = NULL;
+	char name[48];
+	size_t k;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	out->mapping_max_um = out->focus_max_um = NAN;
-	rc = viz_data_run(db, run, &out->run, err, errlen);
-	if (rc == 0)
-		rc = query_i64(db, "SELECT count(*) FROM ops WHERE run_id = ?1 AND kind = 'handoff'", run,
-			       &n, err, errlen);
-	if (rc == 0 && n == 0) {
-		snprintf(err, errlen, "run %lld has no handoffs", (long long)run);
-		rc = VIZ_ENODATA;
-	}
+	rc = viz_data_run(dbh, run, &out->run, err, errlen);
 	if (rc != 0)
+		return rc;
+	if (db_opset_load(dbh, &run, 1, &s, err, errlen) != 0)
+		return VIZ_ESQL;
+	if (s.n == 0) {
+		snprintf(err, errlen, "run %lld has no handoffs", (long long)run);
+		db_opset_release(&s);
+		return VIZ_ENODATA;
+	}
+	out->handoffs = s.n;
+	for (size_t i = 0; i < s.n; i++)
+		out->ok += s.success[i];
+	rc = VIZ_ENOMEM;
+	tmp = malloc(s.n * sizeof *tmp);
+	if (!tmp)
 		goto fail;
 	for (int p = 0; p < VIZ_NPHASE; p++) {
-		out->v[p] = malloc((size_t)n * sizeof *out->v[p]);
-		if (!out->v[p]) {
-			rc = oom(err, errlen);
+		out->v[p] = malloc(s.n * sizeof *out->v[p]);
+		snprintf(name, sizeof name, "handoff.%s_ms.mean", viz_phase_name(p));
+		if (!out->v[p] || summary_of(&s, name, out->v[p], &out->n[p], &sum) != 0)
 			goto fail;
-		}
+		out->mean[p] = sum.mean;
+		out->p95[p] = sum.p95;
 	}
-	if (sqlite3_prepare_v2(db,
-			       "SELECT lens_switch_ms, focus_move_ms, focus_search_ms, validation_ms, "
-			       "total_ms, success, mapping_error_um, focus_error_um, cache_hit "
-			       "FROM ops WHERE run_id = ?1 AND kind = 'handoff' ORDER BY seq",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = sql_fail(db, err, errlen, "read the ops table");
+	if (summary_of(&s, "handoff.mapping_error_um.max", tmp, &k, &sum) != 0)
 		goto fail;
-	}
-	sqlite3_bind_int64(st, 1, run);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->handoffs < (size_t)n) {
-		bool ok = sqlite3_column_int(st, 5) != 0;
-		double map = col_d(st, 6), foc = col_d(st, 7);
-
-		out->handoffs++;
-		out->ok += ok;
-		for (int p = 0; p < VIZ_NPHASE && ok; p++) {
-			double v = col_d(st, p);
-
-			if (!isnan(v))
-				out->v[p][out->n[p]++] = v;
-		}
-		if (!isnan(map)) {
-			summap += map;
-			nmap++;
-			out->mapping_max_um = isnan(out->mapping_max_um) || map > out->mapping_max_um
-				? map : out->mapping_max_um;
-		}
-		if (!isnan(foc)) {
-			sumfoc += foc;
-			nfoc++;
-			out->focus_max_um = isnan(out->focus_max_um) || foc > out->focus_max_um
-				? foc : out->focus_max_um;
-		}
-		if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-			ncache++;
-			hits += sqlite3_column_int(st, 8) != 0;
-		}
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		rc = sql_fail(db, err, errlen, "read the ops table");
+	out->mapping_max_um = sum.max;
+	out->mapping_mean_um = sum.mean;
+	if (summary_of(&s, "handoff.focus_error_um.max", tmp, &k, &sum) != 0)
 		goto fail;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	for (int p = 0; p < VIZ_NPHASE; p++) {
-		qsort(out->v[p], out->n[p], sizeof *out->v[p], cmp_double);
-		out->mean[p] = viz_stat(out->v[p], out->n[p], "mean");
-		out->p95[p] = viz_percentile(out->v[p], out->n[p], 0.95);
-	}
-	out->mapping_mean_um = nmap ? summap / (double)nmap : NAN;
-	out->focus_mean_um = nfoc ? sumfoc / (double)nfoc : NAN;
-	out->cache_rate = ncache ? (double)hits / (double)ncache : NAN;
+	out->focus_max_um = sum.max;
+	out->focus_mean_um = sum.mean;
+	if (db_metric_parse("cache.hit_rate", &cache) != 0 ||
+	    db_opset_metric(&s, &cache, &out->cache_rate) < 0)
+		goto fail;
+	free(tmp);
+	db_opset_release(&s);
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	free(tmp);
+	db_opset_release(&s);
 	viz_phases_release(out);
-	return rc;
+	return oom(err, errlen);
 }
 
 /* ---- trend ------------------------------------------------------------------------ */
 
-static const char *const metric_fields[] = {
-	"total_ms", "lens_switch_ms", "focus_move_ms", "focus_search_ms", "validation_ms",
-	"mapping_error_um", "focus_error_um", "frames",
-};
-static const char *const metric_stats[] = { "count", "mean", "min", "max", "p50", "p95", "p99", "std" };
-
 int viz_metric_parse(const char *name, viz_metric *m, char *err, size_t errlen)
 {
-	char buf[64], *field, *stat;
-	bool known = false;
-
 	memset(m, 0, sizeof *m);
-	if (strlen(name) >= sizeof m->name)
-		goto bad;
+	if (strlen(name) >= sizeof m->name || db_metric_parse(name, &m->m) != 0) {
+		snprintf(err, errlen, "unknown metric '%s', expected handoff.FIELD.STAT (FIELD: "
+			 "total_ms, lens_switch_ms, focus_move_ms, focus_search_ms, validation_ms, "
+			 "mapping_error_um, focus_error_um, frames), autofocus.FIELD.STAT (FIELD: ms, "
+			 "focus_error_um, frames), calibration.rms_um.STAT (STAT: count, mean, min, "
+			 "max, p50, p95, p99, std), handoff.success_rate, autofocus.success_rate or "
+			 "cache.hit_rate", name);
+		return VIZ_EUSAGE;
+	}
 	snprintf(m->name, sizeof m->name, "%s", name);
-	if (strcmp(name, "handoff.success_rate") == 0 || strcmp(name, "cache.hit_rate") == 0) {
-		m->kind = VIZ_M_RATE;
-		m->higher_is_worse = false;
+	m->higher_is_worse = m->m.higher_is_worse;
+	if (m->m.has_stat && m->m.stat == DB_STAT_COUNT) {
+		m->kind = VIZ_M_COUNT;
+		m->m.kind = DB_KIND_COUNT;
 		return 0;
 	}
-	snprintf(buf, sizeof buf, "%s", name);
-	if (strncmp(buf, "handoff.", 8) != 0)
-		goto bad;
-	field = buf + 8;
-	stat = strchr(field, '.');
-	if (!stat)
-		goto bad;
-	*stat++ = '\0';
-	for (size_t i = 0; i < sizeof metric_fields / sizeof metric_fields[0]; i++)
-		if (strcmp(field, metric_fields[i]) == 0) {
-			snprintf(m->column, sizeof m->column, "%s", metric_fields[i]);
-			known = true;
-		}
-	if (!known)
-		goto bad;
-	known = false;
-	for (size_t i = 0; i < sizeof metric_stats / sizeof metric_stats[0]; i++)
-		if (strcmp(stat, metric_stats[i]) == 0) {
-			snprintf(m->stat, sizeof m->stat, "%s", metric_stats[i]);
-			known = true;
-		}
-	if (!known)
-		goto bad;
-	m->higher_is_worse = true;
-	if (strcmp(stat, "count") == 0) {
-		m->kind = VIZ_M_COUNT;
-	} else if (strcmp(field, "frames") == 0) {
-		m->kind = VIZ_M_COUNT;
-	} else if (strstr(field, "_um")) {
-		m->kind = VIZ_M_ACCURACY;
-		snprintf(m->unit, sizeof m->unit, "µm");
-	} else {
-		m->kind = VIZ_M_TIME;
-		snprintf(m->unit, sizeof m->unit, "ms");
+	switch (m->m.kind) {
+	case DB_KIND_TIME: m->kind = VIZ_M_TIME; break;
+	case DB_KIND_ACCURACY: m->kind = VIZ_M_ACCURACY; break;
+	case DB_KIND_COUNT: m->kind = VIZ_M_COUNT; break;
+	case DB_KIND_RATE: m->kind = VIZ_M_RATE; break;
 	}
+	snprintf(m->unit, sizeof m->unit, "%s", strcmp(m->m.unit, "um") == 0 ? "µm" : m->m.unit);
 	return 0;
-bad:
-	snprintf(err, errlen, "unknown metric '%s', expected handoff.FIELD.STAT (FIELD: total_ms, "
-		 "lens_switch_ms, focus_move_ms, focus_search_ms, validation_ms, mapping_error_um, "
-		 "focus_error_um, frames; STAT: count, mean, min, max, p50, p95, p99, std), "
-		 "handoff.success_rate or cache.hit_rate", name);
-	return VIZ_EUSAGE;
 }
 
 void viz_trend_data_release(viz_trend_data *d)
@@ -447,98 +474,6 @@ void viz_trend_data_release(viz_trend_data *d)
 	free(d->x);
 	free(d->value);
 	memset(d, 0, sizeof *d);
-}
-
-/* The per-run values of m for the runs selected by `where` (bound to ?1 as
- * text when by_id is false, else as an integer): calls back in run order. */
-typedef int (*value_fn)(void *user, int64_t run, double v);
-
-static int per_run(sqlite3 *db, const viz_metric *m, const char *where, const char *scenario,
-		   int64_t id, value_fn fn, void *user, char *err, size_t errlen)
-{
-	char sql[1024], on[256];
-	sqlite3_stmt *st = NULL;
-	double *buf = NULL;
-	size_t nbuf = 0, cap = 0;
-	int64_t cur = 0;
-	bool have = false, ordered;
-	int rc, stop = 0;
-
-	if (m->kind == VIZ_M_RATE) {
-		bool cache = strcmp(m->name, "cache.hit_rate") == 0;
-
-		snprintf(sql, sizeof sql,
-			 "SELECT r.id, avg(o.%s) FROM runs r LEFT JOIN ops o ON o.run_id = r.id "
-			 "AND o.kind = 'handoff'%s WHERE %s GROUP BY r.id ORDER BY r.id",
-			 cache ? "cache_hit" : "success", cache ? " AND o.cache_hit IS NOT NULL" : "",
-			 where);
-		ordered = false;
-	} else {
-		/* times: successful handoffs only, as the report and regress do */
-		snprintf(on, sizeof on, "o.run_id = r.id AND o.kind = 'handoff' AND o.%s IS NOT NULL%s",
-			 m->column, m->kind == VIZ_M_ACCURACY ? "" : " AND o.success = 1");
-		ordered = m->stat[0] == 'p' || strcmp(m->stat, "std") == 0;
-		if (ordered)
-			snprintf(sql, sizeof sql,
-				 "SELECT r.id, o.%s FROM runs r LEFT JOIN ops o ON %s WHERE %s "
-				 "ORDER BY r.id, o.%s", m->column, on, where, m->column);
-		else
-			snprintf(sql, sizeof sql,
-				 "SELECT r.id, %s(o.%s) FROM runs r LEFT JOIN ops o ON %s WHERE %s "
-				 "GROUP BY r.id ORDER BY r.id",
-				 strcmp(m->stat, "mean") == 0 ? "avg" : m->stat, m->column, on, where);
-	}
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sql_fail(db, err, errlen, "query the metric");
-	if (scenario)
-		sqlite3_bind_text(st, 1, scenario, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t run = sqlite3_column_int64(st, 0);
-		double v = col_d(st, 1);
-
-		if (!ordered) {
-			/* count() of no rows is 0: a run without data has no value */
-			if (strcmp(m->stat, "count") == 0 && v == 0)
-				v = NAN;
-			stop = fn(user, run, v);
-			continue;
-		}
-		if (have && run != cur) {
-			stop = fn(user, cur, viz_stat(buf, nbuf, m->stat));
-			nbuf = 0;
-		}
-		cur = run;
-		have = true;
-		if (isnan(v))
-			continue;
-		if (nbuf == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			double *nb = realloc(buf, ncap * sizeof *nb);
-
-			if (!nb) {
-				free(buf);
-				sqlite3_finalize(st);
-				return oom(err, errlen);
-			}
-			buf = nb;
-			cap = ncap;
-		}
-		buf[nbuf++] = v;
-	}
-	if (!stop && rc != SQLITE_DONE) {
-		rc = sql_fail(db, err, errlen, "query the metric");
-	} else {
-		rc = 0;
-		if (!stop && ordered && have)
-			stop = fn(user, cur, viz_stat(buf, nbuf, m->stat));
-		if (stop < 0)
-			rc = oom(err, errlen);
-	}
-	free(buf);
-	sqlite3_finalize(st);
-	return rc;
 }
 
 typedef struct trend_acc {
@@ -580,20 +515,20 @@ static int trend_add(void *user, int64_t run, double v)
 	return 0;
 }
 
-static int one_value(void *user, int64_t run, double v)
+static int any_run(void *user, const db_run_row *r)
 {
-	(void)run;
-	*(double *)user = v;
+	(void)r;
+	*(bool *)user = true;
 	return 1;
 }
 
-int viz_data_trend(sqlite3 *db, const char *scenario, const char *metric, const char *baseline,
+int viz_data_trend(db *dbh, const char *scenario, const char *metric, const char *baseline,
 		   viz_trend_data *out, char *err, size_t errlen)
 {
 	trend_acc acc = { out, 0 };
-	viz_run base;
-	double bv = NAN, tol;
-	int64_t nruns = 0;
+	db_run_row base;
+	double bv = NAN, allowed;
+	bool exists = false;
 	int rc;
 
 	memset(out, 0, sizeof *out);
@@ -601,114 +536,55 @@ int viz_data_trend(sqlite3 *db, const char *scenario, const char *metric, const 
 	rc = viz_metric_parse(metric, &out->m, err, errlen);
 	if (rc != 0)
 		return rc;
-	{
-		sqlite3_stmt *st = NULL;
-
-		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs WHERE scenario = ?1", -1, &st,
-				       NULL) != SQLITE_OK)
-			return sql_fail(db, err, errlen, "read the runs table");
-		sqlite3_bind_text(st, 1, scenario, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			nruns = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (nruns == 0) {
+	if (db_runs_each(dbh, scenario, 1, any_run, &exists) != 0)
+		return sql_fail(dbh, err, errlen);
+	if (!exists) {
 		snprintf(err, errlen, "no runs of scenario '%s' in the database", scenario);
 		return VIZ_ENODATA;
 	}
-	rc = per_run(db, &out->m, "r.scenario = ?1 AND r.status <> 'running'", scenario, 0, trend_add,
-		     &acc, err, errlen);
-	if (rc == 0 && out->n == 0) {
-		snprintf(err, errlen, "no run of scenario '%s' has a value for %s", scenario, metric);
+	if (db_metric_history(dbh, scenario, &out->m.m, trend_add, &acc, &out->unfinished, err,
+			      errlen) != 0) {
+		rc = strcmp(err, "out of memory") == 0 ? VIZ_ENOMEM : VIZ_ESQL;
+		goto fail;
+	}
+	if (out->n == 0) {
+		snprintf(err, errlen, "no finished run of scenario '%s' has a value for %s", scenario,
+			 metric);
 		rc = VIZ_ENODATA;
-	}
-	if (rc != 0)
 		goto fail;
-	/* the baseline band: the blessed run's value +/- its scenario's tolerance */
-	{
-		sqlite3_stmt *st = NULL;
-
-		if (sqlite3_prepare_v2(db, "SELECT run_id FROM baselines WHERE name = ?1 AND scenario = ?2 "
-				       "ORDER BY run_id", -1, &st, NULL) != SQLITE_OK) {
-			rc = sql_fail(db, err, errlen, "read the baselines table");
-			goto fail;
-		}
-		sqlite3_bind_text(st, 1, baseline ? baseline : "main", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, scenario, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			out->has_base = true;
-			out->base_run = sqlite3_column_int64(st, 0);
-		}
-		sqlite3_finalize(st);
 	}
-	if (!out->has_base)
-		return 0;
-	rc = viz_data_run(db, out->base_run, &base, err, errlen);
-	if (rc == 0)
-		rc = per_run(db, &out->m, "r.id = ?1", NULL, out->base_run, one_value, &bv, err, errlen);
-	if (rc != 0)
+	/* the band: the blessed run's value -/+ what the regression check allows */
+	rc = db_baseline_get(dbh, baseline ? baseline : "main", scenario, &out->base_run);
+	if (rc < 0) {
+		rc = sql_fail(dbh, err, errlen);
 		goto fail;
-	if (isnan(bv)) {
-		out->has_base = false;   /* blessed, but without data for this metric */
-		return 0;
 	}
-	tol = out->m.kind == VIZ_M_ACCURACY ? base.tol_accuracy_um
-	      : out->m.kind == VIZ_M_RATE ? 0.0 : fabs(bv) * base.tol_time_frac;
+	if (rc == 1)
+		return 0;
+	if (db_run_get(dbh, out->base_run, &base) != 0) {
+		rc = sql_fail(dbh, err, errlen);
+		goto fail;
+	}
+	if (db_metric_of_run(dbh, out->base_run, &out->m.m, &bv, err, errlen) < 0) {
+		rc = VIZ_ESQL;
+		goto fail;
+	}
+	if (isnan(bv))
+		return 0;   /* blessed, but without data for this metric */
+	allowed = out->m.kind == VIZ_M_RATE ? 0.0
+		  : out->m.kind == VIZ_M_ACCURACY ? base.tol_accuracy_um
+		  : db_allowed_change(out->m.m.kind, bv, base.tol_time_frac);
+	out->has_base = true;
 	out->base_value = bv;
-	out->band_lo = bv - tol;
-	out->band_hi = bv + tol;
+	out->band_lo = bv - allowed;
+	out->band_hi = bv + allowed;
 	return 0;
 fail:
 	viz_trend_data_release(out);
 	return rc;
 }
 
-/* ---- statistics and decimation ---------------------------------------------------------- */
-
-double viz_percentile(const double *s, size_t n, double p)
-{
-	double pos, frac;
-	size_t lo;
-
-	if (n == 0)
-		return NAN;
-	pos = p * (double)(n - 1);
-	lo = (size_t)floor(pos);
-	if (lo >= n - 1)
-		return s[n - 1];
-	frac = pos - (double)lo;
-	return s[lo] + (s[lo + 1] - s[lo]) * frac;
-}
-
-double viz_stat(const double *s, size_t n, const char *stat)
-{
-	double sum = 0, mean, ss = 0;
-
-	if (n == 0)
-		return NAN;
-	if (strcmp(stat, "count") == 0)
-		return (double)n;
-	if (strcmp(stat, "min") == 0)
-		return s[0];
-	if (strcmp(stat, "max") == 0)
-		return s[n - 1];
-	if (strcmp(stat, "p50") == 0)
-		return viz_percentile(s, n, 0.50);
-	if (strcmp(stat, "p95") == 0)
-		return viz_percentile(s, n, 0.95);
-	if (strcmp(stat, "p99") == 0)
-		return viz_percentile(s, n, 0.99);
-	for (size_t i = 0; i < n; i++)
-		sum += s[i];
-	mean = sum / (double)n;
-	if (strcmp(stat, "mean") == 0)
-		return mean;
-	if (strcmp(stat, "std") != 0)
-		return NAN;
-	for (size_t i = 0; i < n; i++)
-		ss += (s[i] - mean) * (s[i] - mean);
-	return sqrt(ss / (double)n);
-}
+/* ---- decimation ------------------------------------------------------------------------ */
 
 size_t viz_lower_bound(const double *x, size_t n, double v)
 {

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "viz/view_impl.h"
 
 static int load(viz_view *v)
@@ -44,13 +46,36 @@ static viz_view *alloc_view(viz_kind kind)
 	return v;
 }
 
-viz_view *viz_view_new(struct sqlite3 *db, const viz_request *rq)
+viz_view *viz_view_new(struct sqlite3 *h, const viz_request *rq)
+{
+	const char *path = h ? sqlite3_db_filename(h, "main") : NULL;
+	char err[512];
+	db *d;
+	viz_view *v;
+
+	if (!path || !*path) {
+		v = viz_view_new_message(rq->kind, VIZ_ESQL, NULL, "the results database has no file");
+		return v;
+	}
+	d = db_open(path, err, sizeof err);
+	if (!d)
+		return viz_view_new_message(rq->kind, VIZ_ESQL, NULL, err);
+	v = viz_view_open(d, rq);
+	if (!v) {
+		db_close(d);
+		return NULL;
+	}
+	v->owned_db = d;
+	return v;
+}
+
+viz_view *viz_view_open(db *d, const viz_request *rq)
 {
 	viz_view *v = alloc_view(rq->kind);
 
 	if (!v)
 		return NULL;
-	v->db = db;
+	v->db = d;
 	v->nruns = rq->nruns < 0 ? 0 : rq->nruns > 2 ? 2 : rq->nruns;
 	for (int i = 0; i < v->nruns; i++)
 		v->run[i] = rq->run[i];
@@ -95,7 +120,38 @@ void viz_view_free(viz_view *v)
 		return;
 	release_data(v);
 	free(v->cols);
+	db_close(v->owned_db);
 	free(v);
+}
+
+int viz_view_timeline_window(viz_view *v, uint32_t op_seq, bool has_range, double from_ms,
+			     double to_ms)
+{
+	if (v->kind != VIZ_TIMELINE || (has_range && !(to_ms > from_ms)) || (has_range && op_seq)) {
+		snprintf(v->msg, sizeof v->msg, "a timeline window is an op or a range with --to "
+			 "after --from");
+		return VIZ_EUSAGE;
+	}
+	if (v->status != 0)
+		return v->status;
+	if (op_seq) {
+		size_t i = 0;
+
+		while (i < v->tl.nops && v->tl.ops[i].seq != op_seq)
+			i++;
+		if (i == v->tl.nops) {
+			snprintf(v->msg, sizeof v->msg, "run %lld has no operation %u (its operations are "
+				 "%u to %u)", (long long)v->run[0], op_seq,
+				 v->tl.nops ? v->tl.ops[0].seq : 0u, v->tl.nops ? v->tl.ops[v->tl.nops - 1].seq : 0u);
+			return VIZ_ENODATA;
+		}
+	}
+	v->first_op = op_seq;
+	v->has_range = has_range;
+	v->from_ms = from_ms;
+	v->to_ms = to_ms;
+	viz_view_reset(v);
+	return 0;
 }
 
 int viz_view_status(const viz_view *v)
@@ -318,6 +374,8 @@ int viz_view_map(const viz_view *v, int panel, double x, double y, int *px, int 
 {
 	if (panel < 0 || panel >= v->npanels)
 		return -1;
+	if (v->kind == VIZ_TIMELINE)
+		x = viz_timeline_display(&v->tl, x);
 	return viz_plot_px(&v->panel[panel], x, y, px, py);
 }
 
@@ -437,6 +495,9 @@ int viz_view_step_run(viz_view *v, int dir)
 	}
 	release_data(v);
 	*v = tmp;
+	/* the requested window was for the run before */
+	v->first_op = 0;
+	v->has_range = false;
 	viz_view_reset(v);
 	return 0;
 }

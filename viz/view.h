@@ -5,7 +5,9 @@
  *             the true focal plane, each search's fitted peak (z found at
  *             the op's end), the focus-measure samples, the temperature,
  *             and a bar per phase of every operation; a window of about
- *             ten operations at a time (the whole run when it is short)
+ *             ten operations at a time, opening on the first handoffs (the
+ *             whole run when it is short and has none), long idle gaps
+ *             squeezed with a break mark on the time axis
  *   trend     one metric over the runs of a scenario, the band of the
  *             scenario's `main` baseline and the regressions outside it
  *   hist      per-phase histograms of one run's handoffs, a second overlaid
@@ -27,7 +29,7 @@
 
 #include "viz/canvas.h"
 
-struct sqlite3;
+#include "db/db.h"
 
 typedef enum viz_kind { VIZ_TIMELINE, VIZ_TREND, VIZ_HIST, VIZ_COMPARE } viz_kind;
 
@@ -43,10 +45,28 @@ typedef struct viz_request {
 typedef struct viz_view viz_view;
 
 /*
- * Load the data of rq from db (borrowed: it must outlive the view).  NULL
+ * Load the data of rq from d (borrowed: it must outlive the view).  NULL
  * only when out of memory; otherwise check viz_view_status().
  */
-viz_view *viz_view_new(struct sqlite3 *db, const viz_request *rq);
+viz_view *viz_view_open(db *d, const viz_request *rq);
+/*
+ * The same for a caller that holds only the raw SQLite handle of an open
+ * results store (db_handle()): the view opens that database file again
+ * through db/ and owns that handle.  Kept for callers not yet passing
+ * their db; prefer viz_view_open.
+ */
+struct sqlite3;
+viz_view *viz_view_new(struct sqlite3 *h, const viz_request *rq);
+
+/*
+ * The timeline's first window: operation op_seq (> 0) and the ones after
+ * it, or the run-time range [from_ms, to_ms] when has_range (op_seq 0).
+ * Without either the timeline opens on the first handoffs.  0; VIZ_EUSAGE
+ * (not a timeline, an empty range) or VIZ_ENODATA (the run has no such op)
+ * with viz_view_errmsg() - the view itself is left as it was.
+ */
+int viz_view_timeline_window(viz_view *v, uint32_t op_seq, bool has_range, double from_ms,
+			     double to_ms);
 /* A view that only shows a message (e.g. the database cannot be opened):
  * status code, the message and the title (may be NULL). */
 viz_view *viz_view_new_message(viz_kind kind, int code, const char *title, const char *msg);
@@ -68,7 +88,8 @@ int viz_view_render(viz_view *v, viz_canvas *c);
 /*
  * The pixel where (x, y) lands in panel `panel` of the last render:
  *   timeline  0 z (ms, µm), 1 focus score (ms, score), 2 temperature (ms, °C),
- *             3 phase lane (ms, 0..1)
+ *             3 phase lane (ms, 0..1); x is run time (mapped through the
+ *             squeezed gaps)
  *   trend     0 (run id, metric value)
  *   hist      0..4 the phases in engine order then total (ms, handoffs)
  *   compare   0 (phase index -0.5..4.5; the first run's bar centred at

@@ -19,6 +19,7 @@ static const viz_col run_col[2] = { VIZ_SKY, VIZ_VERMILLION };
 
 int viz_hist_load(viz_view *v)
 {
+	char un[2][48] = { "", "" };
 	int rc = 0;
 
 	v->nph = 0;
@@ -32,16 +33,29 @@ int viz_hist_load(viz_view *v)
 		if (rc == 0)
 			v->nph = i + 1;
 	}
+	/* a histogram of no values is empty axes: say so instead (compare
+	 * still has the key numbers to show) */
+	for (int i = 0; rc == 0 && v->kind == VIZ_HIST && i < v->nph; i++)
+		if (v->ph[i].ok == 0) {
+			snprintf(v->msg, sizeof v->msg, "run %lld has %zu handoff%s and none succeeded: no "
+				 "phase times to draw (afsim report %lld lists their errors)",
+				 (long long)v->run[i], v->ph[i].handoffs, v->ph[i].handoffs == 1 ? "" : "s",
+				 (long long)v->run[i]);
+			rc = VIZ_ENODATA;
+		}
 	if (rc != 0) {
 		viz_phases_release(&v->ph[0]);
 		viz_phases_release(&v->ph[1]);
 		v->nph = 0;
 		return rc;
 	}
+	viz_run_unfinished(&v->ph[0].run, un[0], sizeof un[0]);
+	if (v->nph == 2)
+		viz_run_unfinished(&v->ph[1].run, un[1], sizeof un[1]);
 	if (v->kind == VIZ_COMPARE) {
-		snprintf(v->title, sizeof v->title, "run %lld (%s) vs run %lld (%s)",
-			 (long long)v->run[0], v->ph[0].run.scenario, (long long)v->run[1],
-			 v->ph[1].run.scenario);
+		snprintf(v->title, sizeof v->title, "run %lld (%s)%s vs run %lld (%s)%s",
+			 (long long)v->run[0], v->ph[0].run.scenario, un[0], (long long)v->run[1],
+			 v->ph[1].run.scenario, un[1]);
 		snprintf(v->subtitle, sizeof v->subtitle,
 			 "per-phase mean with the p95 as a whisker, successful handoffs · %s",
 			 strcmp(v->ph[0].run.trace_hash, v->ph[1].run.trace_hash) == 0 &&
@@ -49,15 +63,15 @@ int viz_hist_load(viz_view *v)
 				 ? "same trace hash: identical behaviour"
 				 : "trace hashes differ");
 	} else if (v->nph == 2) {
-		snprintf(v->title, sizeof v->title, "handoff phases of run %lld (%s) and run %lld (%s)",
-			 (long long)v->run[0], v->ph[0].run.scenario, (long long)v->run[1],
-			 v->ph[1].run.scenario);
+		snprintf(v->title, sizeof v->title, "handoff phases of run %lld (%s)%s and run %lld (%s)%s",
+			 (long long)v->run[0], v->ph[0].run.scenario, un[0], (long long)v->run[1],
+			 v->ph[1].run.scenario, un[1]);
 		snprintf(v->subtitle, sizeof v->subtitle,
 			 "successful handoffs: %zu of %zu and %zu of %zu · shared bins per phase",
 			 v->ph[0].ok, v->ph[0].handoffs, v->ph[1].ok, v->ph[1].handoffs);
 	} else {
-		snprintf(v->title, sizeof v->title, "handoff phases of run %lld (%s)",
-			 (long long)v->run[0], v->ph[0].run.scenario);
+		snprintf(v->title, sizeof v->title, "handoff phases of run %lld (%s)%s",
+			 (long long)v->run[0], v->ph[0].run.scenario, un[0]);
 		snprintf(v->subtitle, sizeof v->subtitle,
 			 "successful handoffs: %zu of %zu · seed %llu · %s · trace %s", v->ph[0].ok,
 			 v->ph[0].handoffs, (unsigned long long)v->ph[0].run.seed, v->ph[0].run.status,

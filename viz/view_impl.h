@@ -16,7 +16,8 @@
 
 struct viz_view {
 	viz_kind kind;
-	struct sqlite3 *db;             /* borrowed */
+	db *db;                         /* borrowed (or owned_db) */
+	db *owned_db;                   /* opened by viz_view_new, closed with the view */
 	int64_t run[2];
 	int nruns;
 	char scenario[128], metric[64], baseline[64];
@@ -34,6 +35,9 @@ struct viz_view {
 	double full0, full1;            /* everything */
 	size_t op_first, op_count;      /* timeline: the ops window shown, when op_win */
 	bool op_win;                    /* false after a zoom or pan */
+	uint32_t first_op;              /* timeline: the requested first op (0: none) */
+	bool has_range;                 /* timeline: the requested run-time range */
+	double from_ms, to_ms;
 
 	/* the last render's layout */
 	viz_plot panel[VIZ_MAX_PANELS];

@@ -12,10 +12,15 @@
  *                  operation's start (lens switch, focus move, focus search,
  *                  validation); an operation without phases is one grey bar
  *
- * The window is a range of run time; by default the first ten operations
- * (the whole run when it is short).  Operations are few (thousands), frames
- * many (up to 10^5 and more): frames go through viz_draw_series, which
- * decimates per pixel column, operations are walked from a binary search.
+ * The window is a range of display time (viz/data.h: run time with long
+ * idle gaps squeezed; each squeezed gap is shaded, marked with a break on
+ * the time axis and labelled with how long it really was, and the tick
+ * labels are run time).  By default it opens on the first handoffs - what
+ * a run is about - rather than on the calibration before them; a
+ * requested op (--op N) or run-time range (--from/--to) overrides that.
+ * Operations are few (thousands), frames many (up to 10^5 and more):
+ * frames go through viz_draw_series, which decimates per pixel column,
+ * operations are walked from a binary search.
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,14 +34,7 @@ static const char *const phase_label[4] = { "lens switch", "focus move", "focus 
 
 static double op_end(const viz_op *o)
 {
-	double t = o->phase_ms[VIZ_TOTAL], sum = 0;
-
-	if (isnan(t)) {
-		for (int p = 0; p < 4; p++)
-			sum += isnan(o->phase_ms[p]) ? 0 : o->phase_ms[p];
-		t = sum;
-	}
-	return o->t_ms + t;
+	return o->end_ms;
 }
 
 /* First op whose end is at or after t. */
@@ -59,16 +57,21 @@ int viz_timeline_load(viz_view *v)
 {
 	viz_timeline_data *d = &v->tl;
 	int rc = viz_data_timeline(v->db, v->run[0], d, v->msg, sizeof v->msg);
+	char un[64], gaps[64] = "";
 
 	snprintf(v->title, sizeof v->title, "timeline of run %lld", (long long)v->run[0]);
 	if (rc != 0)
 		return rc;
-	snprintf(v->title, sizeof v->title, "timeline of run %lld (%s)", (long long)d->run.id,
-		 d->run.scenario);
+	snprintf(v->title, sizeof v->title, "timeline of run %lld (%s)%s", (long long)d->run.id,
+		 d->run.scenario, viz_run_unfinished(&d->run, un, sizeof un));
+	if (d->ngaps)
+		snprintf(gaps, sizeof gaps, " · %zu idle gap%s squeezed", d->ngaps,
+			 d->ngaps == 1 ? "" : "s");
 	snprintf(v->subtitle, sizeof v->subtitle,
-		 "seed %llu · %s · %s · trace %s · %zu operations, %zu frames · %.1f s of run time",
+		 "seed %llu · %s · %s · trace %s · %zu operation%s, %zu frame%s · %.1f s of run time%s",
 		 (unsigned long long)d->run.seed, d->run.mode, d->run.status,
-		 d->run.trace_hash[0] ? d->run.trace_hash : "-", d->nops, d->ns, d->t_end_ms / 1000.0);
+		 d->run.trace_hash[0] ? d->run.trace_hash : "-", d->nops, d->nops == 1 ? "" : "s", d->ns,
+		 d->ns == 1 ? "" : "s", d->t_end_real_ms / 1000.0, gaps);
 	return 0;
 }
 
@@ -76,6 +79,7 @@ static void set_line(viz_view *v)
 {
 	const viz_timeline_data *d = &v->tl;
 	size_t a = first_op_after(d, v->x0), b = a;
+	double r0 = viz_timeline_real(d, v->x0), r1 = viz_timeline_real(d, v->x1);
 
 	while (b < d->nops && d->ops[b].t_ms <= v->x1)
 		b++;
@@ -84,10 +88,10 @@ static void set_line(viz_view *v)
 		b = v->op_first + v->op_count;
 	}
 	if (b > a)
-		snprintf(v->line, sizeof v->line, "operations %zu-%zu of %zu, %.1f-%.1f ms", a + 1, b,
-			 d->nops, v->x0, v->x1);
+		snprintf(v->line, sizeof v->line, "operations %u-%u of %zu, %.1f-%.1f ms",
+			 d->ops[a].seq, d->ops[b - 1].seq, d->nops, r0, r1);
 	else
-		snprintf(v->line, sizeof v->line, "%.1f-%.1f ms", v->x0, v->x1);
+		snprintf(v->line, sizeof v->line, "%.1f-%.1f ms", r0, r1);
 }
 
 /* Show ops [first, first + count) with a margin of 2 % each side. */
@@ -137,10 +141,37 @@ static size_t group(const viz_timeline_data *d, size_t first, int dir)
 	return count;
 }
 
+/* The index of the op with seq, nops when there is none. */
+static size_t op_index(const viz_timeline_data *d, uint32_t seq)
+{
+	size_t i = 0;
+
+	while (i < d->nops && d->ops[i].seq != seq)
+		i++;
+	return i;
+}
+
+/* The op index the default window starts at: the first handoff, else the
+ * first autofocus, else 0; SIZE_MAX when there is no op. */
+static size_t default_first(const viz_timeline_data *d)
+{
+	static const char *const kinds[] = { "handoff", "autofocus" };
+
+	if (d->nops == 0)
+		return SIZE_MAX;
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+		for (size_t i = 0; i < d->nops; i++)
+			if (strcmp(d->ops[i].kind, kinds[k]) == 0)
+				return i;
+	return 0;
+}
+
 void viz_timeline_reset(viz_view *v)
 {
 	const viz_timeline_data *d = &v->tl;
 	double t0 = 0, span;
+	size_t first = default_first(d);
+	bool whole = d->nops <= VIZ_TIMELINE_OPS + 2 && first == 0;
 
 	if (d->ns > 0)
 		t0 = d->t_ms[0];
@@ -151,8 +182,16 @@ void viz_timeline_reset(viz_view *v)
 		span = 1.0;
 	v->full0 = t0 - span * 0.01 - 1e-3;
 	v->full1 = d->t_end_ms + span * 0.01 + 1e-3;
-	if (d->nops > VIZ_TIMELINE_OPS + 2) {
-		window_ops(v, 0, group(d, 0, 1));
+	if (v->has_range) {
+		v->x0 = viz_timeline_display(d, v->from_ms);
+		v->x1 = viz_timeline_display(d, v->to_ms);
+		v->op_win = false;
+	} else if (v->first_op && op_index(d, v->first_op) < d->nops) {
+		size_t i = op_index(d, v->first_op);
+
+		window_ops(v, i, group(d, i, 1));
+	} else if (first != SIZE_MAX && !whole) {
+		window_ops(v, first, group(d, first, 1));
 	} else {
 		v->x0 = v->full0;
 		v->x1 = v->full1;
@@ -197,6 +236,99 @@ int viz_timeline_step(viz_view *v, int dir)
 }
 
 /* ---- drawing ------------------------------------------------------------------- */
+
+/* "+59.8 s", "+12 min", "+2.5 h": how long a squeezed gap really was. */
+static void gap_label(char *buf, size_t size, double ms)
+{
+	if (ms < 60e3)
+		snprintf(buf, size, "+%.1f s", ms / 1e3);
+	else if (ms < 3600e3)
+		snprintf(buf, size, "+%.1f min", ms / 60e3);
+	else
+		snprintf(buf, size, "+%.1f h", ms / 3600e3);
+}
+
+/*
+ * The time axis of panel p: grid lines and ticks at nice run times (in ms
+ * / scale: 1 for ms, 1000 for s) within each stretch between squeezed gaps
+ * (labelled when labels), and every
+ * squeezed gap in view shaded with a break mark on the frame (and, with
+ * labels, how long it really was).  Drawn before the data.
+ */
+static void draw_time_axis(viz_canvas *c, const viz_plot *p, const viz_timeline_data *d,
+			   bool labels, double scale)
+{
+	SDL_Color fg = viz_color(VIZ_DARKGREY, 255), grid = viz_color(VIZ_LIGHTGREY, 255);
+	int bottom = p->r.y + p->r.h - 1, tick = c->line_h[VIZ_FONT_SMALL] / 3 + 1;
+	int margin = c->line_h[VIZ_FONT_SMALL] * 2;
+	double ua = p->x.lo;
+	size_t g = 0;
+
+	while (g < d->ngaps && d->gaps[g].u0 + d->gaps[g].w <= p->x.lo)
+		g++;
+	for (;;) {
+		bool last = g >= d->ngaps || d->gaps[g].u0 >= p->x.hi;
+		double ub = last ? p->x.hi : d->gaps[g].u0, t[64], st;
+		int pa = viz_axis_px(&p->x, ua), pb = viz_axis_px(&p->x, ub);
+		int n = 0, max = (pb - pa) / (c->line_h[VIZ_FONT_SMALL] * 6) + 1;
+		char buf[48];
+
+		bool narrow = pb - pa <= 2 * margin;
+		int best = -1;
+
+		if (pb > pa)
+			n = viz_ticks(viz_timeline_real(d, ua) / scale, viz_timeline_real(d, ub) / scale,
+				      max < 2 ? 2 : max, t, 64, &st);
+		/* a stretch too narrow for several ticks gets the one nearest its middle */
+		for (int i = 0; narrow && i < n; i++)
+			if (best < 0 || fabs(t[i] - (t[0] + t[n - 1]) / 2) < fabs(t[best] - (t[0] + t[n - 1]) / 2))
+				best = i;
+		for (int i = 0; i < n; i++) {
+			int x = viz_axis_px(&p->x, viz_timeline_display(d, t[i] * scale));
+
+			/* keep clear of the breaks either side */
+			if (narrow ? i != best
+				   : (ua > p->x.lo && x - pa < margin) || (!last && pb - x < margin))
+				continue;
+			viz_line(c, x, p->r.y + 1, x, bottom - 1, grid);
+			viz_line(c, x, bottom, x, bottom + tick, fg);
+			if (labels) {
+				viz_fmt_num(buf, sizeof buf, t[i], st);
+				viz_text(c, VIZ_FONT_SMALL, x, bottom + tick + 1, VIZ_HCENTER | VIZ_TOP, fg,
+					 "%s", buf);
+			}
+		}
+		if (last)
+			break;
+		{
+			const viz_gap *gp = &d->gaps[g];
+			int a = viz_axis_px(&p->x, gp->u0), b = viz_axis_px(&p->x, gp->u0 + gp->w);
+			int cx = (a + b) / 2, h = tick + 2, w, th;
+
+			viz_clip(c, &p->r);
+			viz_fill(c, (SDL_Rect){ a, p->r.y + 1, b - a > 1 ? b - a : 1, p->r.h - 2 },
+				 viz_color(VIZ_LIGHTGREY, 150));
+			viz_clip(c, NULL);
+			/* the break: the frame cut and two slashes, bottom and top */
+			for (int e = 0; e < 2; e++) {
+				int y = e ? p->r.y : bottom;
+
+				viz_fill(c, (SDL_Rect){ cx - 3, y - 1, 7, 3 }, viz_color(VIZ_WHITE, 255));
+				viz_line(c, cx - 5, y + h, cx - 1, y - h, fg);
+				viz_line(c, cx + 1, y + h, cx + 5, y - h, fg);
+			}
+			if (labels) {
+				gap_label(buf, sizeof buf, gp->real1 - gp->real0);
+				viz_text_size(c, VIZ_FONT_SMALL, buf, &w, &th);
+				if (w < (b - a) + 2 * margin)
+					viz_text(c, VIZ_FONT_SMALL, cx, p->r.y + p->r.h / 2, VIZ_HCENTER | VIZ_VCENTER,
+						 fg, "%s", buf);
+			}
+			ua = gp->u0 + gp->w;
+			g++;
+		}
+	}
+}
 
 static void nice_or(double *lo, double *hi, bool any, double dlo, double dhi)
 {
@@ -313,7 +445,7 @@ int viz_timeline_render(viz_view *v, viz_canvas *c)
 	int ls = c->line_h[VIZ_FONT_SMALL], top, left = viz_margin_left(c);
 	int right = c->w - viz_margin_right(c), bottom, avail, gap = ls / 2 + 2;
 	int hz, hs, ht, hl, rc;
-	double zlo = 0, zhi = 0, slo = 0, shi = 0, tlo = 0, thi = 0;
+	double zlo = 0, zhi = 0, slo = 0, shi = 0, tlo = 0, thi = 0, scale;
 	bool zany, sany, tany;
 	viz_plot pz, ps, pt, pl;
 	SDL_Rect lg1, lg2;
@@ -332,6 +464,8 @@ int viz_timeline_render(viz_view *v, viz_canvas *c)
 	phases[4] = (viz_legend_item){ "other op", viz_color(VIZ_GREY, 255), VIZ_G_BOX, VIZ_DOT };
 
 	set_line(v);
+	/* seconds once the window spans more than 10 s of run time */
+	scale = viz_timeline_real(d, v->x1) - viz_timeline_real(d, v->x0) > 10e3 ? 1e3 : 1.0;
 	top = viz_view_header(v, c);
 	lg1 = viz_legend_row(c, left, top, series, 5);
 	lg2 = viz_legend_row(c, left, top + ls + 2, phases, 5);
@@ -389,7 +523,8 @@ int viz_timeline_render(viz_view *v, viz_canvas *c)
 	viz_view_set_region(v, VIZ_REG_XLABEL, viz_xlabel_rect(c, &pl));
 
 	draw_op_bands(c, &pz, d);
-	viz_plot_axes(c, &pz, VIZ_AXIS_GRID, NULL, "stage z (µm)");
+	viz_plot_axes(c, &pz, VIZ_AXIS_GRID | VIZ_AXIS_NOX, NULL, "stage z (µm)");
+	draw_time_axis(c, &pz, d, false, scale);
 	rc = viz_draw_series(v, c, &pz, d->t_ms, d->true_um, d->op_seq, d->ns,
 			     viz_color(VIZ_BLACK, 255), VIZ_S_DASH);
 	if (rc == 0)
@@ -399,12 +534,14 @@ int viz_timeline_render(viz_view *v, viz_canvas *c)
 		return rc;
 	draw_peaks(c, &pz, d);
 
-	viz_plot_axes(c, &ps, VIZ_AXIS_GRID, NULL, "focus score");
+	viz_plot_axes(c, &ps, VIZ_AXIS_GRID | VIZ_AXIS_NOX, NULL, "focus score");
+	draw_time_axis(c, &ps, d, false, scale);
 	rc = viz_draw_series(v, c, &ps, d->t_ms, d->score, d->op_seq, d->ns,
 			     viz_color(VIZ_GREEN, 255), VIZ_S_LINE | VIZ_S_MARK);
 	if (rc != 0)
 		return rc;
-	viz_plot_axes(c, &pt, VIZ_AXIS_GRID, NULL, "temp (°C)");
+	viz_plot_axes(c, &pt, VIZ_AXIS_GRID | VIZ_AXIS_NOX, NULL, "temp (°C)");
+	draw_time_axis(c, &pt, d, false, scale);
 	if (!tany)
 		viz_text(c, VIZ_FONT_SMALL, pt.r.x + pt.r.w / 2, pt.r.y + pt.r.h / 2,
 			 VIZ_HCENTER | VIZ_VCENTER, viz_color(VIZ_GREY, 255), "no temperature recorded");
@@ -412,8 +549,10 @@ int viz_timeline_render(viz_view *v, viz_canvas *c)
 			     VIZ_S_LINE);
 	if (rc != 0)
 		return rc;
+	viz_plot_axes(c, &pl, VIZ_AXIS_XLABELS | VIZ_AXIS_NOY | VIZ_AXIS_NOX,
+		      scale > 1 ? "run time (s)" : "run time (ms)", "phases");
+	draw_time_axis(c, &pl, d, true, scale);
 	draw_phase_lane(c, &pl, d);
-	viz_plot_axes(c, &pl, VIZ_AXIS_XLABELS | VIZ_AXIS_NOY, "run time (ms)", "phases");
 	if (d->ns == 0)
 		viz_text(c, VIZ_FONT_NORMAL, pz.r.x + pz.r.w / 2, pz.r.y + pz.r.h / 2,
 			 VIZ_HCENTER | VIZ_VCENTER, viz_color(VIZ_DARKGREY, 255),

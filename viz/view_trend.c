@@ -39,7 +39,7 @@ int viz_trend_load(viz_view *v)
 {
 	viz_trend_data *d = &v->tr;
 	size_t reg = 0, imp = 0;
-	char u[16], tol[64];
+	char u[16], tol[64], left[64] = "";
 	int rc = viz_data_trend(v->db, v->scenario, v->metric, v->baseline, d, v->msg, sizeof v->msg);
 
 	snprintf(v->title, sizeof v->title, "%s over the runs of %s", v->metric, v->scenario);
@@ -52,21 +52,26 @@ int viz_trend_load(viz_view *v)
 		imp += j < 0;
 	}
 	unit_sfx(d, u, sizeof u);
+	if (d->unfinished)
+		snprintf(left, sizeof left, " · %zu unfinished run%s left out", d->unfinished,
+			 d->unfinished == 1 ? "" : "s");
 	if (!d->has_base) {
 		snprintf(v->subtitle, sizeof v->subtitle,
-			 "%zu runs with a value, %zu without · no baseline '%s' with this metric for "
-			 "the scenario (afsim baseline set %s RUN)", d->n, d->skipped, v->baseline,
-			 v->baseline);
+			 "%zu run%s with a value, %zu without%s · no baseline '%s' with this metric for "
+			 "the scenario (afsim baseline set %s RUN)", d->n, d->n == 1 ? "" : "s",
+			 d->skipped, left, v->baseline, v->baseline);
 		return 0;
 	}
 	if (d->m.kind == VIZ_M_RATE)
 		snprintf(tol, sizeof tol, "any drop");
 	else
 		snprintf(tol, sizeof tol, "± %.4g%s", (d->band_hi - d->band_lo) / 2, u);
+	/* the check's band: the scenario's tolerance, never under its floor */
 	snprintf(v->subtitle, sizeof v->subtitle,
-		 "%zu runs with a value, %zu without · baseline %s: run %lld = %.4g%s, %s · "
-		 "%zu regressions, %zu improvements beyond the band",
-		 d->n, d->skipped, v->baseline, (long long)d->base_run, d->base_value, u, tol, reg, imp);
+		 "%zu run%s with a value, %zu without%s · baseline %s: run %lld = %.4g%s, %s · "
+		 "%zu regression%s, %zu improvement%s beyond the band",
+		 d->n, d->n == 1 ? "" : "s", d->skipped, left, v->baseline, (long long)d->base_run,
+		 d->base_value, u, tol, reg, reg == 1 ? "" : "s", imp, imp == 1 ? "" : "s");
 	return 0;
 }
 
