@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		goto out;
 	t_ids = now_s() - t0;
 	t0 = now_s();
-	if (db_report_build(d, all.v, all.n, &rep, err, sizeof err) != 0) {
+	if (db_report_build(d, all.v, all.n, NULL, &rep, err, sizeof err) != 0) {
 		fprintf(stderr, "bench_report: %s\n", err);
 		goto out;
 	}
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 	       rep.handoffs, rep.phase[DB_PHASE_TOTAL].d.mean, rep.phase[DB_PHASE_TOTAL].d.p99);
 	db_report_release(&rep);
 	t0 = now_s();
-	if (db_report_build(d, &last, 1, &rep, err, sizeof err) != 0)
+	if (db_report_build(d, &last, 1, NULL, &rep, err, sizeof err) != 0)
 		goto out;
 	db_report_print(&rep, DB_FMT_TEXT, null);
 	t_one = now_s() - t0;
@@ -211,7 +211,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_report: %s\n", err);
 		goto out;
 	}
-	db_regress_print("main", res, 1, DB_FMT_TEXT, null);
+	db_regress_print("main", res, 1, DB_FMT_TEXT, DB_RG_PRINT_VERBOSE, null);
 	t_reg = now_s() - t0;
 	printf("regress run %" PRId64 " vs %" PRId64 ": %s, first %s, divergence at %zu of %zu, "
 	       "history %zu runs, focus_move change point at run %" PRId64 "\n",

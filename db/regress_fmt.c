@@ -74,9 +74,9 @@ static const char *tol_str(char *buf, size_t size, const db_regress_metric *m, b
 	else if (m->kind == DB_KIND_ACCURACY && !stat)
 		snprintf(buf, size, "+%.3f um", m->tol);
 	else if (!stat && m->kind == DB_KIND_TIME)
-		snprintf(buf, size, "+%.0f %%|%g ms", 100 * m->tol, DB_TOL_TIME_FLOOR_MS);
+		snprintf(buf, size, "+%.0f %% (>=%g ms)", 100 * m->tol, DB_TOL_TIME_FLOOR_MS);
 	else if (!stat && m->kind == DB_KIND_COUNT)
-		snprintf(buf, size, "+%.0f %%|%g", 100 * m->tol, DB_TOL_COUNT_FLOOR);
+		snprintf(buf, size, "+%.0f %% (>=%g)", 100 * m->tol, DB_TOL_COUNT_FLOOR);
 	else
 		snprintf(buf, size, "+%.1f %%", 100 * m->tol);
 	return buf;
@@ -290,7 +290,7 @@ static void text_one(const db_regress_result *r, FILE *f)
 		fprintf(f, "  %-24s %11s %11s %10s %10s %9s %9s  %s\n", "metric (median)", "baseline",
 			"candidate", "change", "floor", "p", "n b/c", "verdict");
 	else
-		fprintf(f, "  %-24s %12s %12s %10s %12s  %s\n", "metric", "baseline", "candidate",
+		fprintf(f, "  %-24s %12s %12s %10s %15s  %s\n", "metric", "baseline", "candidate",
 			"change", "tolerance", "verdict");
 	for (size_t i = 0; i < r->nmetrics; i++) {
 		const db_regress_metric *m = &r->metrics[i];
@@ -304,7 +304,7 @@ static void text_one(const db_regress_result *r, FILE *f)
 				value_str(b[0], 40, m, m->baseline), value_str(b[1], 40, m, m->candidate),
 				change_str(b[2], 40, m), tol_str(b[3], 40, m, true), isnan(m->p) ? "-" : pp, nn);
 		} else {
-			fprintf(f, "  %-24s %12s %12s %10s %12s", m->name,
+			fprintf(f, "  %-24s %12s %12s %10s %15s", m->name,
 				value_str(b[0], 40, m, m->baseline), value_str(b[1], 40, m, m->candidate),
 				change_str(b[2], 40, m), tol_str(b[3], 40, m, false));
 		}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "db/db.h"
@@ -34,8 +35,15 @@ typedef struct fix_run {
 	size_t nops;
 	const double *calib_rms;                 /* calibrate ops before the handoffs */
 	size_t ncalib;
+	const bool *calib_failed;                /* NULL: all succeeded */
+	const char *calib_error;                 /* the failed ones' error */
+	const fix_op *autofocus;                 /* autofocus ops after the handoffs: */
+	size_t nautofocus;                       /* total_ms, focus_error_um, frames, success */
 	const char *const *event_kinds;          /* one event per entry */
+	const char *const *event_details;        /* NULL: "injected" */
 	size_t nevents;
+	const char *status;                      /* NULL: passed; "aborted" is set by SQL */
+	const char *message;
 	uint64_t trace_hash;                     /* 0: none */
 	const db_trace_rec *trace;
 	size_t ntrace;
@@ -76,12 +84,14 @@ static int64_t fix_add_run(const fix_run *r)
 
 	ck_assert_int_eq(db_run_begin(fix_db, &info, &id), 0);
 	for (size_t i = 0; i < r->ncalib; i++) {
+		bool failed = r->calib_failed && r->calib_failed[i];
 		db_op op = { .seq = seq++, .kind = "calibrate", .t_ms = 0,
 			     .z_request_um = NAN, .z_predicted_um = NAN, .z_found_um = NAN,
 			     .mapping_error_um = r->calib_rms[i], .focus_error_um = NAN,
 			     .lens_switch_ms = NAN, .focus_move_ms = NAN, .focus_search_ms = NAN,
 			     .validation_ms = NAN, .total_ms = 500, .frames = 40,
-			     .temperature_c = 22, .success = true, .error = "" };
+			     .temperature_c = 22, .success = !failed,
+			     .error = failed && r->calib_error ? r->calib_error : "" };
 
 		ck_assert_int_eq(db_op_add(fix_db, id, &op), 0);
 	}
@@ -99,13 +109,34 @@ static int64_t fix_add_run(const fix_run *r)
 
 		ck_assert_int_eq(db_op_add(fix_db, id, &op), 0);
 	}
+	for (size_t i = 0; i < r->nautofocus; i++) {
+		const fix_op *o = &r->autofocus[i];
+		db_op op = { .seq = seq++, .kind = "autofocus", .t_ms = 1e6 + (double)i * 1000,
+			     .to_lens = "B", .z_request_um = 0, .z_predicted_um = 0, .z_found_um = 0,
+			     .mapping_error_um = NAN, .focus_error_um = o->focus_error_um,
+			     .lens_switch_ms = NAN, .focus_move_ms = NAN, .focus_search_ms = NAN,
+			     .validation_ms = NAN, .total_ms = o->total_ms, .frames = o->frames,
+			     .temperature_c = NAN, .success = o->success,
+			     .error = o->error ? o->error : "" };
+
+		ck_assert_int_eq(db_op_add(fix_db, id, &op), 0);
+	}
 	for (size_t i = 0; i < r->nevents; i++) {
-		db_event e = { .t_ms = (double)i, .kind = r->event_kinds[i], .detail = "injected" };
+		db_event e = { .t_ms = (double)i, .kind = r->event_kinds[i],
+			       .detail = r->event_details ? r->event_details[i] : "injected" };
 
 		ck_assert_int_eq(db_event_add(fix_db, id, &e), 0);
 	}
-	ck_assert_int_eq(db_run_finish(fix_db, id, "passed", r->trace_hash, "", 1.0, 0.1,
-				       r->trace, r->ntrace), 0);
+	ck_assert_int_eq(db_run_finish(fix_db, id, "passed", r->trace_hash, r->message ? r->message : "",
+				       1.0, 0.1, r->trace, r->ntrace), 0);
+	if (r->status) {
+		char sql[256];
+
+		/* what the store does to a run whose writer died (db_open) */
+		snprintf(sql, sizeof sql, "UPDATE runs SET status = '%s' WHERE id = %lld", r->status,
+			 (long long)id);
+		ck_assert_int_eq(sqlite3_exec(db_handle(fix_db), sql, NULL, NULL, NULL), SQLITE_OK);
+	}
 	return id;
 }
 

@@ -413,7 +413,22 @@ START_TEST(exact_change_and_tolerance)
 	ck_assert(db_exceeds_tolerance(DB_KIND_TIME, 100.0, 105.01, NAN));
 	ck_assert(!db_exceeds_tolerance(DB_KIND_TIME, 100.0, 50.0, NAN));
 	ck_assert(!db_exceeds_tolerance(DB_KIND_TIME, 100.0, 109.0, 0.10));
-	ck_assert(db_exceeds_tolerance(DB_KIND_TIME, 0.0, 0.001, NAN));
+	/* a relative tolerance has an absolute floor: 1 ms for times, 0.5 for
+	 * counts; +0.28 ms on a 0 ms phase is no regression */
+	ck_assert(!db_exceeds_tolerance(DB_KIND_TIME, 0.0, 0.28, NAN));
+	ck_assert(!db_exceeds_tolerance(DB_KIND_TIME, 0.0, 1.0, NAN));
+	ck_assert(db_exceeds_tolerance(DB_KIND_TIME, 0.0, 1.001, NAN));
+	ck_assert(!db_exceeds_tolerance(DB_KIND_TIME, 10.0, 10.9, NAN));   /* 9 % but < 1 ms */
+	ck_assert(db_exceeds_tolerance(DB_KIND_TIME, 10.0, 11.1, NAN));
+	ck_assert_double_eq(db_allowed_change(DB_KIND_TIME, 0.0, NAN), 1.0);
+	ck_assert_double_eq(db_allowed_change(DB_KIND_TIME, 100.0, NAN), 5.0);
+	ck_assert(!db_exceeds_tolerance(DB_KIND_COUNT, 3.0, 3.5, NAN));
+	ck_assert(db_exceeds_tolerance(DB_KIND_COUNT, 3.0, 3.51, NAN));
+	ck_assert(db_exceeds_tolerance(DB_KIND_COUNT, 20.0, 21.01, NAN));   /* 5 % of 20 = 1 */
+	ck_assert(!db_beats_tolerance(DB_KIND_TIME, 0.28, 0.0, NAN));
+	ck_assert(db_beats_tolerance(DB_KIND_TIME, 100.0, 94.0, NAN));
+	ck_assert(db_beats_tolerance(DB_KIND_RATE, 0.9, 0.95, NAN));
+	ck_assert(!db_beats_tolerance(DB_KIND_ACCURACY, NAN, 0.1, NAN));
 	/* accuracy: +0.05 um absolute */
 	ck_assert(!db_exceeds_tolerance(DB_KIND_ACCURACY, 0.10, 0.14, NAN));
 	ck_assert(db_exceeds_tolerance(DB_KIND_ACCURACY, 0.10, 0.16, NAN));

@@ -36,6 +36,7 @@ Suite *viz_suite(void);
 static char tmpdir[256];
 static char dbpath[300];
 static sqlite3 *sq;
+static db *store;
 static viz_ctx *ctx;
 
 static void exec(const char *sql)
@@ -149,6 +150,9 @@ static void setup_common(bool with_data)
 	ck_assert_int_eq(sqlite3_open(dbpath, &sq), SQLITE_OK);
 	if (with_data)
 		fill();
+	/* the pictures read through the store; rows go in through sq */
+	store = db_open(dbpath, err, sizeof err);
+	ck_assert_msg(store != NULL, "%s", err);
 	ctx = viz_ctx_new(NULL, err, sizeof err);
 	ck_assert_msg(ctx != NULL, "%s", err);
 }
@@ -166,6 +170,8 @@ static void setup_empty(void)
 static void teardown(void)
 {
 	viz_ctx_free(ctx);
+	db_close(store);
+	store = NULL;
 	sqlite3_close(sq);
 	tmpdir_remove(tmpdir);
 }
@@ -197,7 +203,7 @@ static viz_view *view(viz_kind kind, int64_t a, int64_t b, int nruns, const char
 		      const char *metric)
 {
 	viz_request rq = { kind, { a, b }, nruns, scen, metric, NULL };
-	viz_view *v = viz_view_new(sq, &rq);
+	viz_view *v = viz_view_open(store, &rq);
 
 	ck_assert_ptr_nonnull(v);
 	return v;
@@ -253,18 +259,21 @@ static void assert_png_roundtrip(viz_canvas *c, const char *name)
 
 START_TEST(test_stats)
 {
-	const double a[] = { 1, 2, 3, 4 }, b[] = { 100, 110, 120, 130, 140 };
+	viz_trend_data d;
+	char err[512];
 
-	ck_assert_double_eq_tol(viz_percentile(a, 4, 0.95), 3.85, 1e-12);   /* numpy.percentile */
-	ck_assert_double_eq_tol(viz_percentile(a, 4, 0.50), 2.5, 1e-12);
-	ck_assert_double_eq_tol(viz_percentile(b, 5, 0.95), 138.0, 1e-12);
-	ck_assert_double_eq_tol(viz_percentile(b, 1, 0.95), 100.0, 1e-12);
-	ck_assert(isnan(viz_percentile(b, 0, 0.5)));
-	ck_assert_double_eq_tol(viz_stat(a, 4, "std"), sqrt(1.25), 1e-12);  /* population */
-	ck_assert_double_eq_tol(viz_stat(b, 5, "mean"), 120.0, 1e-12);
-	ck_assert_double_eq(viz_stat(b, 5, "count"), 5.0);
-	ck_assert_double_eq(viz_stat(b, 5, "max"), 140.0);
-	ck_assert(isnan(viz_stat(b, 5, "median")));
+	/* run 2's totals are 80, 90, 100, 110, 120: the trend's std is the
+	 * report's, the sample std sqrt(1000 / 4) = 15.81 (divisor n - 1), not
+	 * the population's sqrt(1000 / 5) = 14.14 */
+	ck_assert_int_eq(viz_data_trend(store, "tr", "handoff.total_ms.std", NULL, &d, err, sizeof err), 0);
+	ck_assert_int_eq(d.run_id[0], 2);
+	ck_assert_double_eq_tol(d.value[0], sqrt(250.0), 1e-12);
+	ck_assert_double_eq_tol(d.value[0], 15.811388300841896, 1e-12);
+	viz_trend_data_release(&d);
+	/* numpy's p95 of {80 .. 120}: 118 */
+	ck_assert_int_eq(viz_data_trend(store, "tr", "handoff.total_ms.p95", NULL, &d, err, sizeof err), 0);
+	ck_assert_double_eq_tol(d.value[0], 118.0, 1e-12);
+	viz_trend_data_release(&d);
 }
 END_TEST
 
@@ -332,9 +341,12 @@ START_TEST(test_metric_parse)
 	char err[512];
 
 	ck_assert_int_eq(viz_metric_parse("handoff.total_ms.p95", &m, err, sizeof err), 0);
-	ck_assert_str_eq(m.column, "total_ms");
-	ck_assert_str_eq(m.stat, "p95");
+	ck_assert_int_eq(m.m.field, DB_F_TOTAL_MS);
+	ck_assert_int_eq(m.m.stat, DB_STAT_P95);
 	ck_assert_int_eq(m.kind, VIZ_M_TIME);
+	ck_assert_str_eq(m.unit, "ms");
+	ck_assert_int_eq(viz_metric_parse("autofocus.ms.mean", &m, err, sizeof err), 0);
+	ck_assert_int_eq(m.m.op, DB_MOP_AUTOFOCUS);
 	ck_assert_int_eq(viz_metric_parse("handoff.mapping_error_um.max", &m, err, sizeof err), 0);
 	ck_assert_int_eq(m.kind, VIZ_M_ACCURACY);
 	ck_assert_int_eq(viz_metric_parse("handoff.success_rate", &m, err, sizeof err), 0);
@@ -357,7 +369,7 @@ START_TEST(test_data_trend)
 	viz_trend_data d;
 	char err[512];
 
-	ck_assert_int_eq(viz_data_trend(sq, "tr", "handoff.total_ms.mean", NULL, &d, err, sizeof err), 0);
+	ck_assert_int_eq(viz_data_trend(store, "tr", "handoff.total_ms.mean", NULL, &d, err, sizeof err), 0);
 	ck_assert_uint_eq(d.n, 5);
 	ck_assert_int_eq(d.run_id[0], 2);
 	ck_assert_int_eq(d.run_id[4], 6);
@@ -369,23 +381,23 @@ START_TEST(test_data_trend)
 	ck_assert_double_eq_tol(d.band_hi, 105.0, 1e-9);
 	viz_trend_data_release(&d);
 
-	ck_assert_int_eq(viz_data_trend(sq, "tr", "handoff.total_ms.p95", NULL, &d, err, sizeof err), 0);
+	ck_assert_int_eq(viz_data_trend(store, "tr", "handoff.total_ms.p95", NULL, &d, err, sizeof err), 0);
 	ck_assert_double_eq_tol(d.value[0], 118.0, 1e-9);  /* 80 + {0..40}: 110 + 0.8 * 10 */
 	ck_assert_double_eq_tol(d.value[4], 78.0, 1e-9);
 	ck_assert_double_eq_tol(d.band_hi, 118.0 * 1.05, 1e-9);
 	viz_trend_data_release(&d);
 
-	ck_assert_int_eq(viz_data_trend(sq, "tr", "handoff.success_rate", NULL, &d, err, sizeof err), 0);
+	ck_assert_int_eq(viz_data_trend(store, "tr", "handoff.success_rate", NULL, &d, err, sizeof err), 0);
 	ck_assert_double_eq(d.value[2], 1.0);
 	ck_assert_double_eq(d.band_lo, 1.0);
 	viz_trend_data_release(&d);
 
-	ck_assert_int_eq(viz_data_trend(sq, "nope", "handoff.total_ms.mean", NULL, &d, err, sizeof err),
+	ck_assert_int_eq(viz_data_trend(store, "nope", "handoff.total_ms.mean", NULL, &d, err, sizeof err),
 			 VIZ_ENODATA);
 	ck_assert_str_eq(err, "no runs of scenario 'nope' in the database");
-	ck_assert_int_eq(viz_data_trend(sq, "cal", "handoff.total_ms.mean", NULL, &d, err, sizeof err),
+	ck_assert_int_eq(viz_data_trend(store, "cal", "handoff.total_ms.mean", NULL, &d, err, sizeof err),
 			 VIZ_ENODATA);
-	ck_assert(strstr(err, "no run of scenario 'cal' has a value") != NULL);
+	ck_assert(strstr(err, "no finished run of scenario 'cal' has a value") != NULL);
 }
 END_TEST
 
@@ -396,19 +408,19 @@ START_TEST(test_data_phases_timeline)
 	char err[512];
 	int64_t last;
 
-	ck_assert_int_eq(viz_data_phases(sq, 7, &p, err, sizeof err), 0);
+	ck_assert_int_eq(viz_data_phases(store, 7, &p, err, sizeof err), 0);
 	ck_assert_uint_eq(p.handoffs, 20);
 	ck_assert_uint_eq(p.n[VIZ_LENS_SWITCH], 20);
 	ck_assert_double_eq_tol(p.mean[VIZ_LENS_SWITCH], 42.5, 1e-9);
 	ck_assert_double_eq_tol(p.v[VIZ_FOCUS_SEARCH][0], 100.0, 1e-9);
 	ck_assert_double_eq_tol(p.p95[VIZ_FOCUS_SEARCH], 118.05, 1e-9);
 	viz_phases_release(&p);
-	ck_assert_int_eq(viz_data_phases(sq, 9, &p, err, sizeof err), VIZ_ENODATA);
+	ck_assert_int_eq(viz_data_phases(store, 9, &p, err, sizeof err), VIZ_ENODATA);
 	ck_assert_str_eq(err, "run 9 has no handoffs");
-	ck_assert_int_eq(viz_data_phases(sq, 99, &p, err, sizeof err), VIZ_ENODATA);
+	ck_assert_int_eq(viz_data_phases(store, 99, &p, err, sizeof err), VIZ_ENODATA);
 	ck_assert_str_eq(err, "no run 99 in the database");
 
-	ck_assert_int_eq(viz_data_timeline(sq, 1, &t, err, sizeof err), 0);
+	ck_assert_int_eq(viz_data_timeline(store, 1, &t, err, sizeof err), 0);
 	ck_assert_uint_eq(t.nops, 2);
 	ck_assert_uint_eq(t.ns, 6);
 	ck_assert_double_eq(t.t_ms[1], 45.0);
@@ -416,11 +428,11 @@ START_TEST(test_data_phases_timeline)
 	ck_assert_double_eq(t.ops[1].z_found_um, 3.0);
 	ck_assert_double_eq(t.t_end_ms, 165.0);
 	viz_timeline_data_release(&t);
-	ck_assert_int_eq(viz_data_last_run(sq, &last, err, sizeof err), 0);
+	ck_assert_int_eq(viz_data_last_run(store, &last, err, sizeof err), 0);
 	ck_assert_int_eq(last, 10);
-	ck_assert_int_eq(viz_data_step_run(sq, 7, 1, NULL, &last), 0);
+	ck_assert_int_eq(viz_data_step_run(store, 7, 1, NULL, &last), 0);
 	ck_assert_int_eq(last, 8);
-	ck_assert_int_eq(viz_data_step_run(sq, 10, 1, NULL, &last), VIZ_ENODATA);
+	ck_assert_int_eq(viz_data_step_run(store, 10, 1, NULL, &last), VIZ_ENODATA);
 }
 END_TEST
 
@@ -573,7 +585,7 @@ START_TEST(test_empty_db)
 	ck_assert_int_eq(viz_render_png(v, ctx, 640, 400, path, err, sizeof err), VIZ_ENODATA);
 	ck_assert_int_eq(access(path, R_OK), 0);   /* the message picture is still written */
 	viz_view_free(v);
-	ck_assert_int_eq(viz_data_last_run(sq, &id, err, sizeof err), VIZ_ENODATA);
+	ck_assert_int_eq(viz_data_last_run(store, &id, err, sizeof err), VIZ_ENODATA);
 	ck_assert(strstr(err, "the database has no runs") != NULL);
 	v = view(VIZ_TIMELINE, 1, 0, 1, NULL, NULL);
 	assert_message(v, VIZ_ENODATA, "no run 1 in the database");
@@ -659,13 +671,13 @@ Suite *viz_suite(void)
 	Suite *s = suite_create("viz");
 	TCase *pure = tcase_create("pure"), *tc = tcase_create("views"), *te = tcase_create("empty");
 
-	tcase_add_test(pure, test_stats);
 	tcase_add_test(pure, test_ticks);
 	tcase_add_test(pure, test_decimate);
 	tcase_add_test(pure, test_metric_parse);
 	suite_add_tcase(s, pure);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_data_trend);
 	tcase_add_test(tc, test_data_phases_timeline);
 	tcase_add_test(tc, test_timeline_png);
