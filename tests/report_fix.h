@@ -44,6 +44,9 @@ typedef struct fix_run {
 	size_t nevents;
 	const char *status;                      /* NULL: passed; "aborted" is set by SQL */
 	const char *message;
+	const char *invocation;                  /* NULL: none */
+	const db_sample *samples;                /* frames (op_seq must name an op) */
+	size_t nsamples;
 	uint64_t trace_hash;                     /* 0: none */
 	const db_trace_rec *trace;
 	size_t ntrace;
@@ -78,6 +81,7 @@ static int64_t fix_add_run(const fix_run *r)
 		.seed = 1, .mode = r->mode ? r->mode : "sim", .afsim_version = "test", .rig = "sim:default",
 		.tol_time_frac = r->tol_time_frac > 0 ? r->tol_time_frac : 0.05,
 		.tol_accuracy_um = r->tol_accuracy_um > 0 ? r->tol_accuracy_um : 0.05,
+		.invocation = r->invocation,
 	};
 	int64_t id;
 	uint32_t seq = 1;
@@ -121,6 +125,8 @@ static int64_t fix_add_run(const fix_run *r)
 
 		ck_assert_int_eq(db_op_add(fix_db, id, &op), 0);
 	}
+	for (size_t i = 0; i < r->nsamples; i++)
+		ck_assert_int_eq(db_sample_add(fix_db, id, &r->samples[i]), 0);
 	for (size_t i = 0; i < r->nevents; i++) {
 		db_event e = { .t_ms = (double)i, .kind = r->event_kinds[i],
 			       .detail = r->event_details ? r->event_details[i] : "injected" };
