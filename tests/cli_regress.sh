@@ -39,12 +39,15 @@ grep -q "^main  *1 scenario$" "$tmp/list.txt" && ok "baseline list counts 1 scen
 "$AFSIM" regress --last --db "$db" > "$tmp/same.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] && ok "regress --last after a rerun exits 0" || { bad "regress of a rerun exits $rc"; cat "$tmp/same.txt"; }
-grep -q "vs baseline run 1: identical" "$tmp/same.txt" && ok "the rerun is identical" \
+grep -q "^  identical   handoff-fast  *run 2  *vs 1  *trace " "$tmp/same.txt" && ok "the rerun is identical" \
 	|| { bad "rerun not identical"; cat "$tmp/same.txt"; }
+"$AFSIM" regress --last -v --db "$db" > "$tmp/same-v.txt" 2>&1
+grep -q "vs baseline run 1: identical" "$tmp/same-v.txt" && ok "regress -v prints the identical run in full" \
+	|| { bad "regress -v"; cat "$tmp/same-v.txt"; }
 "$AFSIM" regress --latest --db "$db" > "$tmp/latest.txt" 2>&1
 rc=$?
-[ $rc -eq 0 ] && grep -q "vs baseline run 1: identical" "$tmp/latest.txt" \
-	&& ok "regress --latest compares the newest run of each baselined scenario" \
+[ $rc -eq 0 ] && grep -q "^  identical   handoff-fast  *run 2  *vs 1  *recorded [0-9]* s ago  trace " "$tmp/latest.txt" \
+	&& ok "regress --latest compares the newest run of each baselined scenario, with its age" \
 	|| { bad "regress --latest exits $rc"; cat "$tmp/latest.txt"; }
 
 # 3. a slower stage (focus_move about +20 %): regressed, exit 1, focus_move first

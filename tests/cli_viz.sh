@@ -2,7 +2,9 @@
 # cli_viz.sh - `afsim viz` end to end on a database recorded by `afsim run`:
 # every picture renders headless to a PNG of the asked size; nothing to draw
 # (unknown run, empty or missing database) still writes the message picture
-# and exits 3; bad usage exits 2; the interactive window under xvfb-run runs
+# and exits 3 - so does hist of a run whose handoffs all failed; the
+# timeline's --op and --from/--to choose its window (an unknown op exits 3,
+# a bad range 2); bad usage exits 2; the interactive window under xvfb-run runs
 # a key script and its screenshot has the window's size and differs from the
 # first frame (the help overlay is drawn); without a display a screenshot
 # session falls back to SDL's offscreen driver and a plain one exits 3.
@@ -76,6 +78,26 @@ expect_png "empty database picture" "$tmp/empty.png" 1280x800
 rc=$?
 [ $rc -eq 3 ] && grep -q "no results database at" "$tmp/err" && [ ! -e "$tmp/missing.db" ] \
 	&& ok "missing database: exit 3, not created" || bad "missing database: exit $rc, $(cat "$tmp/err")"
+
+# 3b. a run whose handoffs all failed (the low-texture specimen): hist has
+# nothing to draw (exit 3 and the reason), compare still draws; the
+# timeline's window options
+"$AFSIM" run scenarios/specimen/low-texture.yaml --db "$db" > /dev/null 2>&1
+nf=$(sqlite3 "$db" "SELECT max(id) FROM runs" 2> /dev/null)
+run_viz "hist of a run without a successful handoff" 3 hist "$nf" --png "$tmp/nf.png"
+grep -q "run $nf has 20 handoffs and none succeeded: no phase times to draw" "$tmp/err" \
+	&& ok "hist says why it has nothing to draw" || bad "hist stderr: $(cat "$tmp/err")"
+expect_png "the message picture" "$tmp/nf.png" 1280x800
+run_viz "compare with that run still draws" 0 compare 1 "$nf" --png "$tmp/nfc.png"
+run_viz "timeline --op 2" 0 timeline 1 --op 2 --png "$tmp/op.png"
+run_viz "timeline --from --to" 0 timeline 1 --from 47000 --to 48000 --png "$tmp/ft.png"
+cmp -s "$tmp/op.png" "$tmp/ft.png" && bad "--op 2 and --from/--to draw the same" || ok "--op and --from/--to choose different windows"
+run_viz "timeline --op 999" 3 timeline 1 --op 999 --png "$tmp/op9.png"
+grep -q "run 1 has no operation 999 (its operations are 1 to 301)" "$tmp/err" && ok "the missing op is named" \
+	|| bad "stderr: $(cat "$tmp/err")"
+run_viz "timeline --from after --to" 2 timeline 1 --from 5 --to 1 --png "$tmp/u.png"
+run_viz "--op on hist" 2 hist 1 --op 2 --png "$tmp/u.png"
+run_viz "--from without --to" 2 timeline 1 --from 5 --png "$tmp/u.png"
 
 # 4. usage: exit 2
 run_viz "unknown metric" 2 trend --scenario handoff-fast --metric handoff.total_ms.p97 --png "$tmp/m.png"
