@@ -3,8 +3,8 @@
  * runs and a timeline of 100 000 frames (zoomed out: every frame in view,
  * decimated per pixel column), plus hist and compare of a run with 5 000
  * handoffs.  Builds its own temporary database (the store's schema, raw
- * SQL inserts in one transaction), then prints per view the load time and the median render
- * time (headless, 1280x800) in ms.  A program that prints figures, not a
+ * SQL inserts in one transaction), then prints per view the load time (read through the
+ * store, db/views.h) and the median render time (headless, 1280x800) in ms.  A program that prints figures, not a
  * test: nothing is asserted.
  */
 #include <math.h>
@@ -62,7 +62,7 @@ static int build(sqlite3 *sq)
 	if (exec(sq, "BEGIN") ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO runs VALUES (?1, ?2, 'x.yaml', 'x', 1, 'sim', "
 			       "'2026-01-01T00:00:00Z', NULL, 'passed', '0123456789abcdef', 'bench', 'h', 1, "
-			       "'sim:default', '', 1, 1, 0.05, 0.05)", -1, &run, NULL) != SQLITE_OK ||
+			       "'sim:default', '', 1, 1, 0.05, 0.05, NULL)", -1, &run, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO ops VALUES (?1, ?2, 'handoff', ?3, 'A', 'B', 0, 0, ?4, ?5, "
 			       "NULL, ?6, ?7, ?8, ?9, ?10, 3, 0, 22, 1, '')", -1, &op, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO samples VALUES (?1, ?2, ?3, ?4, 'B', ?5, ?6, ?7, ?8)", -1,
@@ -130,10 +130,10 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int measure(sqlite3 *sq, viz_ctx *x, const char *name, const viz_request *rq, bool zoom_out)
+static int measure(db *d, viz_ctx *x, const char *name, const viz_request *rq, bool zoom_out)
 {
 	double t0 = now_ms(), load, r[REPS];
-	viz_view *v = viz_view_new(sq, rq);
+	viz_view *v = viz_view_open(d, rq);
 	viz_canvas c;
 	int rc;
 
@@ -170,6 +170,7 @@ int main(void)
 {
 	char dir[] = "/tmp/afsim-bench-viz-XXXXXX", path[64], err[256];
 	sqlite3 *sq = NULL;
+	db *store = NULL;
 	viz_ctx *x = NULL;
 	double t0;
 	int rc = 1;
@@ -199,6 +200,12 @@ int main(void)
 		fprintf(stderr, "bench_viz: %s\n", err);
 		goto out;
 	}
+	/* the pictures read through the store */
+	store = db_open(path, err, sizeof err);
+	if (!store) {
+		fprintf(stderr, "bench_viz: %s\n", err);
+		goto out;
+	}
 	{
 		viz_request tl = { VIZ_TIMELINE, { RUNS + 1, 0 }, 1, NULL, NULL, NULL };
 		viz_request tr = { VIZ_TREND, { 0, 0 }, 0, "trend", "handoff.total_ms.p95", NULL };
@@ -206,17 +213,18 @@ int main(void)
 		viz_request hi = { VIZ_HIST, { RUNS + 1, 1 }, 2, NULL, NULL, NULL };
 		viz_request cm = { VIZ_COMPARE, { RUNS + 1, 1 }, 2, NULL, NULL, NULL };
 
-		if (measure(sq, x, "timeline, 100000 frames, all", &tl, true) ||
-		    measure(sq, x, "timeline, first window", &tl, false) ||
-		    measure(sq, x, "trend p95, 10000 runs", &tr, false) ||
-		    measure(sq, x, "trend mean, 10000 runs", &tm, false) ||
-		    measure(sq, x, "hist, 5000 + 3 handoffs", &hi, false) ||
-		    measure(sq, x, "compare, 5000 vs 3 handoffs", &cm, false))
+		if (measure(store, x, "timeline, 100000 frames, all", &tl, true) ||
+		    measure(store, x, "timeline, first window", &tl, false) ||
+		    measure(store, x, "trend p95, 10000 runs", &tr, false) ||
+		    measure(store, x, "trend mean, 10000 runs", &tm, false) ||
+		    measure(store, x, "hist, 5000 + 3 handoffs", &hi, false) ||
+		    measure(store, x, "compare, 5000 vs 3 handoffs", &cm, false))
 			goto out;
 	}
 	rc = 0;
 out:
 	viz_ctx_free(x);
+	db_close(store);
 	sqlite3_close(sq);
 	unlink(path);
 	rmdir(dir);

@@ -504,7 +504,7 @@ int db_metric_history(db *d, const char *scenario, const db_metric *m,
 	 * list is walked alongside, so a run without ops still gets its NaN */
 	if (sqlite3_prepare_v2(db_handle(d),
 			       "SELECT o.run_id, " DB_OPSET_COLS " FROM ops o JOIN runs r ON r.id = o.run_id "
-			       "WHERE r.scenario = ?1 ORDER BY o.run_id, o.seq", -1, &st, NULL) != SQLITE_OK) {
+			       "WHERE r.scenario = ?1 ORDER BY r.id, o.seq", -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot read the ops: %s", sqlite3_errmsg(db_handle(d)));
 		goto out;
 	}
