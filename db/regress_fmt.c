@@ -138,6 +138,14 @@ static bool in_full(const db_regress_result *r, unsigned flags)
 	return (flags & DB_RG_PRINT_VERBOSE) || r->status == DB_RG_REGRESSED || r->status == DB_RG_OK;
 }
 
+static bool any_full(const db_regress_result *r, size_t n, unsigned flags)
+{
+	for (size_t i = 0; i < n; i++)
+		if (in_full(&r[i], flags))
+			return true;
+	return false;
+}
+
 /* --- text ------------------------------------------------------------------- */
 
 /* The fewest significant digits (6 to 17) that tell b and c apart. */
@@ -458,6 +466,8 @@ static void print_markdown(const char *name, const db_regress_result *r, size_t 
 		if (!r[i].statistical)
 			md_divergence(&r[i].div, f);
 	}
+	if (!any_full(r, n, flags))
+		return;
 	fprintf(f, "\n<details><summary>history</summary>\n\n```\n");
 	for (size_t i = 0; i < n; i++)
 		if (in_full(&r[i], flags))
