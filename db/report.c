@@ -369,9 +369,10 @@ static void recommend(db_report *r)
 	if (a && (a->verdict == DB_TV_NOT_MET ||
 		  (r->mapping.d.n > 0 && (double)r->mapping.bins[2] > 0.05 * (double)r->mapping.d.n)))
 		rec_add(r, DB_REC_MAPPING,
-			"mapping error %s %.3g um (%zu of %zu handoffs at >= 0.5 um): recalibrate "
+			"mapping error %s %.3g um (%zu of %zu handoff%s at >= 0.5 um): recalibrate "
 			"with more points%s",
-			a->basis, a->value, r->mapping.bins[2], r->mapping.d.n, adaptive_advice(&r->cfg));
+			a->basis, a->value, r->mapping.bins[2], r->mapping.d.n,
+			r->mapping.d.n == 1 ? "" : "s", adaptive_advice(&r->cfg));
 	if (r->calibrations > r->calib_ok)
 		rec_add(r, DB_REC_CALIBRATION_FAILED,
 			"%zu of %zu calibration%s failed (%s): the handoffs after a failed calibration "

@@ -88,7 +88,8 @@ int viz_hist_load(viz_view *v)
 static void legend_items(const viz_view *v, viz_legend_item *it, char lab[2][64])
 {
 	for (int i = 0; i < v->nph; i++) {
-		snprintf(lab[i], 64, "run %lld (%zu handoffs)", (long long)v->ph[i].run.id, v->ph[i].ok);
+		snprintf(lab[i], 64, "run %lld (%zu handoff%s)", (long long)v->ph[i].run.id, v->ph[i].ok,
+			 v->ph[i].ok == 1 ? "" : "s");
 		it[i] = (viz_legend_item){ lab[i], viz_color(run_col[i], 255),
 					   i == 0 || v->kind == VIZ_COMPARE ? VIZ_G_BOX : VIZ_G_OUTLINE,
 					   VIZ_DOT };
