@@ -42,7 +42,7 @@ LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 
-LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c))
+LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -96,12 +96,16 @@ $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 $(BUILD)/tests/refseq: $(BUILD)/tests/refseq.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Writes field logs for tests/cli_replay.sh (until `afsim run --record`).
+$(BUILD)/tests/mkfieldlog: $(BUILD)/tests/mkfieldlog.o $(LIBAFSIM)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Every bench/*.c is a program of its own.
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
-check: $(BUILD)/afsim $(BUILD)/tests/runner
+check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog
 	$(BUILD)/tests/runner
 	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim sh $$t || exit 1; done
 

@@ -1,0 +1,59 @@
+/*
+ * fld_sim.h - field logs made on the simulated rig, without the scenario
+ * runner: the engine on the default rig (sim/sim_hal.h), optionally wrapped
+ * in the flight recorder, through a fixed program - a calibration, an
+ * autofocus, handoffs at random places with waits - with faults injected
+ * through the simulator's control API.  The tests, the benchmark and the
+ * log-making helper share it; `afsim run --record` will make logs from any
+ * scenario through the runner with the same recorder.
+ *
+ * A run is a pure function of the plan (seed included): the same plan gives
+ * the same trace hash and the same results with and without the recorder.
+ */
+#ifndef FLD_SIM_H
+#define FLD_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/af_engine.h"
+#include "engine/af_rec.h"
+#include "sim/fault.h"
+
+typedef struct fld_sim_plan {
+	uint64_t seed;              /* 1 */
+	af_engine_config engine;    /* the defaults */
+	bool calibrate;             /* 11 sites over +/-8 um, 2 passes, backlash: true */
+	bool autofocus;             /* lens B near 4 um after the calibration: true */
+	uint32_t handoffs;          /* A->B at places uniform in +/-5 um: 10 */
+	uint32_t wait_every;        /* every n handoffs 30 s pass and the engine ticks: 4 */
+	/* faults (at_op counts the program's operations from 1: the
+	 * calibration, the autofocus, then the handoffs) */
+	const sim_fault *faults;
+	size_t nfaults;
+} fld_sim_plan;
+
+void fld_sim_plan_default(fld_sim_plan *p);
+
+typedef struct fld_sim_out {
+	uint64_t trace_hash;        /* the simulator's event trace */
+	uint64_t results_hash;      /* every operation's result, as a log encodes it */
+	uint32_t ops, failed;       /* operations run (calibrate, autofocus, handoffs), failed */
+	int codes[3];               /* the first three failures' codes (0: none) */
+	af_rec_stats rec;           /* the recorder's figures (zeros without one) */
+} fld_sim_out;
+
+/*
+ * Run the plan; with ro (not NULL) the engine records into sink with those
+ * options and the log is closed at the end.  0, or -1 with err saying why
+ * (the rig or the engine could not be built, the recorder failed).
+ */
+int fld_sim_run(const fld_sim_plan *p, const af_rec_options *ro, const af_rec_sink *sink,
+		fld_sim_out *out, char *err, size_t errlen);
+
+/* A sink writing to a stdio stream (user: the FILE *). */
+int fld_file_sink_write(void *user, const void *buf, size_t n);
+
+#endif /* FLD_SIM_H */
