@@ -24,6 +24,20 @@ void fld_sim_plan_default(fld_sim_plan *p)
 	p->wait_every = 4;
 }
 
+void fld_sim_faults(sim_fault f[FLD_SIM_FAULTS])
+{
+	memset(f, 0, FLD_SIM_FAULTS * sizeof *f);
+	f[0].kind = SIM_FAULT_TURRET_JAM;
+	f[0].at_ns = -1;
+	f[0].at_op = 4;
+	f[1].kind = SIM_FAULT_CAMERA_DROP;
+	f[1].at_ns = -1;
+	f[1].at_op = 9;
+	f[1].count = 2;
+	for (int i = 0; i < FLD_SIM_FAULTS; i++)
+		sim_fault_defaults(&f[i]);
+}
+
 int fld_file_sink_write(void *user, const void *buf, size_t n)
 {
 	return fwrite(buf, 1, n, user) == n ? 0 : -1;
@@ -47,7 +61,7 @@ static void tally(fld_sim_out *out, int kind, int rc, const void *res)
 		af_log_put_handoff(&w, res);
 	else if (kind == AF_LOG_OP_AUTOFOCUS)
 		af_log_put_focus(&w, res);
-	else
+	else if (kind == AF_LOG_OP_CALIBRATE)
 		af_log_put_calib(&w, res);
 	out->results_hash = sim_fnv1a64(out->results_hash, buf, w.len);
 	out->ops++;
@@ -130,17 +144,18 @@ int fld_sim_run(const fld_sim_plan *p, const af_rec_options *ro, const af_rec_si
 		}
 		sim_ctl_begin_op(sh, ++op);
 		sim_ctl_set_place(sh, z);
-		(void)af_engine_goto(e, AF_LENS_A, z);
+		tally(out, AF_LOG_OP_GOTO, af_engine_goto(e, AF_LENS_A, z), NULL);
 		tally(out, AF_LOG_OP_HANDOFF, af_handoff(e, AF_LENS_A, AF_LENS_B, z, &h), &h);
 	}
-	if (rec && af_rec_close(rec) != 0) {
-		snprintf(err, errlen, "%s", af_rec_error(rec));
-		goto done;
-	}
-	if (rec)
-		af_rec_get_stats(rec, &out->rec);
 	out->trace_hash = sim_trace_hash(trace);
 	rc = 0;
+	if (rec) {
+		if (af_rec_close(rec) != 0) {
+			snprintf(err, errlen, "%s", af_rec_error(rec));
+			rc = -1;
+		}
+		af_rec_get_stats(rec, &out->rec);
+	}
 done:
 	af_engine_free(e);
 	af_rec_free(rec);

@@ -29,8 +29,8 @@ typedef struct fld_sim_plan {
 	bool autofocus;             /* lens B near 4 um after the calibration: true */
 	uint32_t handoffs;          /* A->B at places uniform in +/-5 um: 10 */
 	uint32_t wait_every;        /* every n handoffs 30 s pass and the engine ticks: 4 */
-	/* faults (at_op counts the program's operations from 1: the
-	 * calibration, the autofocus, then the handoffs) */
+	/* faults (at_op counts the program's steps from 1: the calibration,
+	 * the autofocus, then each handoff with its setup move) */
 	const sim_fault *faults;
 	size_t nfaults;
 } fld_sim_plan;
@@ -40,7 +40,8 @@ void fld_sim_plan_default(fld_sim_plan *p);
 typedef struct fld_sim_out {
 	uint64_t trace_hash;        /* the simulator's event trace */
 	uint64_t results_hash;      /* every operation's result, as a log encodes it */
-	uint32_t ops, failed;       /* operations run (calibrate, autofocus, handoffs), failed */
+	uint32_t ops, failed;       /* operations issued (calibrate, autofocus, each setup
+				     * move and handoff), and those that failed */
 	int codes[3];               /* the first three failures' codes (0: none) */
 	af_rec_stats rec;           /* the recorder's figures (zeros without one) */
 } fld_sim_out;
@@ -52,6 +53,12 @@ typedef struct fld_sim_out {
  */
 int fld_sim_run(const fld_sim_plan *p, const af_rec_options *ro, const af_rec_sink *sink,
 		fld_sim_out *out, char *err, size_t errlen);
+
+/* The faults of the tests' field logs: a turret jam armed at step 4 (it
+ * jams the setup move's switch back to lens A) and two dropped frames at
+ * step 9 (two handoffs fail on them). */
+#define FLD_SIM_FAULTS 2
+void fld_sim_faults(sim_fault f[FLD_SIM_FAULTS]);
 
 /* A sink writing to a stdio stream (user: the FILE *). */
 int fld_file_sink_write(void *user, const void *buf, size_t n);

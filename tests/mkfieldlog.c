@@ -6,8 +6,8 @@
  *   mkfieldlog OUT [--seed N] [--handoffs N] [--level L] [--faults]
  *              [--keep-last N] [--ring-bytes N] [--no-stamps]
  *
- * --faults injects a turret jam (operation 4) and two dropped frames
- * (operation 6).  Prints one line: operations, failures, bytes, trace hash.
+ * --faults injects the tests' faults (fld_sim_faults: a turret jam, two
+ * dropped frames).  Prints one line: operations, failures, bytes, trace hash.
  * Exit 0, 2 on bad usage, 3 when the run or the file fails.
  */
 #include <inttypes.h>
@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	fld_sim_plan plan;
 	fld_sim_out out;
 	af_rec_options ro;
-	sim_fault faults[2];
+	sim_fault faults[FLD_SIM_FAULTS];
 	af_rec_sink sink;
 	char err[256];
 	FILE *f;
@@ -42,7 +42,6 @@ int main(int argc, char **argv)
 	af_rec_options_default(&ro);
 	ro.rig_id = "default simulated rig";
 	ro.build_id = "mkfieldlog";
-	memset(faults, 0, sizeof faults);
 	if (argc < 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: mkfieldlog OUT [--seed N] [--handoffs N] [--level L] [--faults] "
 			"[--keep-last N] [--ring-bytes N] [--no-stamps]\n");
@@ -52,15 +51,9 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(a, "--faults") == 0) {
-			faults[0].kind = SIM_FAULT_TURRET_JAM;
-			faults[0].at_ns = -1;
-			faults[0].at_op = 4;
-			faults[1].kind = SIM_FAULT_CAMERA_DROP;
-			faults[1].at_ns = -1;
-			faults[1].at_op = 6;
-			faults[1].count = 2;
+			fld_sim_faults(faults);
 			plan.faults = faults;
-			plan.nfaults = 2;
+			plan.nfaults = FLD_SIM_FAULTS;
 		} else if (strcmp(a, "--no-stamps") == 0) {
 			ro.stamps = false;
 		} else if (strcmp(a, "--level") == 0 && next && af_level_parse(next) >= 0) {
