@@ -5,7 +5,8 @@
 #   make determinism     trace hash of the reference sequence: gcc/clang x -O0/-O2
 #   make bench           benchmarks, printing figures
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
-#   make fuzz            fuzz the scenario loader (libFuzzer, clang) for FUZZ_SECONDS
+#   make fuzz            fuzz the scenario loader and the field log reader (libFuzzer,
+#                        clang) for FUZZ_SECONDS each; make fuzz-fieldlog: the reader only
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deps            install the Debian packages the build needs
 #   make clean
@@ -58,7 +59,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism bench asan fuzz install uninstall clean deps
+.PHONY: all check determinism bench asan fuzz fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -129,6 +130,23 @@ fuzz:
 	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
 		build-fuzz/libafsim.a $(LIBS)
 	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
+	$(MAKE) fuzz-fieldlog
+
+# Fuzz the field log reader and replay (tests/fuzz/fuzz_fieldlog.c) for
+# FUZZ_SECONDS, small logs of the simulated rig as seed corpus (the first
+# byte of an input selects checksum repair and replay: 0x03 both).
+fuzz-fieldlog: $(BUILD)/tests/mkfieldlog
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libafsim.a
+	mkdir -p build-fuzz/corpus-fieldlog
+	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 1 --no-calibrate --no-autofocus --keep-last 1 --ring-bytes 0 > /dev/null
+	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/nopixels
+	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 1 --no-calibrate --no-autofocus --faults > /dev/null
+	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/pixels
+	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 2 --no-calibrate --no-autofocus --keep-last 1 > /dev/null
+	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/held
+	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_fieldlog tests/fuzz/fuzz_fieldlog.c \
+		build-fuzz/libafsim.a $(LIBS)
+	cd build-fuzz && ./fuzz_fieldlog -max_total_time=$(FUZZ_SECONDS) -max_len=262144 corpus-fieldlog
 
 install: afsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/afsim

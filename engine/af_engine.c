@@ -217,6 +217,11 @@ af_engine *af_engine_new(const af_hal *hal, const af_engine_config *cfg, const c
 	/* The frame buffer fits the largest of the current ROI and 512 x 512. */
 	if (af_hal_get_roi(hal, &roi) == AF_OK && (size_t)roi.width * roi.height > cap)
 		cap = (size_t)roi.width * roi.height;
+	/* sizes checked before multiplying: an absurd ROI or window is out of
+	 * memory, not a short buffer */
+	if (cap > SIZE_MAX / sizeof *e->frame.pixels ||
+	    cfg->stats_window > SIZE_MAX / sizeof *e->ring)
+		goto oom;
 	e->frame.pixels = malloc(cap * sizeof *e->frame.pixels);
 	e->frame.capacity_px = cap;
 	e->ring = malloc(cfg->stats_window * sizeof *e->ring);

@@ -342,14 +342,20 @@ static int32_t predict_px(const uint16_t *px, uint32_t w, uint32_t x, uint32_t y
 
 typedef struct rice {
 	uint32_t a, n;
+	unsigned k;
 } rice;
 
-static unsigned rice_k(const rice *c)
+/* The smallest k with n << k >= a; k moves little from pixel to pixel, so
+ * start from the last one. */
+static unsigned rice_k(rice *c)
 {
-	unsigned k = 0;
+	unsigned k = c->k;
 
-	while (((uint64_t)c->n << k) < c->a && k < 16)
+	while (k < 16 && ((uint64_t)c->n << k) < c->a)
 		k++;
+	while (k > 0 && ((uint64_t)c->n << (k - 1)) >= c->a)
+		k--;
+	c->k = k;
 	return k;
 }
 
@@ -362,27 +368,28 @@ static void rice_update(rice *c, uint32_t u)
 	}
 }
 
-typedef struct bitw {
-	uint8_t *out;
-	size_t n;
-	uint64_t acc;
-	unsigned bits;
-} bitw;
-
-static void put_bits(bitw *w, uint32_t v, unsigned nb)
+/* Leading ones of the top `max` bits of v (max <= 64). */
+static unsigned leading_ones(uint64_t v, unsigned max)
 {
-	w->acc = (w->acc << nb) | (nb < 32 ? v & ((1u << nb) - 1u) : v);
-	w->bits += nb;
-	while (w->bits >= 8) {
-		w->bits -= 8;
-		w->out[w->n++] = (uint8_t)(w->acc >> w->bits);
-	}
+#if defined(__GNUC__)
+	unsigned n = ~v ? (unsigned)__builtin_clzll(~v) : 64u;
+
+	return n < max ? n : max;
+#else
+	unsigned n = 0;
+
+	while (n < max && (v >> (63 - n) & 1u))
+		n++;
+	return n;
+#endif
 }
 
 size_t af_log_px_encode(const uint16_t *px, uint32_t w, uint32_t h, uint8_t *out)
 {
-	bitw bw = { out, 0, 0, 0 };
-	rice c = { 32, 1 };
+	rice c = { 32, 1, 0 };
+	uint64_t acc = 0;     /* pending bits, the oldest highest */
+	unsigned bits = 0;    /* how many */
+	size_t n = 0;
 
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < w; x++) {
@@ -390,68 +397,64 @@ size_t af_log_px_encode(const uint16_t *px, uint32_t w, uint32_t h, uint8_t *out
 			uint32_t u = d >= 0 ? (uint32_t)d << 1 : ((uint32_t)(-d) << 1) - 1u;
 			unsigned k = rice_k(&c);
 			uint32_t q = u >> k;
+			uint64_t code;
+			unsigned len;
 
 			if (q < RICE_QMAX) {
-				put_bits(&bw, ((1u << q) - 1u) << 1, q + 1);
-				put_bits(&bw, u, k);
+				/* q ones, a zero, the k low bits */
+				code = ((((uint64_t)1 << q) - 1u) << 1 << k) | (u & ((1u << k) - 1u));
+				len = q + 1 + k;
 			} else {
-				put_bits(&bw, (1u << RICE_QMAX) - 1u, RICE_QMAX);
-				put_bits(&bw, u, RICE_RAW);
+				code = ((((uint64_t)1 << RICE_QMAX) - 1u) << RICE_RAW) | u;
+				len = RICE_QMAX + RICE_RAW;
+			}
+			acc = acc << len | code;
+			bits += len;
+			while (bits >= 8) {
+				bits -= 8;
+				out[n++] = (uint8_t)(acc >> bits);
 			}
 			rice_update(&c, u);
 		}
-	if (bw.bits)
-		put_bits(&bw, 0, 8 - bw.bits);
-	return bw.n;
-}
-
-typedef struct bitr {
-	const uint8_t *in;
-	size_t n, pos;     /* bytes */
-	unsigned bit;      /* next bit of in[pos], 0 = most significant */
-	bool bad;
-} bitr;
-
-static uint32_t get_bit(bitr *r)
-{
-	uint32_t b;
-
-	if (r->pos >= r->n) {
-		r->bad = true;
-		return 0;
-	}
-	b = (uint32_t)(r->in[r->pos] >> (7 - r->bit)) & 1u;
-	if (++r->bit == 8) {
-		r->bit = 0;
-		r->pos++;
-	}
-	return b;
-}
-
-static uint32_t get_bits(bitr *r, unsigned nb)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < nb; i++)
-		v = v << 1 | get_bit(r);
-	return v;
+	if (bits)
+		out[n++] = (uint8_t)(acc << (8 - bits));
+	return n;
 }
 
 int af_log_px_decode(const uint8_t *in, size_t n, uint32_t w, uint32_t h, uint16_t *px)
 {
-	bitr br = { in, n, 0, 0, false };
-	rice c = { 32, 1 };
+	rice c = { 32, 1, 0 };
+	uint64_t acc = 0;     /* the next bits, left-aligned */
+	unsigned avail = 0;   /* valid bits in acc */
+	size_t pos = 0;       /* next byte to load (past n: zeros, counted) */
+	uint64_t used = 0;    /* bits consumed */
 
 	for (uint32_t y = 0; y < h; y++)
 		for (uint32_t x = 0; x < w; x++) {
-			unsigned k = rice_k(&c);
-			uint32_t q = 0, u;
+			unsigned k = rice_k(&c), q;
+			uint32_t u;
 			int32_t d, v;
 
-			while (q < RICE_QMAX && get_bit(&br))
-				q++;
-			u = q < RICE_QMAX ? q << k | get_bits(&br, k) : get_bits(&br, RICE_RAW);
-			if (br.bad || u > 0x1ffffu)
+			while (avail <= 56) {
+				acc |= (uint64_t)(pos < n ? in[pos] : 0) << (56 - avail);
+				pos++;
+				avail += 8;
+			}
+			q = leading_ones(acc, RICE_QMAX);
+			if (q < RICE_QMAX) {
+				acc <<= q + 1;
+				u = (uint32_t)(k ? acc >> (64 - k) : 0) | q << k;
+				acc <<= k;
+				avail -= q + 1 + k;
+				used += q + 1 + k;
+			} else {
+				acc <<= RICE_QMAX;
+				u = (uint32_t)(acc >> (64 - RICE_RAW));
+				acc <<= RICE_RAW;
+				avail -= RICE_QMAX + RICE_RAW;
+				used += RICE_QMAX + RICE_RAW;
+			}
+			if (used > (uint64_t)n * 8 || u > 0x1ffffu)
 				return -1;
 			d = (u & 1u) ? -(int32_t)((u + 1u) >> 1) : (int32_t)(u >> 1);
 			v = predict_px(px, w, x, y) + d;
@@ -461,10 +464,11 @@ int af_log_px_decode(const uint8_t *in, size_t n, uint32_t w, uint32_t h, uint16
 			rice_update(&c, u);
 		}
 	/* the padding: zeros to the end of the last byte, and nothing after */
-	while (br.bit)
-		if (get_bit(&br))
-			return -1;
-	return br.pos == n ? 0 : -1;
+	if ((used + 7) / 8 != n)
+		return -1;
+	if (used % 8 && (in[n - 1] & ((1u << (8 - used % 8)) - 1u)))
+		return -1;
+	return 0;
 }
 
 /* --- configuration ---------------------------------------------------- */

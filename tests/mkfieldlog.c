@@ -5,6 +5,7 @@
  *
  *   mkfieldlog OUT [--seed N] [--handoffs N] [--level L] [--faults]
  *              [--keep-last N] [--ring-bytes N] [--no-stamps]
+ *              [--no-calibrate] [--no-autofocus]
  *
  * --faults injects the tests' faults (fld_sim_faults: a turret jam, two
  * dropped frames).  Prints one line: operations, failures, bytes, trace hash.
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 	ro.build_id = "mkfieldlog";
 	if (argc < 2 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: mkfieldlog OUT [--seed N] [--handoffs N] [--level L] [--faults] "
-			"[--keep-last N] [--ring-bytes N] [--no-stamps]\n");
+			"[--keep-last N] [--ring-bytes N] [--no-stamps] [--no-calibrate] [--no-autofocus]\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -54,6 +55,10 @@ int main(int argc, char **argv)
 			fld_sim_faults(faults);
 			plan.faults = faults;
 			plan.nfaults = FLD_SIM_FAULTS;
+		} else if (strcmp(a, "--no-calibrate") == 0) {
+			plan.calibrate = false;
+		} else if (strcmp(a, "--no-autofocus") == 0) {
+			plan.autofocus = false;
 		} else if (strcmp(a, "--no-stamps") == 0) {
 			ro.stamps = false;
 		} else if (strcmp(a, "--level") == 0 && next && af_level_parse(next) >= 0) {
