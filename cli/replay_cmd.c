@@ -34,6 +34,15 @@ static void print_changes(const fld_log *l, const af_engine_config *cfg)
 	}
 }
 
+/* An operation's words without its result: "op 5 handoff A->B from 2.5 um". */
+static void cut_result(char *line)
+{
+	char *colon = strchr(line, ':');
+
+	if (colon)
+		*colon = '\0';
+}
+
 static void print_decided(const fld_log *l, const fld_replay_result *r, bool verbose)
 {
 	size_t from = 0;
@@ -61,9 +70,10 @@ static int report(const fld_log *l, const fld_replay_result *r, bool verbose)
 		if (r->log_incomplete) {
 			o = &l->ops[r->ops < l->nops ? r->ops : l->nops - 1];
 			fld_describe_op(o, line, sizeof line);
+			cut_result(line);
 			printf("reproduced up to the end of the log: %" PRIu32 " ops, %" PRIu64
 			       " HAL calls, results identical; the log ends inside %s, after %zu "
-			       "calls (the recording stopped there)\n", r->ops, r->calls, line, o->ncalls);
+			       "of its calls (the recording stopped there)\n", r->ops, r->calls, line, o->ncalls);
 		} else {
 			printf("reproduced: %" PRIu32 " ops, %" PRIu64 " HAL calls, results identical\n",
 			       r->ops, r->calls);
@@ -75,9 +85,7 @@ static int report(const fld_log *l, const fld_replay_result *r, bool verbose)
 	case FLD_DIVERGED:
 		o = &l->ops[r->div_op < l->nops ? r->div_op : l->nops - 1];
 		fld_describe_op(o, line, sizeof line);
-		/* the op as recorded, without its result */
-		if (strchr(line, ':'))
-			*strchr(line, ':') = '\0';
+		cut_result(line);
 		if (r->div_at_call)
 			printf("diverged at %s, HAL call %" PRIu64 " (the operation's call %" PRIu64
 			       "): %s\n", line, r->div_call, r->div_call - o->first_call, r->what);

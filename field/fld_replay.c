@@ -681,8 +681,11 @@ fld_verdict fld_replay(const fld_log *log, const af_engine_config *cfg, FILE *ou
 			char line[1024];
 
 			fld_describe_op(o, line, sizeof line);
-			fprintf(out, "%s [calls %zu..%zu]\n", line, o->first_call,
-				o->first_call + o->ncalls);
+			if (o->ncalls)
+				fprintf(out, "%s [calls %zu-%zu]\n", line, o->first_call,
+					o->first_call + o->ncalls - 1);
+			else
+				fprintf(out, "%s [no calls]\n", line);
 		}
 	}
 	af_engine_free(e);
