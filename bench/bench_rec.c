@@ -40,34 +40,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-typedef struct mem {
-	uint8_t *p;
-	size_t len, cap;
-	bool keep;
-} mem;
-
-static int mem_write(void *user, const void *buf, size_t n)
-{
-	mem *m = user;
-
-	if (m->keep && m->cap - m->len < n) {
-		size_t cap = m->cap ? m->cap : 1 << 20;
-		uint8_t *np;
-
-		while (cap - m->len < n)
-			cap *= 2;
-		np = realloc(m->p, cap);
-		if (!np)
-			return -1;
-		m->p = np;
-		m->cap = cap;
-	}
-	if (m->keep)
-		memcpy(m->p + m->len, buf, n);
-	m->len += n;
-	return 0;
-}
-
 typedef struct mode {
 	const char *name;
 	uint32_t keep_last;
@@ -92,11 +64,11 @@ static void options(const mode *md, af_rec_options *ro)
 }
 
 /* One run; returns its wall time (and *bytes, *stats). */
-static double run(uint32_t handoffs, bool calibrate, const mode *md, mem *m, fld_sim_out *out)
+static double run(uint32_t handoffs, bool calibrate, const mode *md, fld_mem *m, fld_sim_out *out)
 {
 	fld_sim_plan p;
 	af_rec_options ro;
-	af_rec_sink sink = { mem_write, m };
+	af_rec_sink sink = { fld_mem_write, m };
 	char err[256];
 	double t0;
 
@@ -119,7 +91,7 @@ static double best_run(uint32_t handoffs, const mode *md)
 	double best = 1e300;
 
 	for (int r = 0; r < REPS; r++) {
-		mem m = { NULL, 0, 0, false };
+		fld_mem m = { .discard = true };
 		fld_sim_out out;
 		double t = run(handoffs, false, md, &m, &out);
 
@@ -130,7 +102,7 @@ static double best_run(uint32_t handoffs, const mode *md)
 
 static void replay_speed(const char *what, const mode *md)
 {
-	mem m = { NULL, 0, 0, true };
+	fld_mem m = { 0 };
 	fld_sim_out out;
 	fld_replay_result r;
 	fld_log *l;
@@ -154,7 +126,7 @@ static void replay_speed(const char *what, const mode *md)
 	       what, (double)m.len / 1e6, t_read * 1e3, t_replay * 1e3,
 	       H_CPU / t_replay, (double)r.calls / t_replay);
 	fld_log_free(l);
-	free(m.p);
+	fld_mem_release(&m);
 }
 
 int main(void)
@@ -165,7 +137,7 @@ int main(void)
 	printf("bytes per handoff (with its setup move; over %d handoffs after a calibration):\n",
 	       H_LARGE - H_SMALL);
 	for (size_t i = 0; i < NMODES; i++) {
-		mem a = { NULL, 0, 0, false }, b = { NULL, 0, 0, false };
+		fld_mem a = { .discard = true }, b = { .discard = true };
 		fld_sim_out oa, ob;
 		double per, frames;
 

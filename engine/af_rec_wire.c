@@ -207,8 +207,7 @@ void af_log_get_str(af_log_rbuf *r, const char **s, size_t *n)
 	*n = p ? len : 0;
 }
 
-/* A string into a message buffer of cap bytes (NUL-terminated). */
-static void get_msg(af_log_rbuf *r, char *dst, size_t cap)
+void af_log_get_strbuf(af_log_rbuf *r, char *dst, size_t cap)
 {
 	const char *s;
 	size_t n;
@@ -667,7 +666,7 @@ void af_log_get_handoff(af_log_rbuf *r, af_handoff_result *h)
 	h->cache_hit = af_log_get_bool(r);
 	h->temp_c = af_log_get_f64(r);
 	h->temp_eff_c = af_log_get_f64(r);
-	get_msg(r, h->message, sizeof h->message);
+	af_log_get_strbuf(r, h->message, sizeof h->message);
 }
 
 void af_log_put_focus(af_log_wbuf *w, const af_focus_result *f)
@@ -692,7 +691,7 @@ void af_log_get_focus(af_log_rbuf *r, af_focus_result *f)
 	f->score = af_log_get_f64(r);
 	f->frames = af_log_get_u32(r);
 	f->ms = af_log_get_f64(r);
-	get_msg(r, f->message, sizeof f->message);
+	af_log_get_strbuf(r, f->message, sizeof f->message);
 }
 
 static void put_mapping(af_log_wbuf *w, const af_mapping *m)
@@ -766,5 +765,5 @@ void af_log_get_calib(af_log_rbuf *r, af_calib_report *c)
 	c->backlash_um = af_log_get_f64(r);
 	c->frames = af_log_get_u32(r);
 	c->ms = af_log_get_f64(r);
-	get_msg(r, c->message, sizeof c->message);
+	af_log_get_strbuf(r, c->message, sizeof c->message);
 }

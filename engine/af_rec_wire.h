@@ -163,6 +163,8 @@ double af_log_get_f64(af_log_rbuf *r);
 bool af_log_get_bool(af_log_rbuf *r);
 /* A string: *s points into the buffer (not NUL-terminated), *n bytes. */
 void af_log_get_str(af_log_rbuf *r, const char **s, size_t *n);
+/* A string copied into dst (cap >= 1 bytes, NUL-terminated, cut to fit). */
+void af_log_get_strbuf(af_log_rbuf *r, char *dst, size_t cap);
 /* n bytes: a pointer into the buffer (NULL when short). */
 const uint8_t *af_log_get_bytes(af_log_rbuf *r, size_t n);
 

@@ -52,18 +52,6 @@ static int bad(parser *p, const char *fmt, ...)
 	return -1;
 }
 
-static void copy_str(af_log_rbuf *r, char *dst, size_t cap)
-{
-	const char *s;
-	size_t n;
-
-	af_log_get_str(r, &s, &n);
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 /* The payload was read to its end, exactly. */
 static int payload_done(parser *p, const af_log_rbuf *r)
 {
@@ -80,10 +68,10 @@ static int header(parser *p, af_log_rbuf *r)
 
 	if (p->rec != 0)
 		return bad(p, "a second header");
-	copy_str(r, h->engine_version, sizeof h->engine_version);
-	copy_str(r, h->build_id, sizeof h->build_id);
-	copy_str(r, h->rig_id, sizeof h->rig_id);
-	copy_str(r, h->hal_name, sizeof h->hal_name);
+	af_log_get_strbuf(r, h->engine_version, sizeof h->engine_version);
+	af_log_get_strbuf(r, h->build_id, sizeof h->build_id);
+	af_log_get_strbuf(r, h->rig_id, sizeof h->rig_id);
+	af_log_get_strbuf(r, h->hal_name, sizeof h->hal_name);
 	h->hal_version = af_log_get_u32(r);
 	h->optional_ops = af_log_get_u32(r);
 	h->keep_last_n_ops = af_log_get_u32(r);
@@ -189,7 +177,7 @@ static int op_end(parser *p, af_log_rbuf *r)
 	case AF_LOG_OP_HANDOFF: af_log_get_handoff(r, &o->res.handoff); break;
 	case AF_LOG_OP_AUTOFOCUS: af_log_get_focus(r, &o->res.focus); break;
 	case AF_LOG_OP_CALIBRATE: af_log_get_calib(r, &o->res.calib); break;
-	default: copy_str(r, o->res.message, sizeof o->res.message); break;
+	default: af_log_get_strbuf(r, o->res.message, sizeof o->res.message); break;
 	}
 	if (payload_done(p, r))
 		return -1;

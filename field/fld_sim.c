@@ -3,6 +3,7 @@
  */
 #include "fld_sim.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/af_rec_wire.h"
@@ -41,6 +42,36 @@ void fld_sim_faults(sim_fault f[FLD_SIM_FAULTS])
 int fld_file_sink_write(void *user, const void *buf, size_t n)
 {
 	return fwrite(buf, 1, n, user) == n ? 0 : -1;
+}
+
+int fld_mem_write(void *user, const void *buf, size_t n)
+{
+	fld_mem *m = user;
+
+	if (m->fail_at && m->len + n > m->fail_at)
+		return -28;
+	if (!m->discard && m->cap - m->len < n) {
+		size_t cap = m->cap ? m->cap : (size_t)1 << 16;
+		uint8_t *np;
+
+		while (cap - m->len < n)
+			cap *= 2;
+		np = realloc(m->p, cap);
+		if (!np)
+			return -1;
+		m->p = np;
+		m->cap = cap;
+	}
+	if (!m->discard)
+		memcpy(m->p + m->len, buf, n);
+	m->len += n;
+	return 0;
+}
+
+void fld_mem_release(fld_mem *m)
+{
+	free(m->p);
+	memset(m, 0, sizeof *m);
 }
 
 static int put_site(void *user, uint32_t i, double z)

@@ -63,4 +63,17 @@ void fld_sim_faults(sim_fault f[FLD_SIM_FAULTS]);
 /* A sink writing to a stdio stream (user: the FILE *). */
 int fld_file_sink_write(void *user, const void *buf, size_t n);
 
+/* A sink into memory (user: a fld_mem, zeroed to start): the log grows in
+ * p (unless `discard`, which only counts len).  fail_at > 0: the write that
+ * would pass fail_at bytes fails with -28, as a full disk would. */
+typedef struct fld_mem {
+	uint8_t *p;
+	size_t len, cap;
+	size_t fail_at;
+	bool discard;
+} fld_mem;
+
+int fld_mem_write(void *user, const void *buf, size_t n);
+void fld_mem_release(fld_mem *m);
+
 #endif /* FLD_SIM_H */

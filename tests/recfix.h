@@ -14,50 +14,19 @@
 #include "field/fld_log.h"
 #include "field/fld_sim.h"
 
-/* A sink into memory; fail_at > 0: the write that would pass fail_at
- * bytes fails (a full disk). */
-typedef struct memsink {
-	uint8_t *p;
-	size_t len, cap;
-	size_t fail_at;
-	unsigned writes;
-} memsink;
-
-static inline int memsink_write(void *user, const void *buf, size_t n)
-{
-	memsink *m = user;
-
-	if (m->fail_at && m->len + n > m->fail_at)
-		return -28;
-	if (m->cap - m->len < n) {
-		size_t cap = m->cap ? m->cap : 1 << 16;
-		uint8_t *np;
-
-		while (cap - m->len < n)
-			cap *= 2;
-		np = realloc(m->p, cap);
-		if (!np)
-			return -1;
-		m->p = np;
-		m->cap = cap;
-	}
-	memcpy(m->p + m->len, buf, n);
-	m->len += n;
-	m->writes++;
-	return 0;
-}
+/* The tests' memory sink (field/fld_sim.h). */
+typedef fld_mem memsink;
 
 static inline af_rec_sink memsink_sink(memsink *m)
 {
-	af_rec_sink s = { memsink_write, m };
+	af_rec_sink s = { fld_mem_write, m };
 
 	return s;
 }
 
 static inline void memsink_release(memsink *m)
 {
-	free(m->p);
-	memset(m, 0, sizeof *m);
+	fld_mem_release(m);
 }
 
 /* The tests' plan: the default program, n handoffs, the tests' faults

@@ -307,14 +307,6 @@ START_TEST(log_holds_header_configuration_operations_and_calls)
 }
 END_TEST
 
-/* A sink that discards, counting: no allocation. */
-static int count_sink(void *user, const void *buf, size_t n)
-{
-	(void)buf;
-	*(uint64_t *)user += n;
-	return 0;
-}
-
 /* No heap allocation per handoff with the recorder on, pixels inline or
  * held (the fake HAL allocates nothing itself). */
 START_TEST(recorded_handoffs_do_not_allocate)
@@ -322,8 +314,9 @@ START_TEST(recorded_handoffs_do_not_allocate)
 	static fake_hal fk;
 	for (int mode = 0; mode < 2; mode++) {
 		af_rec_options ro;
-		uint64_t bytes = 0, before, used;
-		af_rec_sink sink = { count_sink, &bytes };
+		uint64_t before, used;
+		fld_mem m = { .discard = true };   /* counts, allocates nothing */
+		af_rec_sink sink = memsink_sink(&m);
 		af_engine_config cfg;
 		af_rec *rec;
 		af_engine *e;
@@ -358,7 +351,7 @@ START_TEST(recorded_handoffs_do_not_allocate)
 		ck_assert_int_ge(ok, 145);
 		ck_assert_ptr_null(af_rec_error(rec));
 		ck_assert_int_eq(af_rec_close(rec), 0);
-		ck_assert_uint_gt(bytes, 100000);
+		ck_assert_uint_gt(m.len, 100000);
 		af_engine_free(e);
 		af_rec_free(rec);
 	}
@@ -369,8 +362,8 @@ END_TEST
 START_TEST(optional_ops_are_mirrored)
 {
 	static fake_hal fk;
-	uint64_t bytes = 0;
-	af_rec_sink sink = { count_sink, &bytes };
+	fld_mem m = { .discard = true };
+	af_rec_sink sink = memsink_sink(&m);
 	af_hal hal, rh;
 	af_rec *rec;
 
