@@ -14,6 +14,7 @@
 #include "field/fld_replay.h"
 #include "sim/scenario.h"
 #include "tests/recfix.h"
+#include "tests/tmpdir.h"
 
 static void engine_set(af_engine_config *c, const char *kv)
 {
@@ -33,22 +34,37 @@ static size_t first_op(const fld_log *l, int kind)
 }
 
 /* Calibration (with its site callback), autofocus, handoffs, a turret jam
- * and two dropped frames: the same engine makes the same calls and ends in
- * the same results and errors. */
+ * and two dropped frames, recorded to a file: the same engine makes the
+ * same calls and ends in the same results and errors. */
 START_TEST(a_faulted_run_replays_identically)
 {
 	sim_fault f[FLD_SIM_FAULTS];
 	fld_sim_plan p = recfix_plan(9, true, f);
-	memsink m = { 0 };
+	af_rec_options ro;
+	af_rec_sink sink;
 	fld_sim_out out;
 	fld_replay_result r;
-	fld_log *l = recfix_record(&p, NULL, &m, &out);
+	fld_log *l = NULL;
+	char dir[64], path[128], err[FLD_ERR_MAX];
 	size_t failed = 0;
+	FILE *fp;
 
+	tmpdir_make(dir, sizeof dir, "replay");
+	snprintf(path, sizeof path, "%s/field.aflog", dir);
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	sink.write = fld_file_sink_write;
+	sink.user = fp;
+	af_rec_options_default(&ro);
+	ck_assert_msg(fld_sim_run(&p, &ro, &sink, &out, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(fclose(fp), 0);
+	ck_assert_msg(fld_log_read_file(path, &l, err, sizeof err) == 0, "%s", err);
+	tmpdir_remove(dir);
 	ck_assert_uint_eq(out.failed, 3);
 	for (size_t k = 0; k < l->nops; k++)
 		failed += l->ops[k].rc != AF_OK;
 	ck_assert_uint_eq(failed, 3);
+	ck_assert_uint_eq(l->size, out.rec.bytes);
 	ck_assert_int_eq(fld_replay(l, &l->config, NULL, false, &r), FLD_REPRODUCED);
 	ck_assert_uint_eq(r.ops, l->nops);
 	ck_assert_uint_eq(r.calls, l->ncalls);
@@ -56,7 +72,6 @@ START_TEST(a_faulted_run_replays_identically)
 	ck_assert_uint_eq(r.frames_from_log, 0);
 	ck_assert(!r.log_incomplete);
 	fld_log_free(l);
-	memsink_release(&m);
 }
 END_TEST
 
