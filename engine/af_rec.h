@@ -48,7 +48,7 @@
  * makes no other call.
  *
  * Pixels.  By default every frame's pixels go into the log, losslessly
- * encoded (about 1.3 bytes a pixel for the simulated camera: the figures are
+ * encoded (1.44 bytes a pixel for the simulated camera: the figures are
  * in docs/field-log.md and `make bench`), so every operation replays bit for
  * bit.  With keep_last_n_ops = N the pixels of the last N operations are
  * held in a ring of ring_bytes set up at creation and written when an

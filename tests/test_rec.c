@@ -418,6 +418,40 @@ START_TEST(a_failing_sink_stops_the_recording_not_the_engine)
 }
 END_TEST
 
+/* A region of interest whose pixel count times two wraps around: the
+ * engine must not take the wrapped size for its buffer (a replayed or
+ * damaged log can say anything). */
+static int huge_roi(void *ctx, af_roi *roi)
+{
+	(void)ctx;
+	roi->x = roi->y = 0;
+	roi->width = UINT32_MAX;                 /* (2^32 - 1)(2^31 + 1) = 2^63 + 2^31 - 1 */
+	roi->height = (UINT32_C(1) << 31) + 1;
+	return AF_OK;
+}
+
+START_TEST(engine_sizes_are_checked_before_multiplying)
+{
+	static fake_hal fk;
+	af_hal_ops ops = *fake_hal_ops();
+	af_engine_config cfg;
+	const char *err = NULL;
+	af_hal hal;
+
+	fake_hal_init(&fk, 1);
+	ops.get_roi = huge_roi;
+	ck_assert_int_eq(af_hal_bind(&hal, &ops, &fk, NULL, 0), AF_OK);
+	af_engine_config_default(&cfg);
+	ck_assert_ptr_null(af_engine_new(&hal, &cfg, &err));
+	ck_assert_str_eq(err, "out of memory");
+	ops.get_roi = NULL;
+	cfg.stats_window = SIZE_MAX / 8;
+	err = NULL;
+	ck_assert_ptr_null(af_engine_new(&hal, &cfg, &err));
+	ck_assert_str_eq(err, "out of memory");
+}
+END_TEST
+
 START_TEST(recorder_refuses_bad_arguments)
 {
 	static fake_hal fk;
@@ -531,6 +565,7 @@ Suite *rec_suite(void)
 	tcase_add_test(rec, optional_ops_are_mirrored);
 	tcase_add_test(rec, a_failing_sink_stops_the_recording_not_the_engine);
 	tcase_add_test(rec, recorder_refuses_bad_arguments);
+	tcase_add_test(rec, engine_sizes_are_checked_before_multiplying);
 	tcase_add_test(rec, held_pixels_are_those_of_failures_and_the_last_operations);
 	suite_add_tcase(s, rec);
 	return s;
