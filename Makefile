@@ -5,7 +5,8 @@
 #   make determinism     trace hash of the reference sequence: gcc/clang x -O0/-O2
 #   make bench           benchmarks, printing figures
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
-#   make fuzz            fuzz the scenario loader (libFuzzer, clang) for FUZZ_SECONDS
+#   make fuzz            fuzz the scenario loader and the field log reader (libFuzzer,
+#                        clang) for FUZZ_SECONDS each; make fuzz-fieldlog: the reader only
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deps            install the Debian packages the build needs
 #   make clean
@@ -42,7 +43,7 @@ LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 
-LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c))
+LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -58,7 +59,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism bench asan fuzz install uninstall clean deps
+.PHONY: all check determinism bench asan fuzz fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -96,12 +97,16 @@ $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 $(BUILD)/tests/refseq: $(BUILD)/tests/refseq.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# Writes field logs for tests/cli_replay.sh (until `afsim run --record`).
+$(BUILD)/tests/mkfieldlog: $(BUILD)/tests/mkfieldlog.o $(LIBAFSIM)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Every bench/*.c is a program of its own.
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
-check: $(BUILD)/afsim $(BUILD)/tests/runner
+check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog
 	$(BUILD)/tests/runner
 	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim sh $$t || exit 1; done
 
@@ -125,6 +130,23 @@ fuzz:
 	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
 		build-fuzz/libafsim.a $(LIBS)
 	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
+	$(MAKE) fuzz-fieldlog
+
+# Fuzz the field log reader and replay (tests/fuzz/fuzz_fieldlog.c) for
+# FUZZ_SECONDS, small logs of the simulated rig as seed corpus (the first
+# byte of an input selects checksum repair and replay: 0x03 both).
+fuzz-fieldlog: $(BUILD)/tests/mkfieldlog
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libafsim.a
+	mkdir -p build-fuzz/corpus-fieldlog
+	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 1 --no-calibrate --no-autofocus --keep-last 1 --ring-bytes 0 > /dev/null
+	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/nopixels
+	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 1 --no-calibrate --no-autofocus --faults > /dev/null
+	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/pixels
+	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 2 --no-calibrate --no-autofocus --keep-last 1 > /dev/null
+	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/held
+	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_fieldlog tests/fuzz/fuzz_fieldlog.c \
+		build-fuzz/libafsim.a $(LIBS)
+	cd build-fuzz && ./fuzz_fieldlog -max_total_time=$(FUZZ_SECONDS) -max_len=262144 corpus-fieldlog
 
 install: afsim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/afsim

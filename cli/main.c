@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/replay_cmd.h"
 #include "cli/report_cmd.h"
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
@@ -63,6 +64,7 @@ static const command commands[] = {
 	{ "baseline", afsim_cmd_baseline, AFSIM_BASELINE_SYNOPSIS, AFSIM_BASELINE_HELP },
 	{ "regress", afsim_cmd_regress, AFSIM_REGRESS_SYNOPSIS, AFSIM_REGRESS_HELP },
 	{ "viz", afsim_cmd_viz, AFSIM_VIZ_SYNOPSIS, AFSIM_VIZ_HELP },
+	{ "replay", afsim_cmd_replay, AFSIM_REPLAY_SYNOPSIS, AFSIM_REPLAY_HELP },
 	{ "demo", cmd_demo, "afsim demo [--seed N] [--handoffs N]",
 	  "Run the autofocus engine on the default simulated rig: calibrate the parfocal\n"
 	  "mapping, then A->B handoffs at random places (z uniform in +/-5 um, 22 C) at each\n"

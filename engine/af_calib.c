@@ -70,8 +70,8 @@ static int calib_fail(af_engine *e, af_calib_report *r, int64_t t0, int rc)
 	return rc;
 }
 
-int af_calibrate(af_engine *e, const af_calib_plan *plan, af_site_fn site, void *user,
-		 af_calib_report *r)
+static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn site, void *user,
+			 af_calib_report *r)
 {
 	af_calibration cal;
 	af_mapping m;
@@ -124,7 +124,8 @@ int af_calibrate(af_engine *e, const af_calib_plan *plan, af_site_fn site, void 
 					: &e->cfg.search[lens][AF_LEVEL_STANDARD];
 				double hint;
 
-				rc = site(user, i, pt->site_um);
+				rc = e->rec ? af__rec_site(e->rec, site, user, i, pt->site_um)
+					    : site(user, i, pt->site_um);
 				if (rc != AF_OK) {
 					rc = af__err(e, rc, "calibration site %u at %.3f um could not be reached",
 						     i, pt->site_um);
@@ -198,4 +199,17 @@ int af_calibrate(af_engine *e, const af_calib_plan *plan, af_site_fn site, void 
 	r->success = true;
 	r->error = AF_OK;
 	return AF_OK;
+}
+
+int af_calibrate(af_engine *e, const af_calib_plan *plan, af_site_fn site, void *user,
+		 af_calib_report *r)
+{
+	int rc;
+
+	if (e->rec)
+		af__rec_calibrate_begin(e->rec, plan, site != NULL);
+	rc = calibrate_run(e, plan, site, user, r);
+	if (e->rec)
+		af__rec_calibrate_end(e->rec, rc, r);
+	return rc;
 }

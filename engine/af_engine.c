@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "af_engine_impl.h"
+#include "af_rec_wire.h"
 
 static const char *const level_names[AF_LEVEL_COUNT] = { "ultra_fast", "fast", "standard" };
 
@@ -216,6 +217,11 @@ af_engine *af_engine_new(const af_hal *hal, const af_engine_config *cfg, const c
 	/* The frame buffer fits the largest of the current ROI and 512 x 512. */
 	if (af_hal_get_roi(hal, &roi) == AF_OK && (size_t)roi.width * roi.height > cap)
 		cap = (size_t)roi.width * roi.height;
+	/* sizes checked before multiplying: an absurd ROI or window is out of
+	 * memory, not a short buffer */
+	if (cap > SIZE_MAX / sizeof *e->frame.pixels ||
+	    cfg->stats_window > SIZE_MAX / sizeof *e->ring)
+		goto oom;
 	e->frame.pixels = malloc(cap * sizeof *e->frame.pixels);
 	e->frame.capacity_px = cap;
 	e->ring = malloc(cfg->stats_window * sizeof *e->ring);
@@ -281,13 +287,27 @@ double af_engine_backlash_um(const af_engine *e) { return e->backlash_um; }
 
 void af_engine_set_level(af_engine *e, af_level level)
 {
+	if (e->rec)
+		af__rec_simple_begin(e->rec, AF_LOG_OP_SET_LEVEL, (int)level, 0.0);
 	if ((unsigned)level < AF_LEVEL_COUNT)
 		e->cfg.level = level;
+	if (e->rec)
+		af__rec_simple_end(e->rec, AF_LOG_OP_SET_LEVEL, AF_OK, "");
 }
 
 void af_engine_set_thermal_compensation(af_engine *e, bool on)
 {
+	if (e->rec)
+		af__rec_simple_begin(e->rec, AF_LOG_OP_SET_THERMAL, on, 0.0);
 	e->cfg.thermal_compensation = on;
+	if (e->rec)
+		af__rec_simple_end(e->rec, AF_LOG_OP_SET_THERMAL, AF_OK, "");
+}
+
+void af_engine_set_measure_fn(af_engine *e, af_measure_fn fn, void *user)
+{
+	e->measure_fn = fn;
+	e->measure_user = user;
 }
 
 void af_engine_set_sample_hook(af_engine *e, af_sample_fn fn, void *user)
@@ -320,8 +340,14 @@ int af__read_temp(af_engine *e, double *reading_c, double *eff_c)
 int af_engine_tick(af_engine *e)
 {
 	double t, eff;
+	int rc;
 
-	return af__read_temp(e, &t, &eff);
+	if (e->rec)
+		af__rec_simple_begin(e->rec, AF_LOG_OP_TICK, 0, 0.0);
+	rc = af__read_temp(e, &t, &eff);
+	if (e->rec)
+		af__rec_simple_end(e->rec, AF_LOG_OP_TICK, rc, e->errmsg);
+	return rc;
 }
 
 double af_engine_temp_eff_c(const af_engine *e)
@@ -331,9 +357,16 @@ double af_engine_temp_eff_c(const af_engine *e)
 
 int af_engine_goto(af_engine *e, af_lens lens, double z_um)
 {
-	int rc = af__select(e, lens);
+	int rc;
 
-	return rc == AF_OK ? af__move_settle(e, z_um) : rc;
+	if (e->rec)
+		af__rec_simple_begin(e->rec, AF_LOG_OP_GOTO, (int)lens, z_um);
+	rc = af__select(e, lens);
+	if (rc == AF_OK)
+		rc = af__move_settle(e, z_um);
+	if (e->rec)
+		af__rec_simple_end(e->rec, AF_LOG_OP_GOTO, rc, e->errmsg);
+	return rc;
 }
 
 /* Where lens `to` should be in focus for src_um on lens `from`. */
@@ -452,12 +485,16 @@ int af_handoff(af_engine *e, af_lens from, af_lens to, double src_um, af_handoff
 	bool set = false;
 	int rc;
 
+	if (e->rec)
+		af__rec_handoff_begin(e->rec, from, to, src_um);
 	/* A level's own exposure, when it has one and the camera can. */
 	if (want && af_hal_get_exposure_us(&e->hal, &had) == AF_OK && had != want)
 		set = af_hal_set_exposure_us(&e->hal, want) == AF_OK;
 	rc = handoff_run(e, from, to, src_um, r);
 	if (set)
 		(void)af_hal_set_exposure_us(&e->hal, had);
+	if (e->rec)
+		af__rec_handoff_end(e->rec, rc, r);
 	return rc;
 }
 
@@ -607,6 +644,8 @@ int af_autofocus(af_engine *e, af_lens lens, double near_um, af_focus_result *r)
 	int64_t t0;
 	int rc;
 
+	if (e->rec)
+		af__rec_autofocus_begin(e->rec, lens, near_um);
 	memset(r, 0, sizeof *r);
 	r->lens = lens;
 	r->z_um = NAN;
@@ -636,5 +675,7 @@ int af_autofocus(af_engine *e, af_lens lens, double near_um, af_focus_result *r)
 	r->success = rc == AF_OK;
 	if (rc != AF_OK)
 		snprintf(r->message, sizeof r->message, "%s", e->errmsg);
+	if (e->rec)
+		af__rec_autofocus_end(e->rec, rc, r);
 	return rc;
 }

@@ -37,6 +37,9 @@
 #include "af_stats.h"
 #include "af_thermal.h"
 
+/* The engine's version, written into every field log (af_rec.h). */
+#define AF_ENGINE_VERSION "1.0"
+
 /* Size of every message buffer: the engine's and the results'. */
 #define AF_MSG_MAX 256
 
@@ -175,6 +178,18 @@ typedef struct af_sample {
 typedef void (*af_sample_fn)(void *user, const af_sample *s);
 /* Called for every frame the engine scores (NULL to remove). */
 void af_engine_set_sample_hook(af_engine *e, af_sample_fn fn, void *user);
+
+/*
+ * Replay's seam (field/fld_replay.h): when fn is set the engine asks it for
+ * the focus score of every frame it takes instead of calling af_measure
+ * itself, so a replay can answer frames whose pixels a log did not keep
+ * with their recorded scores.  fn returns AF_OK and *score, or an error the
+ * engine treats as a failed measure.  NULL (the default) restores
+ * af_measure.  An instrument never sets it.
+ */
+typedef int (*af_measure_fn)(void *user, const af_frame *f, af_measure_kind m, uint32_t stride,
+			     double *score);
+void af_engine_set_measure_fn(af_engine *e, af_measure_fn fn, void *user);
 
 typedef struct af_handoff_result {
 	bool success;

@@ -8,6 +8,7 @@
 #define AF_ENGINE_IMPL_H
 
 #include "af_engine.h"
+#include "af_rec.h"
 
 #define AF_CAL_HISTORY 8
 /* Most frames one search keeps (coarse + extension + refine). */
@@ -43,6 +44,11 @@ struct af_engine {
 
 	af_sample_fn hook;
 	void *hook_user;
+
+	/* the flight recorder (af_rec.h; NULL: none) and replay's seam */
+	af_rec *rec;
+	af_measure_fn measure_fn;
+	void *measure_user;
 
 	/* learnt focus-curve half width per lens (PROBE searches) */
 	double width_um[AF_LENS_COUNT];
@@ -101,5 +107,25 @@ typedef struct af_search_out {
  */
 int af__search(af_engine *e, af_lens lens, double center_um, const af_search_params *p,
 	       af_search_out *out);
+
+/*
+ * The flight recorder's hooks (af_rec.c).  The engine calls them only when
+ * e->rec is set, around its public operations: the begin hook before any
+ * HAL call of the operation, the end hook with the result after the last.
+ */
+void af__rec_handoff_begin(af_rec *r, af_lens from, af_lens to, double src_um);
+void af__rec_handoff_end(af_rec *r, int rc, const af_handoff_result *res);
+void af__rec_autofocus_begin(af_rec *r, af_lens lens, double near_um);
+void af__rec_autofocus_end(af_rec *r, int rc, const af_focus_result *res);
+void af__rec_calibrate_begin(af_rec *r, const af_calib_plan *plan, bool has_site);
+void af__rec_calibrate_end(af_rec *r, int rc, const af_calib_report *rep);
+/* goto (lens, z_um), tick, set_level (level in `lens`), set_thermal (on in
+ * `lens`); the end carries the engine's message when rc fails. */
+void af__rec_simple_begin(af_rec *r, int kind, int lens, double z_um);
+void af__rec_simple_end(af_rec *r, int kind, int rc, const char *msg);
+/* The focus score of the frame just grabbed. */
+void af__rec_score(af_rec *r, af_measure_kind m, uint32_t stride, double score);
+/* Call the calibration's site callback, recorded as a call. */
+int af__rec_site(af_rec *r, af_site_fn site, void *user, uint32_t index, double site_um);
 
 #endif /* AF_ENGINE_IMPL_H */

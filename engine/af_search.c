@@ -126,10 +126,13 @@ int af__score_here(af_engine *e, af_lens lens, af_measure_kind m, uint32_t strid
 	if (rc != AF_OK)
 		return af__hal_err(e, rc, "grab_frame");
 	e->op_frames++;
-	rc = af_measure(m, &e->frame, stride, score);
+	rc = e->measure_fn ? e->measure_fn(e->measure_user, &e->frame, m, stride, score)
+			   : af_measure(m, &e->frame, stride, score);
 	if (rc != AF_OK)
 		return af__err(e, rc, "focus measure %s failed on a %ux%u frame",
 			       af_measure_name(m), e->frame.width, e->frame.height);
+	if (e->rec)
+		af__rec_score(e->rec, m, stride, *score);
 	if (e->hook) {
 		af_sample s = { e->frame.timestamp_us, lens, e->stage_um, *score, m };
 
