@@ -28,8 +28,12 @@
 
 #include "sim/scenario.h"
 
-/* Largest scenario file, bytes: far beyond any hand-written scenario. */
-#define SIM_SCN_FILE_MAX ((size_t)16 << 20)
+/* Largest scenario (or other YAML) file, bytes: 1 MiB, far beyond any
+ * hand-written scenario (the library's largest is a few KiB). */
+#define SIM_SCN_FILE_MAX ((size_t)1 << 20)
+/* Deepest nesting of mappings and sequences a YAML file may have (a
+ * scenario needs 6); checked before the document is built. */
+#define SIM_SCN_DEPTH_MAX 64
 /* Largest temperature trace, bytes (about ten million lines). */
 #define SIM_SCN_TRACE_MAX ((size_t)256 << 20)
 /* Room temperatures a profile or trace may name, C. */
@@ -41,7 +45,6 @@
 typedef struct sim_scn_walker {
 	const char *path;        /* the scenario as named in messages */
 	yaml_document_t *doc;
-	sim_scenario *s;         /* the scenario being built */
 	char *err;
 	size_t errlen;
 } sim_scn_walker;
@@ -145,9 +148,36 @@ int sim_scn_walk(sim_scn_walker *w, yaml_node_t *node, const sim_scn_schema *sc,
  */
 int sim_scn_parse_double(const char *s, double *out);
 
-/* Read a whole file (at most max bytes) into a NUL-terminated buffer the
- * caller frees.  0, or -1 with errno set (EFBIG: larger than max). */
-int sim_scn_read_file(const char *path, size_t max, char **text, size_t *len);
+/*
+ * Read a whole regular file (at most max bytes) into a NUL-terminated
+ * buffer the caller frees.  Never blocks: a FIFO, a device or a directory
+ * is refused before a byte is read.  0; -1 when the file cannot be opened
+ * or read (why: strerror's text); -2 when it is not a file we read (why:
+ * "a FIFO, expected a regular file", "larger than N bytes, expected at
+ * most K KiB").  *text is NULL on failure.
+ */
+int sim_scn_read_file(const char *path, size_t max, char **text, size_t *len, char *why,
+		      size_t whylen);
+
+/*
+ * Load a YAML file whose top level is a mapping walked with schema onto
+ * obj: the generic entry point of the loader for every file with a
+ * schema (a scenario, a rig file).  The file must be a regular file of at
+ * most SIM_SCN_FILE_MAX bytes, nested at most SIM_SCN_DEPTH_MAX deep, hold
+ * one YAML document whose top level is a mapping; what names the file in
+ * messages ("scenario": "cannot open scenario: ...", "expected a scenario
+ * mapping", "expected one scenario per file").  0, or -1 and err (errlen
+ * bytes) says "path:line:col: error: what, expected what" (1-based; 0:0
+ * when the file itself cannot be read).  The document, the parser and the
+ * text are freed on every path; what the walk stored in obj before an
+ * error is the caller's to release.
+ */
+int sim_scn_load_file(const char *path, const char *what, const sim_scn_schema *schema,
+		      void *obj, char *err, size_t errlen);
+/* The same from text[0..len) (len bytes, NUL or not; NULL is ""), path
+ * naming it in messages. */
+int sim_scn_load_text(const char *path, const char *text, size_t len, const char *what,
+		      const sim_scn_schema *schema, void *obj, char *err, size_t errlen);
 
 /* Table shorthands for the schema files. */
 #define REQ SIM_SCN_REQ

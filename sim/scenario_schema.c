@@ -128,7 +128,7 @@ static int room_trace_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim
 {
 	sim_scenario *s = obj;
 	const char *rel = sim_scn_scalar(v), *slash;
-	char *full, *text;
+	char *full, *text, why[128];
 	size_t dir, len, n;
 	mdl_room_point *pts;
 	int rc;
@@ -144,10 +144,13 @@ static int room_trace_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim
 		return sim_scn_fail(w, v->start_mark, "out of memory");
 	memcpy(full, w->path, dir);
 	strcpy(full + dir, rel);
-	if (sim_scn_read_file(full, SIM_SCN_TRACE_MAX, &text, &len)) {
-		rc = sim_scn_fail(w, v->start_mark,
-				  "cannot open temperature trace '%s': %s, expected a readable CSV file",
-				  full, strerror(errno));
+	if ((rc = sim_scn_read_file(full, SIM_SCN_TRACE_MAX, &text, &len, why, sizeof why)) != 0) {
+		if (rc == -1)
+			rc = sim_scn_fail(w, v->start_mark,
+					  "cannot open temperature trace '%s': %s, expected a readable CSV file",
+					  full, why);
+		else
+			rc = sim_scn_fail(w, v->start_mark, "temperature trace '%s' is %s", full, why);
 		free(full);
 		return rc;
 	}
