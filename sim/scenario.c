@@ -303,20 +303,70 @@ static void parser_error(sim_scn_walker *w, const yaml_parser_t *p, const char *
 	}
 }
 
+/* The first pass's list of tagged scalars (sim_scn_walker.tagged). */
+typedef struct tag_list {
+	size_t *at;
+	size_t n, cap;
+} tag_list;
+
+static int tag_list_add(tag_list *l, size_t at)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? 2 * l->cap : 16;
+		size_t *na = realloc(l->at, ncap * sizeof *na);
+
+		if (!na)
+			return -1;
+		l->at = na;
+		l->cap = ncap;
+	}
+	l->at[l->n++] = at;
+	return 0;
+}
+
+/* A node's event: its kind, tag and start mark, or false for other events. */
+static bool event_node(const yaml_event_t *ev, yaml_node_type_t *kind, const char **tag)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		*kind = YAML_SCALAR_NODE;
+		*tag = (const char *)ev->data.scalar.tag;
+		return true;
+	case YAML_SEQUENCE_START_EVENT:
+		*kind = YAML_SEQUENCE_NODE;
+		*tag = (const char *)ev->data.sequence_start.tag;
+		return true;
+	case YAML_MAPPING_START_EVENT:
+		*kind = YAML_MAPPING_NODE;
+		*tag = (const char *)ev->data.mapping_start.tag;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
- * The nesting depth, before the document is built.  libyaml's document
- * loader takes time quadratic in the depth (100 000 nested '[' take 25 s),
- * and the loader builds the whole tree before anything can look at it; the
- * event parser reports a collection as it opens, so a first pass over the
- * events stops at the first collection past SIM_SCN_DEPTH_MAX having read
- * no further than it.  A syntax error found here is the one the document
- * loader would report.
+ * The first pass, over the events, before the document is built.
+ *
+ * The nesting depth: libyaml's document loader takes time quadratic in
+ * the depth (100 000 nested '[' take 25 s), and it builds the whole tree
+ * before anything can look at it; the event parser reports a collection
+ * as it opens, so this pass stops at the first collection past
+ * SIM_SCN_DEPTH_MAX having read no further than it.
+ *
+ * The tags: the document API resolves an untagged scalar to !!str, so
+ * `!!str 5` and `5` look the same there; here the explicit ones are
+ * checked (sim_scn_check_tag) and the scalars' positions listed for the
+ * walker.  A syntax error found here is the one the loader would report.
  */
-static int check_depth(sim_scn_walker *w, const char *text, size_t len)
+static int prescan(sim_scn_walker *w, const char *text, size_t len, tag_list *tags)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	yaml_event_type_t type;
+	/* Per open collection: a mapping?  Its nodes so far (even: a key next). */
+	bool is_map[SIM_SCN_DEPTH_MAX + 1];
+	size_t count[SIM_SCN_DEPTH_MAX + 1];
 	size_t depth = 0;
 	int rc = -1;
 
@@ -324,26 +374,56 @@ static int check_depth(sim_scn_walker *w, const char *text, size_t len)
 		return sim_scn_errf(w->err, w->errlen, w->path, 0, 0, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	do {
+		yaml_node_type_t kind;
+		const char *tag;
+		bool key;
+
 		if (!yaml_parser_parse(&parser, &ev)) {
 			parser_error(w, &parser, text, len);
 			goto out;
 		}
 		type = ev.type;
-		if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
-			if (++depth > SIM_SCN_DEPTH_MAX) {
+		key = depth > 0 && is_map[depth - 1] && count[depth - 1] % 2 == 0;
+		if (event_node(&ev, &kind, &tag) && tag) {
+			if (sim_scn_check_tag(w, tag, kind, key, ev.start_mark))
+				goto out_event;
+			if (kind == YAML_SCALAR_NODE && tag_list_add(tags, ev.start_mark.index)) {
+				sim_scn_errf(w->err, w->errlen, w->path, 0, 0, "out of memory");
+				goto out_event;
+			}
+		}
+		switch (type) {
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (depth == SIM_SCN_DEPTH_MAX) {
 				sim_scn_fail(w, ev.start_mark,
 					     "%s nested more than %d levels deep, expected at most %d nested mappings and sequences",
 					     type == YAML_MAPPING_START_EVENT ? "a mapping" : "a sequence",
 					     SIM_SCN_DEPTH_MAX, SIM_SCN_DEPTH_MAX);
-				yaml_event_delete(&ev);
-				goto out;
+				goto out_event;
 			}
-		} else if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
+			is_map[depth] = type == YAML_MAPPING_START_EVENT;
+			count[depth++] = 0;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			/* The collection was one node of its parent. */
 			depth--;
+			/* fall through */
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			if (depth > 0)
+				count[depth - 1]++;
+			break;
+		default:
+			break;
 		}
 		yaml_event_delete(&ev);
 	} while (type != YAML_STREAM_END_EVENT);
 	rc = 0;
+	goto out;
+out_event:
+	yaml_event_delete(&ev);
 out:
 	yaml_parser_delete(&parser);
 	return rc;
@@ -356,6 +436,7 @@ int sim_scn_load_text(const char *path, const char *text, size_t len, const char
 	yaml_document_t doc, extra;
 	yaml_node_t *root, *second;
 	sim_scn_walker w = { .path = path, .doc = &doc, .err = err, .errlen = errlen };
+	tag_list tags = { 0 };
 	int rc = -1;
 
 	if (err && errlen)
@@ -366,10 +447,14 @@ int sim_scn_load_text(const char *path, const char *text, size_t len, const char
 		return sim_scn_errf(err, errlen, path, 0, 0,
 				    "%s is larger than %zu bytes, expected at most %zu KiB", what,
 				    SIM_SCN_FILE_MAX, SIM_SCN_FILE_MAX >> 10);
-	if (check_depth(&w, text, len))
-		return -1;
-	if (!yaml_parser_initialize(&parser))
-		return sim_scn_errf(err, errlen, path, 0, 0, "out of memory");
+	if (prescan(&w, text, len, &tags))
+		goto out_tags;
+	w.tagged = tags.at;
+	w.n_tagged = tags.n;
+	if (!yaml_parser_initialize(&parser)) {
+		sim_scn_errf(err, errlen, path, 0, 0, "out of memory");
+		goto out_tags;
+	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		/* libyaml deletes a document it failed to load. */
@@ -377,7 +462,7 @@ int sim_scn_load_text(const char *path, const char *text, size_t len, const char
 		goto out_parser;
 	}
 	root = yaml_document_get_root_node(&doc);
-	if (!root || sim_scn_is_null(root)) {
+	if (!root || sim_scn_null(&w, root)) {
 		sim_scn_errf(err, errlen, path, 1, 1, "empty file, expected a %s mapping", what);
 		goto out_doc;
 	}
@@ -405,6 +490,8 @@ out_doc:
 	yaml_document_delete(&doc);
 out_parser:
 	yaml_parser_delete(&parser);
+out_tags:
+	free(tags.at);
 	return rc;
 }
 

@@ -43,10 +43,15 @@
 #define SIM_SCN_WHERE_MAX 128
 
 typedef struct sim_scn_walker {
-	const char *path;        /* the scenario as named in messages */
+	const char *path;        /* the file as named in messages */
 	yaml_document_t *doc;
 	char *err;
 	size_t errlen;
+	/* Start offsets (mark index) of the scalars written with an explicit
+	 * tag, ascending.  The document API gives `!!str 5` and a plain `5`
+	 * the same tag; the events of the first pass tell them apart. */
+	const size_t *tagged;
+	size_t n_tagged;
 } sim_scn_walker;
 
 enum sim_scn_type {
@@ -112,8 +117,28 @@ yaml_node_t *sim_scn_node(const sim_scn_walker *w, int index);
 /* The text of a scalar node, NUL-terminated; NULL for other nodes. */
 const char *sim_scn_scalar(const yaml_node_t *n);
 /* True for an empty plain scalar (`key:` with nothing after it): null,
- * which the walker takes as an empty mapping. */
+ * which the walker takes as an empty mapping.  Blind to tags: the walker
+ * and the handlers ask sim_scn_null(), for which `key: !!str` is an empty
+ * string, not null. */
 bool sim_scn_is_null(const yaml_node_t *n);
+bool sim_scn_null(const sim_scn_walker *w, const yaml_node_t *n);
+/*
+ * The text of a scalar that should be a string (a name, a path, a
+ * description): untagged (plain or quoted) or tagged !!str.  NULL after
+ * setting the error ("X is a mapping, expected <expected>", "tagged !!int
+ * '5' is an integer, expected <expected>") for anything else.
+ */
+const char *sim_scn_text(sim_scn_walker *w, yaml_node_t *n, const char *where,
+			 const char *expected);
+/*
+ * Explicit tags, checked on the events before the document is built: a
+ * scalar may carry !!str (or the non-specific "!"), !!int, !!float, !!bool
+ * or !!null, a mapping !!map, a sequence !!seq, a key !!str only; any
+ * other tag (a custom !tag, !!binary, !!timestamp ...) is an error.
+ * 0, or -1 and the error at mark m.  kind: the event's node type.
+ */
+int sim_scn_check_tag(sim_scn_walker *w, const char *tag, yaml_node_type_t kind, bool key,
+		      yaml_mark_t m);
 /* "a mapping", "a sequence", "a scalar". */
 const char *sim_scn_kind(const yaml_node_t *n);
 /* s quoted for a message: 'text', at most 48 characters, control
