@@ -17,17 +17,9 @@
 # `make` is quick when the tree is built.  `cli_docs.sh FILE.md...` checks those files
 # only; with no arguments the script first checks itself on a small
 # document with a failing block.
-set -u
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/testlib.sh"
 root=$(pwd)
-AFSIM=${AFSIM:-./afsim}
 case "$AFSIM" in /*) ;; *) AFSIM="$root/$AFSIM" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); echo "ok   $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL $1"; }
 
 # A block that runs this script again (make check) would recurse for ever.
 if [ -n "${AFSIM_DOCS_TEST:-}" ]; then
@@ -248,5 +240,4 @@ fi
 for f in "$@"; do
 	check_file "$f"
 done
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish
