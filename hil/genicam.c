@@ -8,13 +8,16 @@
  * for (exposure, ROI, pixel format) are kept in want_* and re-applied on
  * every connect, since a camera that comes back has forgotten them.
  *
- * Why the grab discards frames older than its trigger: a frame that arrives
- * after its grab timed out (a slow camera) would otherwise be taken as the
- * answer to the next trigger.  A frame whose first packet arrived before
- * the camera acknowledged the trigger cannot be its answer (a camera acks
- * the command before it has exposed and read out the frame; a stalled one
- * sends its late frame first, then acks); free running, before the grab
- * began.  Such frames are counted stale and given back to the stream.
+ * Why the grab discards frames that answer older triggers: a frame that
+ * arrives after its grab timed out (a slow camera) would otherwise be taken
+ * as the answer to the next trigger.  A camera numbers its frames one by
+ * one, a dropped frame too, so with the id of the last frame seen (anchor)
+ * and the count of triggers still unanswered since then, a frame whose id
+ * is at most unanswered past the anchor answers an older trigger.  Arrival
+ * times cannot tell: a stalled camera sends its late frame just before it
+ * acknowledges the next trigger, and the two race through different
+ * threads here.  Free running, a frame is stale when its first packet came
+ * before the grab began.  Stale frames are counted and given back.
  *
  * Aravis's own waits bound everything here: a GigE Vision register access
  * gives up after 5 x 500 ms, a discovery after 1 s; the stream pop is given
@@ -59,8 +62,11 @@ struct hil_genicam {
 	hil_genicam_info info;
 	hil_genicam_counters n;
 	hil_genicam_meta meta;
-	uint64_t seq, last_raw;
+	uint64_t seq, last_raw;     /* frame counter: extended, camera's last */
 	bool have_seq, have_raw;
+	uint64_t anchor;            /* id of the last frame seen (any status) */
+	uint32_t unanswered;        /* triggers sent since, frames not seen */
+	bool have_anchor;
 	char msg[512];
 };
 
@@ -657,7 +663,8 @@ static int reconnect(hil_genicam *g)
 	char last[sizeof g->msg];
 
 	reap_lost(g);
-	g->have_raw = false;
+	g->have_raw = g->have_anchor = false;
+	g->unanswered = 0;
 	for (a = 1; a <= g->o.reconnect_attempts; a++) {
 		if (a > 1) {
 			sleep_ms(backoff);
@@ -756,15 +763,23 @@ void hil_genicam_close(hil_genicam *g)
 	free(g);
 }
 
+/* How many frames on from frame id a is id b: GigE Vision 1.x block ids
+ * are 16 bits and skip 0 (65535 then 1); ids that go back (a camera that
+ * restarted) count as the next. */
+static uint64_t id_distance(uint64_t a, uint64_t b)
+{
+	if (b > a)
+		return b - a;
+	if (a <= 0xffff && b <= 0xffff && b != a)
+		return 0xffff - a + b;
+	return 1;
+}
+
 /* The camera's frame id, unwrapped and continued across reconnects. */
 static uint64_t next_seq(hil_genicam *g, uint64_t raw)
 {
-	uint64_t d = 1;
+	uint64_t d = g->have_raw ? id_distance(g->last_raw, raw) : 1;
 
-	if (g->have_raw && raw > g->last_raw)
-		d = raw - g->last_raw;
-	else if (g->have_raw && g->last_raw <= 0xffff && raw <= 0xffff)
-		d = 0xffff - g->last_raw + raw; /* 16-bit block id: 65535 then 1 */
 	g->seq = g->have_seq ? g->seq + d : raw;
 	g->have_seq = g->have_raw = true;
 	g->last_raw = raw;
@@ -835,6 +850,27 @@ static int take(hil_genicam *g, ArvBuffer *b, af_frame *frame, int64_t trig_us)
 	return AF_OK;
 }
 
+/*
+ * Note frame b as seen; true when it answers an older trigger than the
+ * current grab's (see the file comment).  Triggered mode only.
+ */
+static bool seen(hil_genicam *g, ArvBuffer *b)
+{
+	uint64_t id = arv_buffer_get_frame_id(b), d;
+	bool old = false;
+
+	if (!g->info.software_trigger)
+		return false;
+	if (g->have_anchor) {
+		d = id_distance(g->anchor, id);
+		old = d <= g->unanswered;
+		g->unanswered = old ? g->unanswered - (uint32_t)d : 0;
+	}
+	g->anchor = id;
+	g->have_anchor = true;
+	return old;
+}
+
 int hil_genicam_grab(hil_genicam *g, af_frame *frame)
 {
 	GError *e = NULL;
@@ -850,6 +886,7 @@ int hil_genicam_grab(hil_genicam *g, af_frame *frame)
 		return gc_err(g, AF_EINVAL, "roi %ux%u of camera '%s' does not fit %zu pixels",
 			      g->cur.width, g->cur.height, g->id, frame->capacity_px);
 	while ((b = arv_stream_try_pop_buffer(g->stream))) { /* arrived since the last grab */
+		seen(g, b);
 		g->n.stale++;
 		arv_stream_push_buffer(g->stream, b);
 	}
@@ -863,15 +900,18 @@ int hil_genicam_grab(hil_genicam *g, af_frame *frame)
 			return gc_gerr(g, &e, "sending TriggerSoftware");
 		trig_us = t0 + (t1 - t0) / 2;
 	}
-	deadline = t0 + (int64_t)g->o.timeout_ms * 1000;
+	/* from the trigger's acknowledgement: a camera slow to take the command
+	 * (bounded by Aravis's GVCP timeout) does not eat the frame's time */
+	deadline = mono_us() + (int64_t)g->o.timeout_ms * 1000;
 	for (;;) {
 		int64_t left = deadline - mono_us();
 
 		b = left > 0 ? arv_stream_timeout_pop_buffer(g->stream, (guint64)left) : NULL;
 		if (!b)
 			break;
-		if (arv_buffer_get_status(b) == ARV_BUFFER_STATUS_SUCCESS &&
-		    (int64_t)(arv_buffer_get_system_timestamp(b) / 1000) < real0) {
+		if (seen(g, b) ||
+		    (!g->info.software_trigger && arv_buffer_get_status(b) == ARV_BUFFER_STATUS_SUCCESS &&
+		     (int64_t)(arv_buffer_get_system_timestamp(b) / 1000) < real0)) {
 			g->n.stale++;
 			arv_stream_push_buffer(g->stream, b);
 			continue;
@@ -880,6 +920,8 @@ int hil_genicam_grab(hil_genicam *g, af_frame *frame)
 		arv_stream_push_buffer(g->stream, b);
 		return rc;
 	}
+	if (g->info.software_trigger && g->unanswered < UINT32_MAX)
+		g->unanswered++; /* its frame may still come: not ours then */
 	if (g_atomic_int_get(&g->control_lost)) {
 		g->lost = true;
 		g->n.lost++;

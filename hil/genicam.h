@@ -61,7 +61,8 @@ typedef enum hil_genicam_trigger {
 
 /* Options; a zeroed struct means every default. */
 typedef struct hil_genicam_opts {
-	uint32_t timeout_ms;          /* per grab, trigger to frame (1000) */
+	uint32_t timeout_ms;          /* per grab: from the trigger acknowledged
+				       * (free running: the call) to the frame (1000) */
 	uint32_t n_buffers;           /* stream buffer pool, 2..64 (4) */
 	const char *pixel_format;     /* "Mono8", "Mono12", ...; NULL: keep the
 				       * camera's if it is one we unpack, else Mono8 */
