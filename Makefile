@@ -108,14 +108,19 @@ $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 $(BUILD)/tests/refseq: $(BUILD)/tests/refseq.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The GenICam driver as a command, for tests/cli_genicam.sh.
+$(BUILD)/tests/genicam_probe: $(BUILD)/tests/genicam_probe.o $(LIBAFSIM)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Every bench/*.c is a program of its own.
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
-check: $(BUILD)/afsim $(BUILD)/tests/runner
+check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/genicam_probe
 	$(BUILD)/tests/runner
-	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim sh $$t || exit 1; done
+	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim \
+		GENICAM_PROBE=$(BUILD)/tests/genicam_probe sh $$t || exit 1; done
 
 determinism:
 	sh tests/determinism.sh
