@@ -93,6 +93,27 @@ static int64_t mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/*
+ * A CLOCK_REALTIME instant (µs) on CLOCK_MONOTONIC: the offset between the
+ * clocks is read between two realtime readings around a monotonic one, the
+ * tightest of three tries, so a preemption in between does not shift it.
+ */
+static int64_t real_to_mono_us(int64_t real_us)
+{
+	int64_t best_gap = INT64_MAX, offset = 0;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		int64_t r1 = g_get_real_time(), m = mono_us(), r2 = g_get_real_time();
+
+		if (r2 - r1 < best_gap) {
+			best_gap = r2 - r1;
+			offset = m - (r1 + (r2 - r1) / 2);
+		}
+	}
+	return real_us + offset;
+}
+
 static void sleep_ms(uint32_t ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
@@ -178,6 +199,39 @@ static void on_control_lost(ArvDevice *dev, gpointer user)
 	g_atomic_int_set(&g->control_lost, 1);
 }
 
+/* How many frames on from frame id a is id b: GigE Vision 1.x block ids
+ * are 16 bits and skip 0 (65535 then 1); ids that go back (a camera that
+ * restarted) count as the next. */
+static uint64_t id_distance(uint64_t a, uint64_t b)
+{
+	if (b > a)
+		return b - a;
+	if (a <= 0xffff && b <= 0xffff && b != a)
+		return 0xffff - a + b;
+	return 1;
+}
+
+/*
+ * Note frame b as seen; true when it answers an older trigger than the
+ * current grab's (see the file comment).  Triggered mode only.
+ */
+static bool seen(hil_genicam *g, ArvBuffer *b)
+{
+	uint64_t id = arv_buffer_get_frame_id(b), d;
+	bool old = false;
+
+	if (!g->info.software_trigger)
+		return false;
+	if (g->have_anchor) {
+		d = id_distance(g->anchor, id);
+		old = d <= g->unanswered;
+		g->unanswered = old ? g->unanswered - (uint32_t)d : 0;
+	}
+	g->anchor = id;
+	g->have_anchor = true;
+	return old;
+}
+
 /* --- stream ----------------------------------------------------------- */
 
 static void stream_stop(hil_genicam *g, bool talk)
@@ -187,12 +241,58 @@ static void stream_stop(hil_genicam *g, bool talk)
 	g_clear_object(&g->stream);
 }
 
+/*
+ * Receive buffer of a GigE Vision stream socket: room for 4 frames, at
+ * least 1 MiB, at most 64 MiB; the kernel caps it at net.core.rmem_max.
+ */
+static int socket_bytes(guint payload)
+{
+	uint64_t b = (uint64_t)payload * 4;
+
+	return (int)(b < (1u << 20) ? (1u << 20) : b > (64u << 20) ? (64u << 20) : b);
+}
+
+/*
+ * Aravis sizes a GigE Vision stream's socket buffer when the first frame
+ * starts to arrive, so the first frame after a stream starts meets the
+ * system's default buffer (about 90 packets) and a camera that bursts (the
+ * fake one on loopback does) loses the rest.  Take that frame and give it
+ * back.  Errors are left for the next grab to find.
+ */
+static void prime(hil_genicam *g)
+{
+	GError *e = NULL;
+	ArvBuffer *b;
+
+	if (!ARV_IS_GV_STREAM(g->stream))
+		return;
+	if (g->info.software_trigger) {
+		arv_camera_software_trigger(g->cam, &e);
+		if (e) {
+			g_clear_error(&e);
+			return;
+		}
+	}
+	b = arv_stream_timeout_pop_buffer(g->stream, (guint64)g->o.timeout_ms * 1000u);
+	if (b) {
+		seen(g, b);
+		g->n.primed++;
+		arv_stream_push_buffer(g->stream, b);
+	} else if (g->info.software_trigger) {
+		g->unanswered++;
+	}
+}
+
 static int stream_start(hil_genicam *g)
 {
 	GError *e = NULL;
 	guint payload;
 	uint32_t i;
 
+	if (arv_camera_is_gv_device(g->cam))
+		arv_camera_gv_set_stream_options(g->cam, g->o.packet_socket
+								 ? ARV_GV_STREAM_OPTION_NONE
+								 : ARV_GV_STREAM_OPTION_PACKET_SOCKET_DISABLED);
 	payload = arv_camera_get_payload(g->cam, &e);
 	if (e)
 		return gc_gerr(g, &e, "reading PayloadSize");
@@ -204,12 +304,14 @@ static int stream_start(hil_genicam *g)
 			 : gc_err(g, AF_EHW, "camera '%s': no stream", g->id);
 	if (ARV_IS_GV_STREAM(g->stream))
 		g_object_set(g->stream, "frame-retention", (guint)(g->o.frame_retention_ms * 1000u),
-			     NULL);
+			     "socket-buffer", ARV_GV_STREAM_SOCKET_BUFFER_FIXED, "socket-buffer-size",
+			     socket_bytes(payload), NULL);
 	for (i = 0; i < g->o.n_buffers; i++)
 		arv_stream_push_buffer(g->stream, arv_buffer_new_allocate(payload));
 	arv_camera_start_acquisition(g->cam, &e);
 	if (e)
 		return gc_gerr(g, &e, "starting acquisition");
+	prime(g);
 	return AF_OK;
 }
 
@@ -763,18 +865,6 @@ void hil_genicam_close(hil_genicam *g)
 	free(g);
 }
 
-/* How many frames on from frame id a is id b: GigE Vision 1.x block ids
- * are 16 bits and skip 0 (65535 then 1); ids that go back (a camera that
- * restarted) count as the next. */
-static uint64_t id_distance(uint64_t a, uint64_t b)
-{
-	if (b > a)
-		return b - a;
-	if (a <= 0xffff && b <= 0xffff && b != a)
-		return 0xffff - a + b;
-	return 1;
-}
-
 /* The camera's frame id, unwrapped and continued across reconnects. */
 static uint64_t next_seq(hil_genicam *g, uint64_t raw)
 {
@@ -837,7 +927,7 @@ static int take(hil_genicam *g, ArvBuffer *b, af_frame *frame, int64_t trig_us)
 			      g->id, frame->capacity_px);
 	hil_pixfmt_unpack(f, data, frame->pixels, npx);
 	/* Host realtime of the first packet, moved to the monotonic clock. */
-	arrival_us = mono_us() - (g_get_real_time() - (int64_t)(arv_buffer_get_system_timestamp(b) / 1000));
+	arrival_us = real_to_mono_us((int64_t)(arv_buffer_get_system_timestamp(b) / 1000));
 	frame->width = (uint32_t)w;
 	frame->height = (uint32_t)h;
 	frame->bit_depth = f->bit_depth;
@@ -848,27 +938,6 @@ static int take(hil_genicam *g, ArvBuffer *b, af_frame *frame, int64_t trig_us)
 				      f->code };
 	g->n.frames++;
 	return AF_OK;
-}
-
-/*
- * Note frame b as seen; true when it answers an older trigger than the
- * current grab's (see the file comment).  Triggered mode only.
- */
-static bool seen(hil_genicam *g, ArvBuffer *b)
-{
-	uint64_t id = arv_buffer_get_frame_id(b), d;
-	bool old = false;
-
-	if (!g->info.software_trigger)
-		return false;
-	if (g->have_anchor) {
-		d = id_distance(g->anchor, id);
-		old = d <= g->unanswered;
-		g->unanswered = old ? g->unanswered - (uint32_t)d : 0;
-	}
-	g->anchor = id;
-	g->have_anchor = true;
-	return old;
 }
 
 int hil_genicam_grab(hil_genicam *g, af_frame *frame)

@@ -17,7 +17,9 @@
  * to 40 ms from trigger to frame, at most 25 triggered frames/s, as the
  * stock arv-fake-gv-camera-0.8 behaves).  opts.trigger_hz raises it; the
  * price is that the fake camera's thread spins through the last
- * millisecond of every period while acquisition runs.
+ * millisecond of every period while acquisition runs: measured idle, about
+ * 5 % of a core at 100 Hz, 13 % at 200 Hz (the default: a frame 2.5 ms
+ * after its trigger on average), 40 % at 1000 Hz.
  *
  * Threads: Aravis runs the camera in a thread of its own (GVCP, GVSP and
  * the fill callback, one after the other); no GMainLoop is involved.  The
@@ -59,7 +61,7 @@ typedef struct hil_gvcam_opts {
 	uint32_t sensor_width, sensor_height; /* (2048 x 2048, Aravis's) */
 	uint32_t width, height;     /* ROI at power-up (512 x 512, capped) */
 	const char *pixel_format;   /* at power-up ("Mono8") */
-	double trigger_hz;          /* software trigger polling (1000) */
+	double trigger_hz;          /* software trigger polling (200) */
 	hil_gvcam_render_fn render; /* NULL: a ramp, (x + y) of the sensor */
 	void *user;
 	const char *const *hide;    /* NULL-terminated feature names to leave
@@ -67,7 +69,7 @@ typedef struct hil_gvcam_opts {
 } hil_gvcam_opts;
 
 #define HIL_GVCAM_SERIAL_DEFAULT "AFSIM01"
-#define HIL_GVCAM_TRIGGER_HZ_DEFAULT 1000.0
+#define HIL_GVCAM_TRIGGER_HZ_DEFAULT 200.0
 
 /*
  * Start serving.  NULL when the description cannot be built, the address
