@@ -84,7 +84,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-ARAVIS_OBJS = $(BUILD)/hil/genicam.o $(BUILD)/hil/gvcam.o
+ARAVIS_OBJS = $(BUILD)/hil/genicam.o $(BUILD)/hil/genicam_link.o $(BUILD)/hil/gvcam.o
 $(ARAVIS_OBJS): ALL_CFLAGS += $(ARAVIS_ISYSTEM)
 
 # The test runner registers every suite that tests/test_*.c defines; the list
