@@ -36,7 +36,7 @@ static uint64_t id_distance(uint64_t a, uint64_t b)
 }
 
 /*
- * Note frame b as hil_gc_seen; true when it answers an older trigger than the
+ * Note frame b as seen; true when it answers an older trigger than the
  * current grab's (see the file comment).  Triggered mode only.
  */
 bool hil_gc_seen(hil_genicam *g, ArvBuffer *b)

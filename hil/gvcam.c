@@ -3,9 +3,10 @@
  *
  * The GenICam description is Aravis's own (read at run time from an
  * ArvFakeCamera, never copied into this project), edited in memory: more
- * monochrome PixelFormat entries after Mono16, and every whole-word
- * occurrence of a hidden feature's name renamed (NAME -> NAME_hidden), so the
- * document stays consistent and the standard name is simply absent.  The
+ * monochrome PixelFormat entries after Mono16, every whole-word occurrence
+ * of a hidden feature's name renamed (NAME -> NAME_hidden), so the document
+ * stays consistent and the standard name is simply absent, and the <Inc> of
+ * the four ROI features.  The
  * edited text goes through a temporary file because that is how
  * arv_gv_fake_camera_new_full takes it; the file is gone once the camera
  * has read it.
@@ -143,8 +144,40 @@ static char *add_formats(char *xml, char *err, size_t n)
 	return out;
 }
 
+/* Declare increment inc for the Integer feature name: its <Inc>1</Inc>. */
+static char *set_increment(char *xml, const char *name, uint32_t inc, char *err, size_t n)
+{
+	char open_tag[64], incs[32];
+	const char *node, *end, *at;
+	size_t pre, nl;
+	char *out;
+
+	snprintf(open_tag, sizeof open_tag, "<Integer Name=\"%s\"", name);
+	node = strstr(xml, open_tag);
+	end = node ? strstr(node, "</Integer>") : NULL;
+	at = node ? strstr(node, "<Inc>1</Inc>") : NULL;
+	if (!end || !at || at > end) {
+		snprintf(err, n, "aravis's fake camera description has no increment for %s", name);
+		free(xml);
+		return NULL;
+	}
+	nl = (size_t)snprintf(incs, sizeof incs, "<Inc>%u</Inc>", inc);
+	pre = (size_t)(at - xml);
+	out = malloc(strlen(xml) + nl + 1);
+	if (out) {
+		memcpy(out, xml, pre);
+		memcpy(out + pre, incs, nl);
+		strcpy(out + pre + nl, at + strlen("<Inc>1</Inc>"));
+	} else {
+		snprintf(err, n, "out of memory");
+	}
+	free(xml);
+	return out;
+}
+
 static int build_xml(hil_gvcam *c, char *err, size_t n)
 {
+	static const char *const roi_features[4] = { "OffsetX", "OffsetY", "Width", "Height" };
 	ArvFakeCamera *stock = arv_fake_camera_new(c->serial);
 	const char *text;
 	size_t len = 0, i;
@@ -170,6 +203,8 @@ static int build_xml(hil_gvcam *c, char *err, size_t n)
 	xml = add_formats(xml, err, n);
 	for (i = 0; xml && c->o.hide && c->o.hide[i]; i++)
 		xml = hide_feature(xml, c->o.hide[i]);
+	for (i = 0; xml && c->o.roi_increment > 1 && i < 4; i++)
+		xml = set_increment(xml, roi_features[i], c->o.roi_increment, err, n);
 	if (!xml) {
 		if (!err[0])
 			snprintf(err, n, "out of memory");

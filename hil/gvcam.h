@@ -7,8 +7,9 @@
  * over the real GVCP/GVSP stack on loopback.
  *
  * The device: Aravis's fake camera description, extended with the pixel
- * formats of hil/pixfmt.h (Mono8 ... Mono12Packed) and without the features
- * listed in opts.hide (to test a camera that lacks them).  It answers GVCP
+ * formats of hil/pixfmt.h (Mono8 ... Mono12Packed), without the features
+ * listed in opts.hide (to test a camera that lacks them) and with the ROI
+ * increment of opts.roi_increment.  It answers GVCP
  * on UDP port 3956 of opts.address, so one gvcam per address and network
  * namespace; discovery sees it as vendor "Aravis", model "Fake".
  *
@@ -66,6 +67,9 @@ typedef struct hil_gvcam_opts {
 	void *user;
 	const char *const *hide;    /* NULL-terminated feature names to leave
 				     * out, e.g. "TriggerSoftware" */
+	uint32_t roi_increment;     /* Inc of OffsetX/OffsetY/Width/Height that
+				     * the description declares (1); the fake
+				     * camera itself takes any value */
 } hil_gvcam_opts;
 
 #define HIL_GVCAM_SERIAL_DEFAULT "AFSIM01"

@@ -162,6 +162,42 @@ START_TEST(roi_out_of_range_is_refused)
 }
 END_TEST
 
+/* A camera whose ROI moves in steps of 8: off-step values are refused. */
+START_TEST(roi_off_the_increment_is_refused)
+{
+	hil_gvcam_opts co = { .render = known_render, .roi_increment = 8 };
+	hil_gvcam *cam;
+	hil_genicam *g;
+	af_roi ok = { 8, 16, 64, 32 }, x = { 4, 16, 64, 32 }, w = { 8, 16, 60, 32 },
+	       h = { 8, 16, 64, 30 }, y = { 8, 2, 64, 32 };
+	uint16_t *px = calloc(CAP_PX, sizeof *px);
+	af_frame fr = { px, CAP_PX, 0, 0, 0, 0, 0 };
+	char err[512];
+
+	NETNS_OR_SKIP();
+	cam = hil_gvcam_new(&co, err, sizeof err);
+	ck_assert_msg(cam != NULL, "%s", err);
+	g = hil_genicam_open("127.0.0.1", NULL, err, sizeof err);
+	ck_assert_msg(g != NULL, "%s", err);
+	ck_assert_int_eq(hil_genicam_set_roi(g, &ok), AF_OK);
+	ck_assert_int_eq(hil_genicam_set_roi(g, &x), AF_EINVAL);
+	ck_assert_str_eq(hil_genicam_errmsg(g), "roi x 4 is not a multiple of 8 (camera '127.0.0.1')");
+	ck_assert_int_eq(hil_genicam_set_roi(g, &w), AF_EINVAL);
+	ck_assert_str_eq(hil_genicam_errmsg(g),
+			 "roi width 60 is not a multiple of 8 (camera '127.0.0.1')");
+	ck_assert_int_eq(hil_genicam_set_roi(g, &h), AF_EINVAL);
+	ck_assert_str_eq(hil_genicam_errmsg(g),
+			 "roi height 30 is not a multiple of 8 (camera '127.0.0.1')");
+	ck_assert_int_eq(hil_genicam_set_roi(g, &y), AF_EINVAL);
+	ck_assert_str_eq(hil_genicam_errmsg(g), "roi y 2 is not a multiple of 8 (camera '127.0.0.1')");
+	ck_assert_int_eq(hil_genicam_grab(g, &fr), AF_OK);
+	check_known(&fr, &ok, 10000, 8);
+	hil_genicam_close(g);
+	hil_gvcam_free(cam);
+	free(px);
+}
+END_TEST
+
 /* By device id and by serial (both discover), an unknown id, a bad format. */
 START_TEST(opens_by_device_id_serial_and_address)
 {
@@ -500,6 +536,7 @@ Suite *genicam_suite(void)
 	tcase_add_test(tc, first_large_frame_is_whole);
 	tcase_add_test(tc, exposure_and_roi_round_trip);
 	tcase_add_test(tc, roi_out_of_range_is_refused);
+	tcase_add_test(tc, roi_off_the_increment_is_refused);
 	tcase_add_test(tc, opens_by_device_id_serial_and_address);
 	tcase_add_test(tc, timestamps_and_frame_counter);
 	tcase_add_test(tc, dropped_frame_times_out);
