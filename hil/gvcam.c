@@ -20,10 +20,14 @@
  */
 #include "hil/gvcam.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -326,6 +330,27 @@ static void fill(ArvBuffer *buf, void *data, guint32 exposure_us, guint32 gain,
 
 /* --- life cycle --------------------------------------------------------- */
 
+/*
+ * Is UDP port 3956 (GVCP) taken at address?  Aravis's fake camera starts
+ * and says it runs even when it could not bind it (it only warns), so ask
+ * the kernel first.  Addresses given as interface names are not checked.
+ */
+static bool gvcp_port_taken(const char *address)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(3956) };
+	int fd;
+	bool taken;
+
+	if (inet_pton(AF_INET, address, &sa.sin_addr) != 1)
+		return false;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return false;
+	taken = bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno == EADDRINUSE;
+	close(fd);
+	return taken;
+}
+
 int hil_gvcam_start(hil_gvcam *c, char *err, size_t n)
 {
 	char path[] = "/tmp/afsim-gvcam-XXXXXX";
@@ -336,6 +361,11 @@ int hil_gvcam_start(hil_gvcam *c, char *err, size_t n)
 
 	if (c->gv)
 		return 0;
+	if (gvcp_port_taken(c->address)) {
+		snprintf(err, n, "cannot serve a GigE Vision camera on '%s': UDP port 3956 is taken there",
+			 c->address);
+		return -1;
+	}
 	fd = mkstemp(path);
 	if (fd < 0) {
 		snprintf(err, n, "cannot write the camera description to '%s'", path);
@@ -348,7 +378,7 @@ int hil_gvcam_start(hil_gvcam *c, char *err, size_t n)
 	unlink(path);
 	if (!wrote || !c->gv || !arv_gv_fake_camera_is_running(c->gv)) {
 		snprintf(err, n, "cannot serve a GigE Vision camera on '%s': %s", c->address,
-			 wrote ? "no such interface, or UDP port 3956 taken there"
+			 wrote ? "no interface has that address or name"
 			       : "cannot write its description");
 		if (c->gv)
 			g_object_unref(c->gv);

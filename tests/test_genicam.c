@@ -444,6 +444,52 @@ START_TEST(missing_features_are_enotsup)
 }
 END_TEST
 
+/* The server's own refusals: a taken port, an address without interface,
+ * a bad serial, format or trigger frequency, bad faults. */
+START_TEST(fake_camera_refuses_bad_setups)
+{
+	hil_gvcam_opts o = { 0 };
+	hil_gvcam *a, *b;
+	char err[256];
+
+	NETNS_OR_SKIP();
+	a = hil_gvcam_new(NULL, err, sizeof err);
+	ck_assert_msg(a != NULL, "%s", err);
+	ck_assert_ptr_null(hil_gvcam_new(NULL, err, sizeof err));
+	ck_assert_str_eq(err, "cannot serve a GigE Vision camera on '127.0.0.1': UDP port 3956 is "
+			      "taken there");
+	o.address = "10.1.2.3";
+	ck_assert_ptr_null(hil_gvcam_new(&o, err, sizeof err));
+	ck_assert_str_eq(err, "cannot serve a GigE Vision camera on '10.1.2.3': no interface has "
+			      "that address or name");
+	o.address = NULL;
+	o.serial = "has space";
+	ck_assert_ptr_null(hil_gvcam_new(&o, err, sizeof err));
+	ck_assert_str_eq(err, "camera serial 'has space' must be 1..15 of [A-Za-z0-9_-]");
+	o.serial = NULL;
+	o.pixel_format = "RGB8";
+	ck_assert_ptr_null(hil_gvcam_new(&o, err, sizeof err));
+	ck_assert_str_eq(err, "pixel format 'RGB8' is not one the fake camera serves");
+	o.pixel_format = NULL;
+	o.trigger_hz = -1.0;
+	ck_assert_ptr_null(hil_gvcam_new(&o, err, sizeof err));
+	ck_assert_str_eq(err, "trigger frequency -1 Hz is outside 0..100000");
+	ck_assert_int_eq(hil_gvcam_inject(a, HIL_GVCAM_DROP, 0, 0), -1);
+	ck_assert_int_eq(hil_gvcam_inject(a, HIL_GVCAM_INCOMPLETE, 1, 1000), -1);
+	ck_assert_int_eq(hil_gvcam_inject(a, HIL_GVCAM_DELAY, 1, 0), -1);
+	ck_assert_int_eq(hil_gvcam_inject(a, (hil_gvcam_fault)7, 1, 1), -1);
+	hil_gvcam_stop(a);
+	ck_assert(!hil_gvcam_running(a));
+	b = hil_gvcam_new(NULL, err, sizeof err); /* the port is free again */
+	ck_assert_msg(b != NULL, "%s", err);
+	ck_assert_int_eq(hil_gvcam_start(a, err, sizeof err), -1);
+	hil_gvcam_free(b);
+	ck_assert_int_eq(hil_gvcam_start(a, err, sizeof err), 0);
+	ck_assert(hil_gvcam_running(a));
+	hil_gvcam_free(a);
+}
+END_TEST
+
 /* --- the driver as the camera of an af_hal ----------------------------- */
 
 /* A rig whose lens, stage and clock are the scripted fake and whose camera
@@ -544,6 +590,7 @@ Suite *genicam_suite(void)
 	tcase_add_test(tc, incomplete_frame_is_eio);
 	tcase_add_test(tc, camera_gone_then_back_reconnects);
 	tcase_add_test(tc, missing_features_are_enotsup);
+	tcase_add_test(tc, fake_camera_refuses_bad_setups);
 	tcase_add_test(tc, plugs_into_an_af_hal);
 	suite_add_tcase(s, tc);
 	return s;
