@@ -163,7 +163,7 @@ static int take(hil_genicam *g, ArvBuffer *b, af_frame *frame, int64_t trig_us)
 	if (st != ARV_BUFFER_STATUS_SUCCESS) {
 		g->n.incomplete++;
 		return hil_gc_err(g, AF_EIO, "incomplete frame %llu from camera '%s': %s",
-			      (unsigned long long)raw, g->id, status_name(st));
+				  (unsigned long long)raw, g->id, status_name(st));
 	}
 	f = hil_pixfmt_by_code(arv_buffer_get_image_pixel_format(b));
 	w = arv_buffer_get_image_width(b);
@@ -171,19 +171,21 @@ static int take(hil_genicam *g, ArvBuffer *b, af_frame *frame, int64_t trig_us)
 	data = arv_buffer_get_image_data(b, &size);
 	if (!f || w <= 0 || h <= 0 || !data) {
 		g->n.incomplete++;
-		return hil_gc_err(g, AF_EIO, "frame %llu from camera '%s' is no monochrome image (format 0x%08x, %dx%d)",
-			      (unsigned long long)raw, g->id, arv_buffer_get_image_pixel_format(b), w, h);
+		return hil_gc_err(g, AF_EIO,
+				  "frame %llu from camera '%s' is no monochrome image (format 0x%08x, %dx%d)",
+				  (unsigned long long)raw, g->id, arv_buffer_get_image_pixel_format(b), w,
+				  h);
 	}
 	npx = (size_t)w * (size_t)h;
 	need = hil_pixfmt_bytes(f, npx);
 	if (size < need) {
 		g->n.incomplete++;
 		return hil_gc_err(g, AF_EIO, "frame %llu from camera '%s' has %zu bytes, %dx%d %s needs %zu",
-			      (unsigned long long)raw, g->id, size, w, h, f->name, need);
+				  (unsigned long long)raw, g->id, size, w, h, f->name, need);
 	}
 	if (npx > frame->capacity_px)
 		return hil_gc_err(g, AF_EINVAL, "frame %dx%d from camera '%s' does not fit %zu pixels", w, h,
-			      g->id, frame->capacity_px);
+				  g->id, frame->capacity_px);
 	hil_pixfmt_unpack(f, data, frame->pixels, npx);
 	/* Host realtime of the first packet, moved to the monotonic clock. */
 	arrival_us = hil_gc_real_to_mono_us((int64_t)(arv_buffer_get_system_timestamp(b) / 1000));
@@ -212,7 +214,7 @@ int hil_genicam_grab(hil_genicam *g, af_frame *frame)
 		return hil_gc_err(g, AF_EINVAL, "grab from camera '%s' without a pixel buffer", g->id);
 	if ((uint64_t)g->cur.width * g->cur.height > frame->capacity_px)
 		return hil_gc_err(g, AF_EINVAL, "roi %ux%u of camera '%s' does not fit %zu pixels",
-			      g->cur.width, g->cur.height, g->id, frame->capacity_px);
+				  g->cur.width, g->cur.height, g->id, frame->capacity_px);
 	while ((b = arv_stream_try_pop_buffer(g->stream))) { /* arrived since the last grab */
 		hil_gc_seen(g, b);
 		g->n.stale++;
@@ -254,11 +256,11 @@ int hil_genicam_grab(hil_genicam *g, af_frame *frame)
 		g->lost = true;
 		g->n.lost++;
 		return hil_gc_err(g, AF_EHW, "camera '%s' lost control (heartbeat); the next call reconnects",
-			      g->id);
+				  g->id);
 	}
 	g->n.timeouts++;
 	return hil_gc_err(g, AF_ETIMEDOUT, "no frame from camera '%s' within %u ms%s", g->id,
-		      g->o.timeout_ms, g->info.software_trigger ? " of its software trigger" : "");
+			  g->o.timeout_ms, g->info.software_trigger ? " of its software trigger" : "");
 }
 
 int hil_genicam_set_exposure_us(hil_genicam *g, uint32_t exposure_us)
@@ -321,7 +323,7 @@ int hil_genicam_set_pixel_format(hil_genicam *g, const char *name)
 
 	if (!f)
 		return hil_gc_err(g, AF_EINVAL, "pixel format '%s' is not one afsim unpacks",
-			      name ? name : "");
+				  name ? name : "");
 	rc = hil_gc_ready(g);
 	if (rc != AF_OK)
 		return rc;

@@ -135,7 +135,7 @@ int hil_gc_gerr(hil_genicam *g, GError **e, const char *what)
 			g->n.lost++;
 		g->lost = true;
 		hil_gc_err(g, code, "camera '%s' stopped answering (%s: %s); the next call reconnects",
-		       g->id, what, (*e)->message);
+			   g->id, what, (*e)->message);
 	} else {
 		hil_gc_err(g, code, "camera '%s': %s: %s", g->id, what, (*e)->message);
 	}
@@ -262,7 +262,7 @@ int hil_gc_apply_exposure(hil_genicam *g, uint32_t us)
 		return hil_gc_gerr(g, &e, "reading the exposure bounds");
 	if ((double)us < lo || (double)us > hi)
 		return hil_gc_err(g, AF_EINVAL, "exposure %u us is outside %.0f..%.0f us of camera '%s'",
-			      us, lo, hi, g->id);
+				  us, lo, hi, g->id);
 	arv_camera_set_exposure_time(g->cam, (double)us, &e);
 	if (e)
 		return hil_gc_gerr(g, &e, "setting the exposure time");
@@ -289,17 +289,17 @@ static int check_axis(hil_genicam *g, const char *axis, uint32_t off, uint32_t l
 
 	if (len == 0 || (gint64)len < min_len)
 		return hil_gc_err(g, AF_EINVAL, "roi %s %u is below the minimum %d of camera '%s'",
-			      size_name, len, min_len, g->id);
+				  size_name, len, min_len, g->id);
 	if ((uint64_t)off + len > sensor)
 		return hil_gc_err(g, AF_EINVAL,
-			      "roi %s=%u %s=%u leaves the sensor (%s %u) of camera '%s'", axis, off,
-			      size_name, len, size_name, sensor, g->id);
+				  "roi %s=%u %s=%u leaves the sensor (%s %u) of camera '%s'", axis, off,
+				  size_name, len, size_name, sensor, g->id);
 	if (len_inc > 1 && len % (uint32_t)len_inc != 0)
 		return hil_gc_err(g, AF_EINVAL, "roi %s %u is not a multiple of %d (camera '%s')",
-			      size_name, len, len_inc, g->id);
+				  size_name, len, len_inc, g->id);
 	if (off_inc > 1 && off % (uint32_t)off_inc != 0)
 		return hil_gc_err(g, AF_EINVAL, "roi %s %u is not a multiple of %d (camera '%s')",
-			      axis, off, off_inc, g->id);
+				  axis, off, off_inc, g->id);
 	return AF_OK;
 }
 
@@ -325,7 +325,7 @@ static int check_roi(hil_genicam *g, const af_roi *r)
 		return hil_gc_gerr(g, &e, "reading the region bounds");
 	if ((r->x || r->y) && !offsets)
 		return hil_gc_err(g, AF_ENOTSUP, "camera '%s' has no OffsetX/OffsetY: roi at %u,%u",
-			      g->id, r->x, r->y);
+				  g->id, r->x, r->y);
 	rc = check_axis(g, "x", r->x, r->width, g->info.sensor_width, wmin, winc, xinc);
 	if (rc == AF_OK)
 		rc = check_axis(g, "y", r->y, r->height, g->info.sensor_height, hmin, hinc, yinc);
@@ -349,8 +349,8 @@ int hil_gc_apply_roi(hil_genicam *g, const af_roi *r)
 	    (g->cur.x != r->x || g->cur.y != r->y || g->cur.width != r->width ||
 	     g->cur.height != r->height))
 		rc = hil_gc_err(g, AF_EINVAL, "camera '%s' took roi %u,%u %ux%u as %u,%u %ux%u", g->id,
-			    r->x, r->y, r->width, r->height, g->cur.x, g->cur.y, g->cur.width,
-			    g->cur.height);
+				r->x, r->y, r->width, r->height, g->cur.x, g->cur.y, g->cur.width,
+				g->cur.height);
 	rc2 = rc2 == AF_OK ? hil_gc_stream_start(g) : rc2;
 	return rc != AF_OK ? rc : rc2;
 }
@@ -392,7 +392,7 @@ int hil_gc_apply_format(hil_genicam *g, const hil_pixfmt *f)
 		return rc;
 	if (!yes)
 		return hil_gc_err(g, AF_ENOTSUP, "camera '%s' does not offer pixel format '%s' (it offers %s)",
-			      g->id, f->name, offered);
+				  g->id, f->name, offered);
 	hil_gc_stream_stop(g, true);
 	arv_camera_set_pixel_format_from_string(g->cam, f->name, &e);
 	if (e)
@@ -402,7 +402,7 @@ int hil_gc_apply_format(hil_genicam *g, const hil_pixfmt *f)
 		return hil_gc_gerr(g, &e, "reading PixelFormat");
 	if (now != f->code)
 		return hil_gc_err(g, AF_EHW, "camera '%s' reports pixel format 0x%08x after '%s' was set",
-			      g->id, now, f->name);
+				  g->id, now, f->name);
 	g->fmt = f;
 	return AF_OK;
 }
@@ -452,17 +452,17 @@ static int setup_trigger(hil_genicam *g)
 	}
 	if (g->o.trigger == HIL_GENICAM_TRIGGER_SOFTWARE)
 		return hil_gc_err(g, AF_ENOTSUP,
-			      "camera '%s' has no software trigger (TriggerSoftware, TriggerSource=Software)",
-			      g->id);
+				  "camera '%s' has no software trigger (TriggerSoftware, TriggerSource=Software)",
+				  g->id);
 	if (arv_camera_is_feature_available(g->cam, "TriggerMode", NULL)) {
 		arv_camera_clear_triggers(g->cam, &e);
 		if (e)
 			return hil_gc_gerr(g, &e, "setting TriggerMode=Off");
 	}
 	hil_gc_copy_str(g->info.note, sizeof g->info.note,
-		 g->o.trigger == HIL_GENICAM_TRIGGER_FREE_RUN
-			 ? "free running, as asked: a frame's exposure may begin before its grab"
-			 : "no software trigger: free running, a frame's exposure may begin before its grab");
+			g->o.trigger == HIL_GENICAM_TRIGGER_FREE_RUN
+			? "free running, as asked: a frame's exposure may begin before its grab"
+			: "no software trigger: free running, a frame's exposure may begin before its grab");
 	return AF_OK;
 }
 
@@ -509,14 +509,14 @@ static int resolve(hil_genicam *g, char *target, size_t n, bool check_ip)
 	}
 	if (hits == 0)
 		return hil_gc_err(g, AF_EHW, "no camera '%s' among the %u GenICam devices found%s%s%s",
-			      g->id, nd, nd ? " (" : "", ids, nd ? ")" : "");
+				  g->id, nd, nd ? " (" : "", ids, nd ? ")" : "");
 	if (ip) {
 		hil_gc_copy_str(target, n, g->id);
 		return AF_OK;
 	}
 	if (hits > 1)
 		return hil_gc_err(g, AF_EINVAL, "camera '%s' matches %u devices (%s): use a device id",
-			      g->id, hits, ids);
+				  g->id, hits, ids);
 	hil_gc_copy_str(target, n, arv_get_device_id(pick));
 	return AF_OK;
 }
@@ -531,14 +531,14 @@ static void read_info(hil_genicam *g)
 	hil_gc_copy_str(in->vendor, sizeof in->vendor, arv_camera_get_vendor_name(g->cam, NULL));
 	hil_gc_copy_str(in->model, sizeof in->model, arv_camera_get_model_name(g->cam, NULL));
 	hil_gc_copy_str(in->serial, sizeof in->serial,
-		 arv_camera_get_device_serial_number(g->cam, NULL));
+			arv_camera_get_device_serial_number(g->cam, NULL));
 	/* as Aravis's discovery names a device */
 	snprintf(in->device_id, sizeof in->device_id, "%s-%s-%s", in->vendor, in->model,
 		 in->serial);
 	in->address[0] = '\0';
 	hil_gc_copy_str(in->protocol, sizeof in->protocol,
-		 arv_camera_is_gv_device(g->cam) ? "GigEVision"
-		 : arv_camera_is_uv_device(g->cam) ? "USB3Vision" : "other");
+			arv_camera_is_gv_device(g->cam) ? "GigEVision"
+			: arv_camera_is_uv_device(g->cam) ? "USB3Vision" : "other");
 	if (ARV_IS_GV_DEVICE(dev)) {
 		GSocketAddress *sa = arv_gv_device_get_device_address(ARV_GV_DEVICE(dev));
 		char *s = g_inet_address_to_string(
@@ -572,7 +572,7 @@ int hil_gc_connect(hil_genicam *g, bool again)
 	g->cam = arv_camera_new(target, &e);
 	if (!g->cam) {
 		rc = hil_gc_err(g, AF_EHW, "cannot open camera '%s': %s", g->id,
-			    e ? e->message : "unknown error");
+				e ? e->message : "unknown error");
 		g_clear_error(&e);
 		return rc;
 	}
@@ -701,7 +701,7 @@ static int reconnect(hil_genicam *g)
 	}
 	g->lost = true;
 	return hil_gc_err(g, AF_EHW, "camera '%s' lost, not back after %u reconnect attempts (%s)",
-		      g->id, g->o.reconnect_attempts, last);
+			  g->id, g->o.reconnect_attempts, last);
 }
 
 /* Connected and answering, reconnecting first when it was lost. */

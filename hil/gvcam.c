@@ -6,10 +6,9 @@
  * monochrome PixelFormat entries after Mono16, every whole-word occurrence
  * of a hidden feature's name renamed (NAME -> NAME_hidden), so the document
  * stays consistent and the standard name is simply absent, and the <Inc> of
- * the four ROI features.  The
- * edited text goes through a temporary file because that is how
- * arv_gv_fake_camera_new_full takes it; the file is gone once the camera
- * has read it.
+ * the four ROI features.  The edited text goes through a temporary file
+ * because that is how arv_gv_fake_camera_new_full takes it; the file is
+ * gone once the camera has read it.
  *
  * Faults ride on what the fake camera offers: its "gvsp-lost-ratio"
  * property (the probability that each GVSP packet is not sent) is set from
@@ -74,7 +73,7 @@ static char *str_replace_all(const char *s, const char *from, const char *to)
 
 	for (p = s; (p = strstr(p, from)); p += nf)
 		count++;
-	len = strlen(s) + count * nt + 1; /* nt >= nf - not assumed */
+	len = strlen(s) + count * nt + 1; /* over by count * nf: room enough */
 	out = malloc(len);
 	if (!out)
 		return NULL;
@@ -402,8 +401,12 @@ int hil_gvcam_start(hil_gvcam *c, char *err, size_t n)
 
 void hil_gvcam_stop(hil_gvcam *c)
 {
-	if (c->gv) /* joins the camera thread, closes its sockets */
-		g_object_unref(c->gv);
+	if (!c->gv)
+		return;
+	/* Aravis's own pattern again, under its fill lock: once this returns
+	 * fill() is not running and will not run while the camera finalizes */
+	arv_fake_camera_set_fill_pattern(arv_gv_fake_camera_get_fake_camera(c->gv), NULL, NULL);
+	g_object_unref(c->gv); /* joins the camera thread, closes its sockets */
 	c->gv = NULL;
 }
 
