@@ -7,12 +7,16 @@
  * this module holds no GVCP/GVSP code and its header no Aravis type, so the
  * bridge, the tests and the benchmarks include it without glib.
  *
- * Per grab: drain frames that arrived since the last grab (stale), send
- * TriggerSoftware, pop the frame with the grab timeout, unpack it to u16.
- * Cameras without a software trigger run free (with a note) or are refused,
- * as the options say.  Every wait is bounded: the grab by timeout_ms, every
- * feature access by Aravis's GVCP timeout (500 ms x 5 tries in 0.8), a
- * reconnect by its attempts and capped backoff.
+ * Per grab: give back frames that arrived since the last grab (stale),
+ * send TriggerSoftware, wait for the frame timeout_ms from the trigger's
+ * acknowledgement, skipping frames that answer older triggers (told by
+ * frame id), unpack it to u16.  Cameras without a software trigger run free
+ * (with a note) or are refused, as the options say.  The first frame after
+ * every stream start is taken and given back (counted primed: Aravis sizes
+ * a GigE Vision socket buffer only then).  Every wait is bounded: the grab
+ * by timeout_ms, every feature access by Aravis's GVCP timeout (500 ms x 5
+ * tries in 0.8), a discovery by 1 s, a reconnect by its attempts and
+ * capped backoff.
  *
  * Errors (negative af_err codes, the message in hil_genicam_errmsg):
  *   no frame within timeout_ms                  AF_ETIMEDOUT  (counted)
