@@ -45,12 +45,21 @@ YAML_LIBS    := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml
 SQLITE_LIBS  := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
 SDL_CFLAGS   := $(shell $(PKG_CONFIG) --cflags sdl2 SDL2_ttf SDL2_image 2>/dev/null)
 SDL_LIBS     := $(shell $(PKG_CONFIG) --libs sdl2 SDL2_ttf SDL2_image 2>/dev/null || echo -lSDL2_ttf -lSDL2_image -lSDL2)
-LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
+# Aravis (GenICam cameras, hil/genicam.c and hil/gvcam.c only).  Its
+# pkg-config file needs libusb-1.0's, so fall back on glib's when that one is
+# missing.  The include folders go in as -isystem so that glib's headers are
+# held to their own warnings, not ours; only the Aravis objects see them.
+ARAVIS_CFLAGS := $(shell $(PKG_CONFIG) --cflags aravis-0.8 2>/dev/null || \
+		   echo -I/usr/include/aravis-0.8 $$($(PKG_CONFIG) --cflags gio-2.0 2>/dev/null))
+ARAVIS_LIBS   := $(shell $(PKG_CONFIG) --libs aravis-0.8 2>/dev/null || \
+		   echo -laravis-0.8 -lgio-2.0 -lgobject-2.0 -lglib-2.0)
+ARAVIS_ISYSTEM := $(patsubst -I%,-isystem %,$(ARAVIS_CFLAGS))
+LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(ARAVIS_LIBS) -lm
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 
-LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c))
+LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c hil/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -83,6 +92,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+ARAVIS_OBJS = $(BUILD)/hil/genicam.o $(BUILD)/hil/genicam_link.o $(BUILD)/hil/gvcam.o
+$(ARAVIS_OBJS): ALL_CFLAGS += $(ARAVIS_ISYSTEM)
+
 # The test runner registers every suite that tests/test_*.c defines; the list
 # is generated so that adding a suite is adding a file.
 $(BUILD)/tests/suites.h: $(TEST_SRCS)
@@ -105,6 +117,10 @@ $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 $(BUILD)/tests/mkfieldlog: $(BUILD)/tests/mkfieldlog.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+# The GenICam driver as a command, for tests/cli_genicam.sh.
+$(BUILD)/tests/genicam_probe: $(BUILD)/tests/genicam_probe.o $(LIBAFSIM)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Every bench/*.c is a program of its own.
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -113,10 +129,11 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 # The CLI tests get the binary under test and the build folder (BUILD, for
 # the ones that call make themselves, so that they reuse this build); all of
 # them run, and the failed ones are named at the end.
-check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog
+check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/tests/genicam_probe
 	$(BUILD)/tests/runner
 	@failed=""; for t in $(CLI_TESTS); do echo "== $$t"; \
-		AFSIM=$(BUILD)/afsim BUILD=$(BUILD) sh $$t || failed="$$failed $$t"; done; \
+		AFSIM=$(BUILD)/afsim BUILD=$(BUILD) \
+		GENICAM_PROBE=$(BUILD)/tests/genicam_probe sh $$t || failed="$$failed $$t"; done; \
 		[ -z "$$failed" ] || { echo "FAILED:$$failed"; exit 1; }
 
 determinism:
