@@ -1,27 +1,38 @@
 /*
- * db.c - the results store: opening (WAL, busy_timeout, migrations under
- * PRAGMA user_version), abort detection, the statement cache and the
- * transaction helpers.  Run ingest is db_ingest.c, queries db_query.c.
+ * db.c - the results store: opening (checks, WAL, busy_timeout, migrations
+ * under PRAGMA user_version), abort detection, the statement cache and the
+ * transaction and binding helpers.  Run ingest is db_ingest.c, the trace
+ * index db_trace.c, queries db_query.c.
  *
  * Invariants:
+ * - an afsim database carries PRAGMA application_id DB_APPLICATION_ID;
+ *   any other SQLite file that has tables is refused untouched (a
+ *   database of schema 1 or 2, which predate the id, is recognised by its
+ *   tables and gets the id when it is migrated);
+ * - opening for writing checks the file (PRAGMA quick_check) and that a
+ *   write transaction can be taken, before anything is written; opening
+ *   read-only (db_open_ro) never creates, migrates or writes anything;
  * - every write is one BEGIN IMMEDIATE transaction: a writer takes the
  *   write lock up front, so two writers never deadlock on a read-to-write
  *   upgrade and busy_timeout (10 s) is the only wait;
  * - a run's row exists (status `running`) before any of its ops, samples,
- *   events or expectations; rows are buffered and committed in batches of
- *   up to DB_BATCH rows, so a process killed half-way leaves a prefix of
- *   whole batches and never a torn one (WAL commits are atomic);
+ *   events, expectations or trace chunks; rows are buffered and committed
+ *   in batches, so a process killed half-way leaves a prefix of whole
+ *   batches and never a torn one (WAL commits are atomic);
  * - the next db_open on the same host marks `aborted` every `running` run
  *   whose writer pid is gone (kill(pid, 0) fails with ESRCH);
  * - synchronous=NORMAL: in WAL mode a commit survives the death of the
  *   process (the case that matters here); only a power cut may lose the
- *   last transactions, never consistency.
+ *   last transactions, never consistency;
+ * - every SQLite call's result is checked, except sqlite3_finalize and
+ *   sqlite3_close on the way out of a failure (they can only repeat it).
  */
 #include "db/db_impl.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,8 +139,29 @@ static const char schema_v2[] =
 	"ALTER TABLE runs ADD COLUMN invocation TEXT;  -- NULL for runs recorded before version 2\n"
 	"CREATE INDEX runs_invocation ON runs (invocation, id);\n";
 
+/* Version 3: the trace index in chunks, written as the run goes (a run's
+ * memory no longer grows with its length, and no blob limit can drop a
+ * run's rows), and the application id that marks the file as afsim's.
+ * Runs recorded before keep their index in `traces`. */
+static const char schema_v3[] =
+	"CREATE TABLE trace_chunks (           -- the trace index, DB_TRACE_CHUNK records a chunk\n"
+	"  run_id   INTEGER NOT NULL REFERENCES runs (id),\n"
+	"  seq      INTEGER NOT NULL,           -- 0-based: records seq*4096 .. seq*4096 + records - 1\n"
+	"  records  INTEGER NOT NULL,           -- 4096, fewer in the run's last chunk\n"
+	"  end_hash INTEGER NOT NULL,           -- running hash after its last record (64 bits, signed)\n"
+	"  data     BLOB NOT NULL,              -- the records, encoded (docs/database.md)\n"
+	"  PRIMARY KEY (run_id, seq)\n"
+	");\n";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1, schema_v2 };
+static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3 };
+
+/* The tables of every afsim schema: how a database that predates the
+ * application id is told from someone else's. */
+static const char afsim_tables_sql[] =
+	"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+	"('runs', 'ops', 'events', 'samples', 'expectations', 'traces', 'baselines')";
+#define AFSIM_TABLES_V1 7
 
 static const char *const stmt_sql[DB_ST_COUNT] = {
 #define DB_STMT_SQL_(name, sql) sql,
@@ -137,7 +169,7 @@ static const char *const stmt_sql[DB_ST_COUNT] = {
 #undef DB_STMT_SQL_
 };
 
-/* --- helpers shared with db_query.c ---------------------------------------- */
+/* --- helpers shared with the other files of db/ ------------------------------ */
 
 int db_fail(db *d, const char *fmt, ...)
 {
@@ -151,7 +183,14 @@ int db_fail(db *d, const char *fmt, ...)
 
 int db_sqlfail(db *d, const char *what)
 {
-	return db_fail(d, "%s: %s", what, sqlite3_errmsg(d->h));
+	return db_fail(d, "%s: %s", what, d->h ? sqlite3_errmsg(d->h) : "out of memory");
+}
+
+int db_writable(db *d, const char *what)
+{
+	if (d->readonly)
+		return db_fail(d, "cannot %s: the database is open read-only", what);
+	return 0;
 }
 
 sqlite3_stmt *db_stmt_use(db *d, enum db_stmt_slot slot, sqlite3_stmt **tmp)
@@ -164,45 +203,57 @@ sqlite3_stmt *db_stmt_use(db *d, enum db_stmt_slot slot, sqlite3_stmt **tmp)
 	if (!*st && sqlite3_prepare_v3(d->h, stmt_sql[slot], -1,
 				       st == tmp ? 0 : SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
 		db_sqlfail(d, "cannot prepare a statement");
+		sqlite3_finalize(*st);   /* NULL after a failed prepare: a no-op */
 		*st = NULL;
 		return NULL;
 	}
 	return *st;
 }
 
-void db_stmt_done(sqlite3_stmt *st, sqlite3_stmt *tmp)
+int db_stmt_done(sqlite3_stmt *st, sqlite3_stmt *tmp)
 {
-	if (tmp) {
-		sqlite3_finalize(tmp);
-	} else if (st) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+	int rc;
+
+	if (tmp)
+		return sqlite3_finalize(tmp);
+	if (!st)
+		return SQLITE_OK;
+	rc = sqlite3_reset(st);
+	/* clears to NULL: cannot fail */
+	(void)sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int db_step_done(db *d, sqlite3_stmt *st, sqlite3_stmt *tmp, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_sqlfail(d, what);
+		(void)db_stmt_done(st, tmp);   /* repeats the step's error */
+		return -1;
 	}
+	if (db_stmt_done(st, tmp) != SQLITE_OK)
+		return db_sqlfail(d, what);
+	return 0;
 }
 
 /* Run a statement that returns no rows needed: 0 or -1 with the message. */
-static int step_done(db *d, enum db_stmt_slot slot, const char *what)
+static int step_slot(db *d, enum db_stmt_slot slot, const char *what)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, slot, &tmp);
-	int rc;
 
-	if (!st)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		db_sqlfail(d, what);
-	db_stmt_done(st, tmp);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	return st ? db_step_done(d, st, tmp, what) : -1;
 }
 
 int db_tx_begin(db *d)
 {
-	return step_done(d, DB_ST_BEGIN, "cannot begin a write transaction");
+	return step_slot(d, DB_ST_BEGIN, "cannot begin a write transaction");
 }
 
 int db_tx_commit(db *d)
 {
-	return step_done(d, DB_ST_COMMIT, "cannot commit");
+	return step_slot(d, DB_ST_COMMIT, "cannot commit");
 }
 
 void db_tx_rollback(db *d)
@@ -212,8 +263,48 @@ void db_tx_rollback(db *d)
 	if (sqlite3_get_autocommit(d->h))
 		return;   /* the failure already ended the transaction */
 	memcpy(keep, d->err, sizeof keep);
-	step_done(d, DB_ST_ROLLBACK, "cannot roll back");
+	/* a ROLLBACK that fails leaves nothing to do: the message of the
+	 * failure that called for it is the one to report */
+	(void)step_slot(d, DB_ST_ROLLBACK, "cannot roll back");
 	memcpy(d->err, keep, sizeof keep);
+}
+
+static void bind_keep(int *rc, int r)
+{
+	if (*rc == SQLITE_OK)
+		*rc = r;
+}
+
+void db_bind_int64(sqlite3_stmt *st, int i, int64_t v, int *rc)
+{
+	bind_keep(rc, sqlite3_bind_int64(st, i, v));
+}
+
+void db_bind_real(sqlite3_stmt *st, int i, double v, int *rc)
+{
+	bind_keep(rc, isnan(v) ? sqlite3_bind_null(st, i) : sqlite3_bind_double(st, i, v));
+}
+
+void db_bind_text(sqlite3_stmt *st, int i, const char *s, int *rc)
+{
+	bind_keep(rc, s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i));
+}
+
+void db_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n, int *rc)
+{
+	/* sqlite3_bind_blob64 refuses (SQLITE_TOOBIG) what is past the
+	 * database's length limit, instead of storing NULL */
+	bind_keep(rc, sqlite3_bind_blob64(st, i, p ? p : "", (sqlite3_uint64)n, SQLITE_STATIC));
+}
+
+int db_bind_check(db *d, int rc, const char *what)
+{
+	char m[128];
+
+	if (rc == SQLITE_OK)
+		return 0;
+	snprintf(m, sizeof m, "cannot bind %s", what);
+	return db_fail(d, "%s: %s", m, sqlite3_errstr(rc));
 }
 
 void db_iso_now(char buf[32])
@@ -240,6 +331,11 @@ const char *db_default_path(void)
 	const char *p = getenv("AFSIM_DB");
 
 	return p && *p ? p : "./afsim.db";
+}
+
+bool db_is_readonly(const db *d)
+{
+	return d->readonly;
 }
 
 /* --- open, migrate, abort detection ---------------------------------------- */
@@ -273,7 +369,7 @@ static int set_wal(db *d)
 		else if (rc != SQLITE_ROW && rc != SQLITE_DONE && rc != SQLITE_BUSY &&
 			 rc != SQLITE_LOCKED)
 			db_sqlfail(d, "cannot set the WAL journal");
-		sqlite3_finalize(st);
+		sqlite3_finalize(st);   /* repeats the step's result, handled above */
 		if (rc == SQLITE_ROW && strcmp(mode, "wal") == 0)
 			return 0;
 		if (rc == SQLITE_ROW)
@@ -286,17 +382,35 @@ static int set_wal(db *d)
 	}
 }
 
-static int user_version(db *d, int *v)
+/* The first column of sql's first row as an integer: 0, or -1 with
+ * "<what>: <errmsg>" (*code: the SQLite result, for the caller to tell a
+ * file that is not a database, or cannot be opened, from the rest). */
+static int query_int(db *d, const char *sql, int64_t *v, const char *what, int *code)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(d->h, sql, -1, &st, NULL);
 
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	else
-		db_sqlfail(d, "cannot read the schema version");
-	sqlite3_finalize(st);
+		*v = sqlite3_column_int64(st, 0);
+	if (code)
+		*code = rc;
+	if (rc != SQLITE_ROW)
+		db_sqlfail(d, what);
+	if (sqlite3_finalize(st) != SQLITE_OK && rc == SQLITE_ROW) {
+		db_sqlfail(d, what);
+		rc = SQLITE_ERROR;
+	}
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int user_version(db *d, int *v)
+{
+	int64_t x = 0;
+
+	if (query_int(d, "PRAGMA user_version", &x, "cannot read the schema version", NULL) != 0)
+		return -1;
+	*v = (int)x;
+	return 0;
 }
 
 /* Bring the schema to DB_SCHEMA_VERSION in one transaction.  A database
@@ -307,10 +421,11 @@ static int migrate(db *d)
 {
 	int v = 0;
 	char *msg = NULL;
-	char sql[64];
+	char sql[96];
 
 	if (user_version(d, &v) != 0)
 		return -1;
+	d->version = v;
 	if (v == DB_SCHEMA_VERSION)
 		return 0;
 	if (db_tx_begin(d) != 0 || user_version(d, &v) != 0)
@@ -332,13 +447,16 @@ static int migrate(db *d)
 			goto fail;
 		}
 	}
-	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", DB_SCHEMA_VERSION);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+		 DB_SCHEMA_VERSION, DB_APPLICATION_ID);
 	if (sqlite3_exec(d->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		db_sqlfail(d, "cannot set the schema version");
 		goto fail;
 	}
-	if (db_tx_commit(d) == 0)
-		return 0;
+	if (db_tx_commit(d) != 0)
+		goto fail;
+	d->version = DB_SCHEMA_VERSION;
+	return 0;
 fail:
 	db_tx_rollback(d);
 	return -1;
@@ -361,13 +479,17 @@ static int dead_runs(db *d, dead_run **out, size_t *n)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_RUNNING_HERE, &tmp);
 	size_t cap = 0;
-	int rc;
+	int rc = SQLITE_OK;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, d->host, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, d->host, &rc);
+	if (db_bind_check(d, rc, "the host name") != 0) {
+		(void)db_stmt_done(st, tmp);
+		return -1;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t pid = sqlite3_column_int64(st, 1);
 
@@ -389,7 +511,8 @@ static int dead_runs(db *d, dead_run **out, size_t *n)
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_NOMEM)
 		db_sqlfail(d, "cannot look for aborted runs");
-	db_stmt_done(st, tmp);
+	if (db_stmt_done(st, tmp) != SQLITE_OK && rc == SQLITE_DONE)
+		rc = db_sqlfail(d, "cannot look for aborted runs");
 	if (rc != SQLITE_DONE) {
 		free(*out);
 		*out = NULL;
@@ -425,21 +548,21 @@ static int mark_aborted(db *d)
 	db_iso_now(now);
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_MARK_ABORTED, &tmp);
-		int s;
+		int b = SQLITE_OK;
 
 		if (!st)
 			goto out;
 		snprintf(msg, sizeof msg,
 			 "the writing process (pid %" PRId64 " on %s) ended before the run finished",
 			 dead[i].pid, d->host);
-		sqlite3_bind_int64(st, 1, dead[i].id);
-		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, msg, -1, SQLITE_STATIC);
-		s = sqlite3_step(st);
-		if (s != SQLITE_DONE)
-			db_sqlfail(d, "cannot mark a run aborted");
-		db_stmt_done(st, tmp);
-		if (s != SQLITE_DONE)
+		db_bind_int64(st, 1, dead[i].id, &b);
+		db_bind_text(st, 2, now, &b);
+		db_bind_text(st, 3, msg, &b);
+		if (db_bind_check(d, b, "an aborted run") != 0) {
+			(void)db_stmt_done(st, tmp);
+			goto out;
+		}
+		if (db_step_done(d, st, tmp, "cannot mark a run aborted") != 0)
 			goto out;
 	}
 	rc = db_tx_commit(d);
@@ -450,75 +573,286 @@ out:
 	return rc;
 }
 
+/* What a file holds, before anything is written to it. */
+typedef enum db_kind { DB_KIND_EMPTY, DB_KIND_OURS, DB_KIND_FOREIGN } db_kind;
+
+/*
+ * Read the header fields and the table names: an afsim database (by its
+ * application id, or, before schema 3, by its tables), an empty file (or
+ * a new one), or someone else's.  Only reads.
+ */
+static int identify(db *d, db_kind *kind, int *sqlcode)
+{
+	int64_t app = 0, tables = 0, ours = 0, v = 0;
+
+	if (query_int(d, "PRAGMA application_id", &app, "cannot read the database", sqlcode) != 0 ||
+	    query_int(d, "SELECT count(*) FROM sqlite_master", &tables, "cannot read the database",
+		      sqlcode) != 0 ||
+	    query_int(d, afsim_tables_sql, &ours, "cannot read the database", sqlcode) != 0 ||
+	    query_int(d, "PRAGMA user_version", &v, "cannot read the database", sqlcode) != 0)
+		return -1;
+	d->version = (int)v;
+	if (app == DB_APPLICATION_ID) {
+		*kind = DB_KIND_OURS;
+	} else if (app == 0 && tables == 0 && v == 0) {
+		*kind = DB_KIND_EMPTY;
+	} else if (app == 0 && (v == 1 || v == 2) && ours == AFSIM_TABLES_V1) {
+		*kind = DB_KIND_OURS;   /* schema 1 or 2 carried no application id */
+	} else {
+		*kind = DB_KIND_FOREIGN;
+		return db_fail(d, "it is not an afsim database (application_id %" PRId64 ", %" PRId64
+			       " schema objects, user_version %" PRId64 "): refusing to use it",
+			       app, tables, v);
+	}
+	return 0;
+}
+
+/* PRAGMA quick_check: 0 when the file is sound, else -1 with its first
+ * finding. */
+static int quick_check(db *d)
+{
+	sqlite3_stmt *st = NULL;
+	char first[256] = "";
+	int rc = sqlite3_prepare_v2(d->h, "PRAGMA quick_check(1)", -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		snprintf(first, sizeof first, "%s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "?");
+	if (rc != SQLITE_ROW)
+		db_fail(d, "the database is corrupt (%s)", sqlite3_errmsg(d->h));
+	sqlite3_finalize(st);   /* repeats the step's result, handled above */
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (strcmp(first, "ok") != 0)
+		return db_fail(d, "the database is corrupt (quick_check: %s)", first);
+	return 0;
+}
+
+/* A write transaction can be taken now: BEGIN IMMEDIATE, then ROLLBACK. */
+static int write_check(db *d)
+{
+	if (db_tx_begin(d) != 0)
+		return -1;
+	return step_slot(d, DB_ST_ROLLBACK, "cannot roll back");
+}
+
 static void set_err(char *err, size_t errlen, const char *path, const char *why)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "cannot open database '%s': %s", path, why);
 }
 
-db *db_open(const char *path, char *err, size_t errlen)
+/* The handle before any SQLite call: NULL (err set) when out of memory. */
+static db *handle_new(const char *path, char *err, size_t errlen)
 {
-	db *d;
-	struct stat st;
+	db *d = calloc(1, sizeof *d);
 
-	if (!path || !*path) {
-		set_err(err, errlen, "", "no path");
-		return NULL;
-	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		set_err(err, errlen, path, "is a directory");
-		return NULL;
-	}
-	d = calloc(1, sizeof *d);
 	if (!d) {
 		set_err(err, errlen, path, "out of memory");
 		return NULL;
 	}
-	d->rows = calloc(DB_BATCH, sizeof *d->rows);
-	if (!d->rows) {
-		db_fail(d, "out of memory");
-		goto fail;
-	}
 	if (gethostname(d->host, sizeof d->host - 1) != 0 || !d->host[0])
 		snprintf(d->host, sizeof d->host, "unknown");
 	d->pid = (long)getpid();
+	return d;
+}
+
+/* A path SQLite may open: a regular file or none (sqlite would block on a
+ * FIFO, and cannot use a folder or a device). */
+static int path_ok(const char *path, bool must_exist, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!path || !*path) {
+		set_err(err, errlen, "", "no path");
+		return -1;
+	}
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && must_exist) {
+			if (err && errlen)
+				snprintf(err, errlen, "no such database '%s'", path);
+			return -1;
+		}
+		return 0;   /* SQLite says why */
+	}
+	if (S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, path, "is a directory");
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, path, "is not a regular file");
+		return -1;
+	}
+	return 0;
+}
+
+static db *open_rw(const char *path, unsigned flags, char *err, size_t errlen)
+{
+	db *d;
+	db_kind kind = DB_KIND_EMPTY;
+	int code = SQLITE_OK;
+
+	if (path_ok(path, false, err, errlen) != 0 || !(d = handle_new(path, err, errlen)))
+		return NULL;
 	if (sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
-		/* a handle whose open failed still holds memory: db_free closes it */
+		/* a handle whose open failed still holds memory: db_close closes it */
 		db_fail(d, "%s", d->h ? sqlite3_errmsg(d->h) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(d->h, DB_BUSY_MS);
-	if (set_wal(d) != 0 ||
-	    sqlite3_exec(d->h, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL, NULL,
-			 NULL) != SQLITE_OK)
-		goto fail_sql;
-	if (migrate(d) != 0 || mark_aborted(d) != 0)
+	if (sqlite3_busy_timeout(d->h, DB_BUSY_MS) != SQLITE_OK) {
+		db_sqlfail(d, "cannot set the busy timeout");
+		goto fail;
+	}
+	/* a file we may not write is opened read-only without a word */
+	if (sqlite3_db_readonly(d->h, "main") == 1) {
+		db_fail(d, "it is read-only (results are written to it; --db PATH or $AFSIM_DB "
+			   "chooses another)");
+		goto fail;
+	}
+	if (identify(d, &kind, &code) != 0) {
+		if ((code & 0xff) == SQLITE_CORRUPT)
+			db_fail(d, "the database is corrupt (%s)", sqlite3_errstr(code));
+		goto fail;
+	}
+	if (kind == DB_KIND_OURS && !(flags & DB_OPEN_NO_CHECK) && quick_check(d) != 0)
+		goto fail;
+	if (set_wal(d) != 0)
+		goto fail;
+	if (sqlite3_exec(d->h, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		db_sqlfail(d, "cannot configure the database");
+		goto fail;
+	}
+	if (migrate(d) != 0 || mark_aborted(d) != 0 || write_check(d) != 0)
 		goto fail;
 	return d;
-fail_sql:
-	if (!d->err[0])
-		db_sqlfail(d, "cannot configure the database");
 fail:
 	set_err(err, errlen, path, d->err);
-	d->nrows = 0;   /* nothing to flush */
 	db_close(d);
 	return NULL;
+}
+
+/* "file:" URI of path with immutable=1 (percent-encoding what a URI must). */
+static int immutable_uri(const char *path, char *out, size_t n)
+{
+	size_t k = 0;
+	int w = snprintf(out, n, "file:");
+
+	if (w < 0 || (size_t)w >= n)
+		return -1;
+	k = (size_t)w;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9') || strchr("/._-~", *p);
+
+		w = plain ? snprintf(out + k, n - k, "%c", *p) : snprintf(out + k, n - k, "%%%02X", *p);
+		if (w < 0 || (size_t)w >= n - k)
+			return -1;
+		k += (size_t)w;
+	}
+	w = snprintf(out + k, n - k, "?immutable=1");
+	return w < 0 || (size_t)w >= n - k ? -1 : 0;
+}
+
+/* Open read-only and identify; *sqlcode says why it could not. */
+static int ro_try(db *d, const char *name, int oflags, db_kind *kind, int *sqlcode)
+{
+	*sqlcode = sqlite3_open_v2(name, &d->h, oflags, NULL);
+	if (*sqlcode != SQLITE_OK) {
+		db_fail(d, "%s", d->h ? sqlite3_errmsg(d->h) : "out of memory");
+		return -1;
+	}
+	if (sqlite3_busy_timeout(d->h, DB_BUSY_MS) != SQLITE_OK)
+		return db_sqlfail(d, "cannot set the busy timeout");
+	return identify(d, kind, sqlcode);
+}
+
+static db *open_ro(const char *path, char *err, size_t errlen)
+{
+	db *d;
+	db_kind kind = DB_KIND_EMPTY;
+	int code = SQLITE_OK;
+	char uri[4200];
+
+	if (path_ok(path, true, err, errlen) != 0 || !(d = handle_new(path, err, errlen)))
+		return NULL;
+	d->readonly = true;
+	if (ro_try(d, path, SQLITE_OPEN_READONLY, &kind, &code) != 0) {
+		/*
+		 * A WAL database in a folder we cannot write: readers need the
+		 * -shm file, which nobody can create there.  Nobody can write
+		 * the database there either, so it is read as immutable.
+		 */
+		if ((code & 0xff) != SQLITE_CANTOPEN && (code & 0xff) != SQLITE_READONLY)
+			goto fail;
+		sqlite3_close(d->h);   /* no statement was left open */
+		d->h = NULL;
+		if (immutable_uri(path, uri, sizeof uri) != 0) {
+			db_fail(d, "the path is too long");
+			goto fail;
+		}
+		if (ro_try(d, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &kind, &code) != 0)
+			goto fail;
+	}
+	if (kind == DB_KIND_EMPTY) {
+		db_fail(d, "it holds no afsim database (an empty file)");
+		goto fail;
+	}
+	if (d->version > DB_SCHEMA_VERSION) {
+		db_fail(d, "the database has schema version %d, newer than this afsim's %d", d->version,
+			DB_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (d->version < 2) {
+		db_fail(d, "the database has schema version %d: open it once for writing "
+			   "(afsim run) to migrate it to version %d", d->version, DB_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (sqlite3_exec(d->h, "PRAGMA query_only = 1", NULL, NULL, NULL) != SQLITE_OK) {
+		db_sqlfail(d, "cannot configure the database");
+		goto fail;
+	}
+	return d;
+fail:
+	set_err(err, errlen, path, d->err);
+	db_close(d);
+	return NULL;
+}
+
+db *db_open_with(const char *path, unsigned flags, char *err, size_t errlen)
+{
+	return flags & DB_OPEN_READONLY ? open_ro(path, err, errlen)
+					: open_rw(path, flags, err, errlen);
+}
+
+db *db_open(const char *path, char *err, size_t errlen)
+{
+	return open_rw(path, 0, err, errlen);
+}
+
+db *db_open_ro(const char *path, char *err, size_t errlen)
+{
+	return open_ro(path, err, errlen);
 }
 
 void db_close(db *d)
 {
 	if (!d)
 		return;
-	if (d->h && d->nrows)
-		db_flush(d);
+	if (d->h && !d->readonly && d->nrows)
+		(void)db_flush(d);   /* a close cannot report; db_flush is the checked way */
 	for (int i = 0; i < DB_ST_COUNT; i++)
 		sqlite3_finalize(d->st[i]);
 	/* every statement is finalized, so close cannot be refused; a handle
 	 * whose open failed is closed the same way */
 	sqlite3_close(d->h);
+	for (size_t i = 0; i < d->nactive; i++)
+		db_tenc_free(d->active[i].enc);
 	free(d->rows);
-	free(d->arena);
+	free(d->arena.p);
+	free(d->held);
+	free(d->harena.p);
 	free(d->active);
 	free(d);
 }

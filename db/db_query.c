@@ -117,69 +117,6 @@ int db_runs_each(db *d, const char *scenario, size_t limit,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static uint64_t le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int k = 7; k >= 0; k--)
-		v = v << 8 | p[k];
-	return v;
-}
-
-int db_trace_load(db *d, int64_t run, db_trace_rec **recs, size_t *n)
-{
-	sqlite3_stmt *tmp, *st;
-	db_run_row row;
-	const unsigned char *b;
-	int64_t records;
-	size_t len;
-	int rc = -1, s;
-
-	*recs = NULL;
-	*n = 0;
-	if (db_run_get(d, run, &row) != 0)
-		return -1;
-	st = db_stmt_use(d, DB_ST_TRACE_LOAD, &tmp);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	s = sqlite3_step(st);
-	if (s == SQLITE_DONE) {
-		rc = 0;   /* a run without a trace index */
-		goto out;
-	}
-	if (s != SQLITE_ROW) {
-		db_sqlfail(d, "cannot read the trace index");
-		goto out;
-	}
-	records = sqlite3_column_int64(st, 0);
-	b = sqlite3_column_blob(st, 1);
-	len = (size_t)sqlite3_column_bytes(st, 1);
-	if (records < 0 || (uint64_t)records > SIZE_MAX / 24 || len != (size_t)records * 24 ||
-	    (records && !b)) {
-		db_fail(d, "the trace index of run %" PRId64 " is corrupt (%" PRId64 " records, %zu bytes)",
-			run, records, len);
-		goto out;
-	}
-	if (records) {
-		*recs = malloc((size_t)records * sizeof **recs);
-		if (!*recs) {
-			db_fail(d, "out of memory");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < (size_t)records; i++, b += 24) {
-		(*recs)[i].kind = (uint16_t)(b[0] | b[1] << 8);
-		(*recs)[i].t_ns = (int64_t)le64(b + 8);
-		(*recs)[i].hash = le64(b + 16);
-	}
-	*n = (size_t)records;
-	rc = 0;
-out:
-	db_stmt_done(st, tmp);
-	return rc;
-}
-
 /* --- baselines ------------------------------------------------------------- */
 
 int db_baseline_set(db *d, const char *name, int64_t run, const char *reason)

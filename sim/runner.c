@@ -71,6 +71,14 @@ static void on_sample(void *user, const af_sample *s)
 	r->sink->sample(r->user, &rec);
 }
 
+/* The trace index, slice by slice, to the sink (bounded memory). */
+static void on_trace_slice(void *user, const sim_trace_entry *e, size_t n)
+{
+	run *r = user;
+
+	r->sink->trace_index(r->user, e, n);
+}
+
 static void emit_op(run *r, const sim_op_record *op)
 {
 	if (r->sink && r->sink->op)
@@ -306,6 +314,7 @@ static sim_verdict finish(run *r, sim_verdict v, const char *msg)
 	if (msg)
 		snprintf(r->out->message, sizeof r->out->message, "%s", msg);
 	if (r->trace) {
+		sim_trace_flush(r->trace);   /* the index's last slice, before run_end */
 		r->out->trace_hash = sim_trace_hash(r->trace);
 		r->out->events = sim_trace_count(r->trace);
 	}
@@ -397,6 +406,8 @@ sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 	r.m = sim_metrics_new();
 	if (!r.trace || !r.m)
 		return finish(&r, SIM_ERROR, "out of memory");
+	if (sink && sink->trace_index)
+		sim_trace_set_sink(r.trace, on_trace_slice, &r);
 	r.sh = sim_hal_new(&s->rig, &s->room, out->seed, r.trace, &err);
 	if (!r.sh) {
 		snprintf(msg, sizeof msg, "cannot build the simulated rig: %s", err);

@@ -47,7 +47,7 @@ q "SELECT scenario || ' ' || status FROM runs ORDER BY scenario" > "$tmp/sstat"
 	&& ok "stored statuses are the printed verdicts" || { bad "stored statuses differ"; diff "$tmp/pstat" "$tmp/sstat" | head -5; }
 [ "$(q "SELECT count(*) FROM runs WHERE mode = 'sim' AND rig = 'sim:default' AND length(scenario_sha256) = 64 AND wall_s > 0")" = "$n" ] \
 	&& ok "mode, rig, scenario sha256 and wall time stored" || bad "run columns incomplete"
-[ "$(q "SELECT count(*) FROM runs r WHERE (SELECT count(*) FROM ops o WHERE o.run_id = r.id) > 0 AND (SELECT records FROM traces t WHERE t.run_id = r.id) > 0")" = "$n" ] \
+[ "$(q "SELECT count(*) FROM runs r WHERE (SELECT count(*) FROM ops o WHERE o.run_id = r.id) > 0 AND (SELECT sum(records) FROM trace_chunks t WHERE t.run_id = r.id) > 0")" = "$n" ] \
 	&& ok "every run has its ops and trace index" || bad "runs without ops or trace index"
 "$AFSIM" runs --db "$db" > "$tmp/runs.txt" 2>&1; rc=$?
 [ $rc -eq 0 ] && [ "$(wc -l < "$tmp/runs.txt")" -eq $((n + 1)) ] \
