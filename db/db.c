@@ -615,9 +615,13 @@ static int quick_check(db *d)
 	char first[256] = "";
 	int rc = sqlite3_prepare_v2(d->h, "PRAGMA quick_check(1)", -1, &st, NULL);
 
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		snprintf(first, sizeof first, "%s",
 			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "?");
+		for (char *p = first; *p; p++)
+			if (*p == '\n')
+				*p = ' ';   /* "*** in database main ***\nOn tree page ..." */
+	}
 	if (rc != SQLITE_ROW)
 		db_fail(d, "the database is corrupt (%s)", sqlite3_errmsg(d->h));
 	sqlite3_finalize(st);   /* repeats the step's result, handled above */

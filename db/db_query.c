@@ -1,6 +1,6 @@
 /*
- * db_query.c - reading the results store: runs, the newest run, a run's
- * trace index, and baselines (which are written here too: blessing a run
+ * db_query.c - reading the results store: runs, the newest run, and
+ * baselines (which are written here too: blessing a run
  * is one small transaction).
  *
  * Every query that feeds output has an ORDER BY (docs/database.md).  Rows
@@ -51,14 +51,34 @@ static void run_row(sqlite3_stmt *st, db_run_row *r)
 	col_text(st, 15, r->invocation, sizeof r->invocation);
 }
 
+/* Be done with st after its steps: ok (the steps went well) stays so
+ * unless the reset says otherwise; 0 or -1 with "<what>: <errmsg>". */
+static int done(db *d, sqlite3_stmt *st, sqlite3_stmt *tmp, bool ok, const char *what)
+{
+	int rc = db_stmt_done(st, tmp);
+
+	if (ok && rc != SQLITE_OK)
+		return db_sqlfail(d, what);
+	return ok ? 0 : -1;
+}
+
+/* Bail out of a statement whose binding failed. */
+static int bind_failed(db *d, sqlite3_stmt *st, sqlite3_stmt *tmp, int b, const char *what)
+{
+	(void)db_stmt_done(st, tmp);
+	return db_bind_check(d, b, what);
+}
+
 int db_run_get(db *d, int64_t id, db_run_row *out)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_RUN_GET, &tmp);
-	int rc;
+	int rc, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the run id");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		run_row(st, out);
@@ -66,8 +86,7 @@ int db_run_get(db *d, int64_t id, db_run_row *out)
 		db_fail(d, "no run %" PRId64 " in the database", id);
 	else
 		db_sqlfail(d, "cannot read the run");
-	db_stmt_done(st, tmp);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return done(d, st, tmp, rc == SQLITE_ROW, "cannot read the run");
 }
 
 int db_last_run(db *d, int64_t *id)
@@ -85,8 +104,7 @@ int db_last_run(db *d, int64_t *id)
 	} else if (rc != SQLITE_ROW) {
 		db_sqlfail(d, "cannot read the runs");
 	}
-	db_stmt_done(st, tmp);
-	if (rc != SQLITE_ROW)
+	if (done(d, st, tmp, rc == SQLITE_ROW, "cannot read the runs") != 0)
 		return -1;
 	return none ? db_fail(d, "the database has no runs") : 0;
 }
@@ -96,14 +114,16 @@ int db_runs_each(db *d, const char *scenario, size_t limit,
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, scenario ? DB_ST_RUNS_SCENARIO : DB_ST_RUNS_ALL, &tmp);
 	db_run_row row;
-	int rc, i = 1;
+	int rc, i = 1, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
 	if (scenario)
-		sqlite3_bind_text(st, i++, scenario, -1, SQLITE_STATIC);
+		db_bind_text(st, i++, scenario, &b);
 	/* LIMIT -1: no limit; a limit beyond int64 is no limit either */
-	sqlite3_bind_int64(st, i, limit == 0 || (uint64_t)limit > (uint64_t)INT64_MAX ? -1 : (sqlite3_int64)limit);
+	db_bind_int64(st, i, limit == 0 || (uint64_t)limit > (uint64_t)INT64_MAX ? -1 : (int64_t)limit, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the run query");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		run_row(st, &row);
 		if (fn(user, &row) != 0) {
@@ -113,8 +133,7 @@ int db_runs_each(db *d, const char *scenario, size_t limit,
 	}
 	if (rc != SQLITE_DONE)
 		db_sqlfail(d, "cannot read the runs");
-	db_stmt_done(st, tmp);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return done(d, st, tmp, rc == SQLITE_DONE, "cannot read the runs");
 }
 
 /* --- baselines ------------------------------------------------------------- */
@@ -124,8 +143,10 @@ int db_baseline_set(db *d, const char *name, int64_t run, const char *reason)
 	sqlite3_stmt *tmp, *st;
 	db_run_row row;
 	char now[32];
-	int s, rc = -1;
+	int b = SQLITE_OK, rc = -1;
 
+	if (db_writable(d, "set a baseline") != 0)
+		return -1;
 	if (!name || !*name)
 		return db_fail(d, "cannot set a baseline: no name");
 	if (!reason)
@@ -144,16 +165,16 @@ int db_baseline_set(db *d, const char *name, int64_t run, const char *reason)
 	if (!st)
 		goto out;
 	db_iso_now(now);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, row.scenario, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, run);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
-	if (s != SQLITE_DONE)
-		db_sqlfail(d, "cannot store the baseline");
-	db_stmt_done(st, tmp);
-	if (s == SQLITE_DONE)
+	db_bind_text(st, 1, name, &b);
+	db_bind_text(st, 2, row.scenario, &b);
+	db_bind_int64(st, 3, run, &b);
+	db_bind_text(st, 4, now, &b);
+	db_bind_text(st, 5, reason, &b);
+	if (b != SQLITE_OK) {
+		(void)bind_failed(d, st, tmp, b, "the baseline");
+		goto out;
+	}
+	if (db_step_done(d, st, tmp, "cannot store the baseline") == 0)
 		rc = db_tx_commit(d);
 out:
 	if (rc != 0)
@@ -164,46 +185,50 @@ out:
 int db_baseline_get(db *d, const char *name, const char *scenario, int64_t *run)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_BASELINE_GET, &tmp);
-	int s;
+	int s, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, name ? name : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, scenario ? scenario : "", -1, SQLITE_STATIC);
+	db_bind_text(st, 1, name ? name : "", &b);
+	db_bind_text(st, 2, scenario ? scenario : "", &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the baseline name");
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW)
 		*run = sqlite3_column_int64(st, 0);
 	else if (s != SQLITE_DONE)
 		db_sqlfail(d, "cannot read the baseline");
-	db_stmt_done(st, tmp);
-	return s == SQLITE_ROW ? 0 : s == SQLITE_DONE ? 1 : -1;
+	if (done(d, st, tmp, s == SQLITE_ROW || s == SQLITE_DONE, "cannot read the baseline") != 0)
+		return -1;
+	return s == SQLITE_ROW ? 0 : 1;
 }
 
 int db_baselines_each(db *d, const char *name,
 		      int (*fn)(void *user, const db_baseline_row *b), void *user)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, name ? DB_ST_BASELINES_NAME : DB_ST_BASELINES_ALL, &tmp);
-	db_baseline_row b;
-	int s;
+	db_baseline_row row;
+	int s, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
 	if (name)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, name, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the baseline name");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&b, 0, sizeof b);
-		col_text(st, 0, b.name, sizeof b.name);
-		col_text(st, 1, b.scenario, sizeof b.scenario);
-		col_text(st, 2, b.created_at, sizeof b.created_at);
-		col_text(st, 3, b.reason, sizeof b.reason);
-		b.run_id = sqlite3_column_int64(st, 4);
-		if (fn(user, &b) != 0) {
+		memset(&row, 0, sizeof row);
+		col_text(st, 0, row.name, sizeof row.name);
+		col_text(st, 1, row.scenario, sizeof row.scenario);
+		col_text(st, 2, row.created_at, sizeof row.created_at);
+		col_text(st, 3, row.reason, sizeof row.reason);
+		row.run_id = sqlite3_column_int64(st, 4);
+		if (fn(user, &row) != 0) {
 			s = SQLITE_DONE;
 			break;
 		}
 	}
 	if (s != SQLITE_DONE)
 		db_sqlfail(d, "cannot read the baselines");
-	db_stmt_done(st, tmp);
-	return s == SQLITE_DONE ? 0 : -1;
+	return done(d, st, tmp, s == SQLITE_DONE, "cannot read the baselines");
 }
