@@ -62,6 +62,9 @@
 	X(TRACE_LOAD, "SELECT records, index_blob FROM traces WHERE run_id = ?")            \
 	X(CHUNKS_OF, "SELECT seq, records, end_hash FROM trace_chunks WHERE run_id = ? "    \
 		     "ORDER BY seq")                                                        \
+	/* the same, for the other run of a comparison (both step at once) */              \
+	X(CHUNKS_OF_C, "SELECT seq, records, end_hash FROM trace_chunks WHERE run_id = ? "  \
+		       "ORDER BY seq")                                                      \
 	X(CHUNK_DATA, "SELECT records, end_hash, data FROM trace_chunks "                   \
 		      "WHERE run_id = ? AND seq = ?")                                       \
 	X(CHUNKS_ALL, "SELECT seq, records, end_hash, data FROM trace_chunks "              \

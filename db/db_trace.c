@@ -558,7 +558,7 @@ int db_trace_diverge_runs(db *d, int64_t b, int64_t c, db_trace_div *out)
 		sb = NULL;
 		return -1;
 	}
-	if (!(sc = db_stmt_use(d, DB_ST_CHUNKS_OF, &tc)) || bind_run(d, sc, tc, c) != 0) {
+	if (!(sc = db_stmt_use(d, DB_ST_CHUNKS_OF_C, &tc)) || bind_run(d, sc, tc, c) != 0) {
 		sc = tc = NULL;   /* done with by bind_run */
 		goto out;
 	}
