@@ -1,7 +1,8 @@
 /*
- * db_impl.h - the inside of a db handle, shared by db.c (open, schema,
- * ingest) and db_query.c (queries, baselines).  Not part of the public
- * surface: only the files of db/ include it.
+ * db_impl.h - the inside of a db handle, shared by db.c (statements,
+ * helpers), db_open.c (open, schema), db_ingest.c (ingest), db_trace.c (the
+ * trace index) and db_query.c (queries, baselines).  Not part of the
+ * public surface: only the files of db/ include it.
  *
  * Every statement the store runs more than once is prepared once, on first
  * use, into a slot of d->st, and then bound, stepped and reset; all are
@@ -181,6 +182,9 @@ int db_stmt_done(sqlite3_stmt *st, sqlite3_stmt *tmp);
 /* Step st once, expecting no row (an INSERT, an UPDATE), and be done with
  * it: 0, or -1 with "<what>: <errmsg>". */
 int db_step_done(db *d, sqlite3_stmt *st, sqlite3_stmt *tmp, const char *what);
+/* Run the statement of slot once, expecting no row: 0 or -1 with
+ * "<what>: <errmsg>". */
+int db_step_slot(db *d, enum db_stmt_slot slot, const char *what);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK: 0 or -1 with the message set
  * (ROLLBACK keeps the message of the failure that called for it). */
 int db_tx_begin(db *d);
