@@ -38,7 +38,9 @@ db *db_open(const char *path, char *err, size_t errlen);
  * in a folder it may not write.  A missing file is "no such database
  * 'PATH'"; a file that is not an afsim database, is empty, or has a
  * schema older than 2 or newer than this afsim's is refused.  Every
- * function that writes fails on the handle ("... open read-only").
+ * function that writes fails on the handle ("... open read-only").  A
+ * `running` run of this host whose writer is gone is read as `aborted`
+ * (db_run_get, db_runs_each), as db_open would mark it.
  */
 db *db_open_ro(const char *path, char *err, size_t errlen);
 

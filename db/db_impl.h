@@ -20,7 +20,8 @@
 
 #define DB_RUN_COLS                                                                        \
 	"id, scenario, status, mode, started_at, finished_at, trace_hash, afsim_version, " \
-	"host, message, seed, virtual_s, wall_s, tol_time_frac, tol_accuracy_um, invocation"
+	"host, message, seed, virtual_s, wall_s, tol_time_frac, tol_accuracy_um, invocation, " \
+	"pid"
 
 /* Statement slots: name and SQL.  db_query.c's reads are here too so that
  * one table owns every prepared statement. */
@@ -190,6 +191,10 @@ int db_step_slot(db *d, enum db_stmt_slot slot, const char *what);
 int db_tx_begin(db *d);
 int db_tx_commit(db *d);
 void db_tx_rollback(db *d);
+/* Whether the process pid (of this host) is gone: its runs are aborted. */
+bool db_pid_gone(int64_t pid);
+/* The message an aborted run gets: why it did not finish. */
+void db_aborted_message(const db *d, int64_t pid, char *buf, size_t n);
 /* Now as ISO 8601 UTC with 'Z': 2026-11-22T02:52:17Z. */
 void db_iso_now(char buf[32]);
 /* -1 with "cannot <what>: database 'path' is open read-only" when d is. */

@@ -154,10 +154,7 @@ static const char schema_v3[] =
 static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3 };
 
 /* The tables of every afsim schema: how a database that predates the
- * application id is told from someone else's. */
-static const char afsim_tables_sql[] =
-	"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-	"('runs', 'ops', 'events', 'samples', 'expectations', 'traces', 'baselines')";
+ * application id is told from someone else's (identify). */
 #define AFSIM_TABLES_V1 7
 
 /* --- open, migrate, abort detection ---------------------------------------- */
@@ -205,17 +202,14 @@ static int set_wal(db *d)
 }
 
 /* The first column of sql's first row as an integer: 0, or -1 with
- * "<what>: <errmsg>" (*code: the SQLite result, for the caller to tell a
- * file that is not a database, or cannot be opened, from the rest). */
-static int query_int(db *d, const char *sql, int64_t *v, const char *what, int *code)
+ * "<what>: <errmsg>". */
+static int query_int(db *d, const char *sql, int64_t *v, const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(d->h, sql, -1, &st, NULL);
 
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		*v = sqlite3_column_int64(st, 0);
-	if (code)
-		*code = rc;
 	if (rc != SQLITE_ROW)
 		db_sqlfail(d, what);
 	if (sqlite3_finalize(st) != SQLITE_OK && rc == SQLITE_ROW) {
@@ -229,7 +223,7 @@ static int user_version(db *d, int *v)
 {
 	int64_t x = 0;
 
-	if (query_int(d, "PRAGMA user_version", &x, "cannot read the schema version", NULL) != 0)
+	if (query_int(d, "PRAGMA user_version", &x, "cannot read the schema version") != 0)
 		return -1;
 	*v = (int)x;
 	return 0;
@@ -284,11 +278,17 @@ fail:
 	return -1;
 }
 
-static bool pid_gone(int64_t pid)
+bool db_pid_gone(int64_t pid)
 {
 	if (pid <= 0 || pid > INT_MAX)
 		return true;   /* not a process id: nobody can still be writing */
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+void db_aborted_message(const db *d, int64_t pid, char *buf, size_t n)
+{
+	snprintf(buf, n, "the writing process (pid %" PRId64 " on %s) ended before the run finished",
+		 pid, d->host);
 }
 
 /* A `running` run of this host whose writer is gone. */
@@ -315,7 +315,7 @@ static int dead_runs(db *d, dead_run **out, size_t *n)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t pid = sqlite3_column_int64(st, 1);
 
-		if (!pid_gone(pid))
+		if (!db_pid_gone(pid))
 			continue;
 		if (*n == cap) {
 			size_t ncap = cap ? 2 * cap : 16;
@@ -374,9 +374,7 @@ static int mark_aborted(db *d)
 
 		if (!st)
 			goto out;
-		snprintf(msg, sizeof msg,
-			 "the writing process (pid %" PRId64 " on %s) ended before the run finished",
-			 dead[i].pid, d->host);
+		db_aborted_message(d, dead[i].pid, msg, sizeof msg);
 		db_bind_int64(st, 1, dead[i].id, &b);
 		db_bind_text(st, 2, now, &b);
 		db_bind_text(st, 3, msg, &b);
@@ -401,17 +399,33 @@ typedef enum db_kind { DB_KIND_EMPTY, DB_KIND_OURS, DB_KIND_FOREIGN } db_kind;
 /*
  * Read the header fields and the table names: an afsim database (by its
  * application id, or, before schema 3, by its tables), an empty file (or
- * a new one), or someone else's.  Only reads.
+ * a new one), or someone else's.  Only reads, in one statement: one
+ * snapshot, since another process may be creating the file right now.
  */
 static int identify(db *d, db_kind *kind, int *sqlcode)
 {
-	int64_t app = 0, tables = 0, ours = 0, v = 0;
+	static const char sql[] =
+		"SELECT (SELECT application_id FROM pragma_application_id), "
+		"(SELECT user_version FROM pragma_user_version), "
+		"(SELECT count(*) FROM sqlite_master), "
+		"(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+		"('runs', 'ops', 'events', 'samples', 'expectations', 'traces', 'baselines'))";
+	sqlite3_stmt *st = NULL;
+	int64_t app = 0, v = 0, tables = 0, ours = 0;
+	int rc = sqlite3_prepare_v2(d->h, sql, -1, &st, NULL);
 
-	if (query_int(d, "PRAGMA application_id", &app, "cannot read the database", sqlcode) != 0 ||
-	    query_int(d, "SELECT count(*) FROM sqlite_master", &tables, "cannot read the database",
-		      sqlcode) != 0 ||
-	    query_int(d, afsim_tables_sql, &ours, "cannot read the database", sqlcode) != 0 ||
-	    query_int(d, "PRAGMA user_version", &v, "cannot read the database", sqlcode) != 0)
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		app = sqlite3_column_int64(st, 0);
+		v = sqlite3_column_int64(st, 1);
+		tables = sqlite3_column_int64(st, 2);
+		ours = sqlite3_column_int64(st, 3);
+	}
+	*sqlcode = rc;
+	if (rc != SQLITE_ROW)
+		db_sqlfail(d, "cannot read the database");
+	if (sqlite3_finalize(st) != SQLITE_OK && rc == SQLITE_ROW)
+		rc = db_sqlfail(d, "cannot read the database");
+	if (rc != SQLITE_ROW)
 		return -1;
 	d->version = (int)v;
 	if (app == DB_APPLICATION_ID) {

@@ -29,8 +29,13 @@ static double col_real(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
-/* A row of DB_RUN_COLS into *r. */
-static void run_row(sqlite3_stmt *st, db_run_row *r)
+/*
+ * A row of DB_RUN_COLS into *r.  A handle that may not write does not mark
+ * aborted runs (db_open does), but reads them as such: a `running` run of
+ * this host whose writer is gone is shown `aborted`, with the message the
+ * next writer will record.
+ */
+static void run_row(const db *d, sqlite3_stmt *st, db_run_row *r)
 {
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(st, 0);
@@ -49,6 +54,11 @@ static void run_row(sqlite3_stmt *st, db_run_row *r)
 	r->tol_time_frac = col_real(st, 13);
 	r->tol_accuracy_um = col_real(st, 14);
 	col_text(st, 15, r->invocation, sizeof r->invocation);
+	if (d->readonly && strcmp(r->status, "running") == 0 && strcmp(r->host, d->host) == 0 &&
+	    db_pid_gone(sqlite3_column_int64(st, 16))) {
+		snprintf(r->status, sizeof r->status, "aborted");
+		db_aborted_message(d, sqlite3_column_int64(st, 16), r->message, sizeof r->message);
+	}
 }
 
 /* Be done with st after its steps: ok (the steps went well) stays so
@@ -81,7 +91,7 @@ int db_run_get(db *d, int64_t id, db_run_row *out)
 		return bind_failed(d, st, tmp, b, "the run id");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		run_row(st, out);
+		run_row(d, st, out);
 	else if (rc == SQLITE_DONE)
 		db_fail(d, "no run %" PRId64 " in the database", id);
 	else
@@ -125,7 +135,7 @@ int db_runs_each(db *d, const char *scenario, size_t limit,
 	if (b != SQLITE_OK)
 		return bind_failed(d, st, tmp, b, "the run query");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		run_row(st, &row);
+		run_row(d, st, &row);
 		if (fn(user, &row) != 0) {
 			rc = SQLITE_DONE;
 			break;

@@ -133,8 +133,8 @@ START_TEST(read_only_open_of_nothing_creates_nothing)
 }
 END_TEST
 
-/* A read-only open never writes: a dead writer's run stays `running`, no
- * run can be begun, and reading works. */
+/* A read-only open never writes: a dead writer's run stays `running` in
+ * the file (and reads as aborted), no run can be begun, and reading works. */
 START_TEST(read_only_open_never_writes)
 {
 	db *d = open_db(), *ro;
@@ -160,6 +160,15 @@ START_TEST(read_only_open_never_writes)
 	ro = db_open_ro(dbpath, err, sizeof err);
 	ck_assert_msg(ro != NULL, "%s", err);
 	ck_assert(db_is_readonly(ro));
+	q_text(h, "SELECT status FROM runs WHERE scenario = 'dead'", s, sizeof s);
+	ck_assert_str_eq(s, "running");
+	/* but it reads as what it is, as a writer would mark it */
+	ck_assert_int_eq(db_last_run(ro, &none), 0);
+	ck_assert_int_eq(db_run_get(ro, none, &row), 0);
+	ck_assert_str_eq(row.status, "aborted");
+	snprintf(sql, sizeof sql, "(pid %d on ", (int)dead);
+	ck_assert_msg(strstr(row.message, sql) && strstr(row.message, "ended before the run finished"),
+		      "%s", row.message);
 	q_text(h, "SELECT status FROM runs WHERE scenario = 'dead'", s, sizeof s);
 	ck_assert_str_eq(s, "running");
 	ck_assert_int_eq(db_run_get(ro, run, &row), 0);
@@ -349,6 +358,41 @@ START_TEST(migrate_from_v2)
 }
 END_TEST
 
+/* Processes creating one file at once: each sees either nothing or the
+ * whole schema (the checks read the file in one snapshot), never half of
+ * it as someone else's database. */
+START_TEST(concurrent_creation)
+{
+	enum { ROUNDS = 40, PROCS = 6 };
+	char p[400];
+
+	for (int r = 0; r < ROUNDS; r++) {
+		pid_t pid[PROCS];
+
+		snprintf(p, sizeof p, "%s/c%d.db", tmpdir, r);
+		for (int k = 0; k < PROCS; k++) {
+			pid[k] = fork();
+			ck_assert_int_ge(pid[k], 0);
+			if (pid[k] == 0) {
+				char err[512];
+				db *d = db_open(p, err, sizeof err);
+
+				if (!d)
+					fprintf(stderr, "round %d: %s\n", r, err);
+				db_close(d);
+				_exit(d ? 0 : 1);
+			}
+		}
+		for (int k = 0; k < PROCS; k++) {
+			int st;
+
+			ck_assert_int_eq(waitpid(pid[k], &st, 0), pid[k]);
+			ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "round %d: an open failed", r);
+		}
+	}
+}
+END_TEST
+
 Suite *db_open_suite(void)
 {
 	Suite *s = suite_create("db_open");
@@ -362,6 +406,7 @@ Suite *db_open_suite(void)
 	tcase_add_test(tc, read_only_open_never_writes);
 	tcase_add_test(tc, read_only_folder_and_file);
 	tcase_add_test(tc, migrate_from_v2);
+	tcase_add_test(tc, concurrent_creation);
 	suite_add_tcase(s, tc);
 	return s;
 }

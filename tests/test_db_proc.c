@@ -200,8 +200,10 @@ static void writer_child(int w)
 	char err[512], name[32];
 	db *d = db_open(dbpath, err, sizeof err);
 
-	if (!d)
+	if (!d) {
+		fprintf(stderr, "writer %d: %s\n", w, err);
 		_exit(10);
+	}
 	snprintf(name, sizeof name, "writer-%d", w);
 	for (int r = 0; r < RUNS_EACH; r++) {
 		db_run_info info = { .scenario = name, .scenario_path = "w.yaml",
