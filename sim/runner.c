@@ -291,20 +291,21 @@ static void step_handoff_once(run *r, const sim_step *st)
 	op.temperature_c = h.temp_c;
 	op.success = rc == AF_OK;
 	op.error = op_error(err, sizeof err, rc, h.message);
-	sim_metrics_attempt(r->m, "handoff", rc == AF_OK, h.cache_hit);
-	r->out->handoffs++;
-	if (rc == AF_OK) {
-		r->out->handoffs_ok++;
-		sim_metrics_add(r->m, "handoff", "total_ms", op.total_ms);
-		sim_metrics_add(r->m, "handoff", "lens_switch_ms", op.lens_switch_ms);
-		sim_metrics_add(r->m, "handoff", "focus_move_ms", op.focus_move_ms);
-		sim_metrics_add(r->m, "handoff", "focus_search_ms", op.focus_search_ms);
-		sim_metrics_add(r->m, "handoff", "validation_ms", op.validation_ms);
-		sim_metrics_add(r->m, "handoff", "mapping_error_um", op.mapping_error_um);
-		sim_metrics_add(r->m, "handoff", "focus_error_um", fe);
-		sim_metrics_add(r->m, "handoff", "frames", op.frames);
-		sim_metrics_add(r->m, "handoff", "retries", h.retries);
+	{
+		sim_metrics_handoff mh = {
+			.success = rc == AF_OK, .cache_hit = h.cache_hit,
+			.total_ms = op.total_ms, .lens_switch_ms = op.lens_switch_ms,
+			.focus_move_ms = op.focus_move_ms, .focus_search_ms = op.focus_search_ms,
+			.validation_ms = op.validation_ms, .mapping_error_um = op.mapping_error_um,
+			.focus_error_um = op.focus_error_um, .frames = (double)op.frames,
+			.retries = h.retries,
+		};
+
+		sim_metrics_add_handoff(r->m, &mh);
 	}
+	r->out->handoffs++;
+	if (rc == AF_OK)
+		r->out->handoffs_ok++;
 	{
 		double v[4] = { h.predicted_um, h.found_um, h.phase_ms[AF_PHASE_TOTAL], (double)h.frames };
 
