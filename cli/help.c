@@ -54,8 +54,8 @@ static const afsim_help entries[] = {
 	  "Exit: 0, 2 usage, 3 the database cannot be opened or read.\n" },
 
 	{ "report", NULL,
-	  "afsim report [RUN_ID...|--last] [--scenario NAME] [--format text|markdown|json] "
-	  "[--db PATH]",
+	  "afsim report [RUN_ID...|--last|--invocation ID] [--scenario NAME] [--since WHEN] "
+	  "[--format text|markdown|json] [--db PATH]",
 	  "Profiling report of recorded runs (several RUN_IDs are aggregated): per phase\n"
 	  "(lens_switch, focus_move, focus_search, validation, total; successful\n"
 	  "handoffs) count, mean, std, min, max, p50, p95, p99, CV and share of the\n"
@@ -66,6 +66,11 @@ static const afsim_help entries[] = {
 	  "  --last            the newest run (of --scenario NAME when given)\n"
 	  "  --scenario NAME   every finished run of scenario NAME (with --last: its\n"
 	  "                    newest)\n"
+	  "  --invocation ID|last\n"
+	  "                    the runs one `afsim run` recorded (`last`: the newest\n"
+	  "                    invocation)\n"
+	  "  --since WHEN      only runs started since WHEN: ISO 8601 UTC\n"
+	  "                    (2024-05-01T12:00:00Z) or an age (30m, 2h, 1d)\n"
 	  "  --format F        text (default), markdown (tables, for a CI job summary)\n"
 	  "                    or json (one object, the same numbers; NaN as null)\n"
 	  DB_LINE
