@@ -27,7 +27,7 @@ _Static_assert(sizeof(sim_fault_kind) == sizeof(int), "sim_fault_kind is not int
 #define TIME_LIMIT_S 1e7
 
 static const char *fault_name(int i) { return sim_fault_name((sim_fault_kind)i); }
-static const sim_scn_enum e_fault = { "fault kind", NULL, fault_name, SIM_FAULT_KIND_COUNT };
+static const sim_scn_enum e_fault = { "fault kind", NULL, fault_name, SIM_FAULT_ALL_COUNT };
 
 /* ---- helpers ---- */
 
