@@ -66,6 +66,14 @@ static const struct {
 };
 #define N_CAPS (sizeof cap_names / sizeof cap_names[0])
 
+const char *hil_cap_name(uint32_t cap)
+{
+	for (size_t i = 0; i < N_CAPS; i++)
+		if (cap_names[i].bit == cap)
+			return cap_names[i].name;
+	return NULL;
+}
+
 int hil_proto_code(const char *name)
 {
 	if (strcmp(name, "EBUSY") == 0)
@@ -699,6 +707,23 @@ int hil_proto_parse_reply(const char *line, size_t len, hil_verb v, hil_reply *o
 			return arity(&tk, 2, what, "", err, errlen);
 		}
 	}
+}
+
+int hil_proto_reply_id(const char *line, size_t len, uint32_t *id)
+{
+	char word[12];
+	size_t n = 0;
+	uint64_t v;
+
+	while (n < len && line[n] != ' ' && n < sizeof word - 1) {
+		word[n] = line[n];
+		n++;
+	}
+	word[n] = '\0';
+	if (n == 0 || (n < len && line[n] != ' ') || parse_uint(word, 0, UINT32_MAX, &v) != 0)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
 }
 
 /* ---- frames ----------------------------------------------------------- */

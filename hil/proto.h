@@ -84,6 +84,8 @@ const char *hil_verb_name(hil_verb v);
 #define HIL_CAP_FRAMES 8u    /* "frames": GRAB (frames over the protocol) */
 #define HIL_CAP_PLACE 16u    /* "place": PLACE (puts a place of the specimen under the objective) */
 
+/* The name of one capability bit ("busy"), NULL for anything else. */
+const char *hil_cap_name(uint32_t cap);
 /* The capability a verb needs (0 for a required verb). */
 uint32_t hil_verb_cap(hil_verb v);
 
@@ -184,6 +186,12 @@ int hil_proto_format_error(uint32_t id, int code, const char *message, char *buf
  */
 int hil_proto_parse_reply(const char *line, size_t len, hil_verb v, hil_reply *out, char *err,
 			  size_t errlen);
+
+/* The id of a reply line (its first word, 0..UINT32_MAX, no leading
+ * zero), whatever follows: 0 and *id, or -1 when the line has none.  A
+ * client uses it to tell a late reply to an earlier request from a reply
+ * to the one it awaits before parsing the values. */
+int hil_proto_reply_id(const char *line, size_t len, uint32_t *id);
 
 /* CRC-32 (IEEE 802.3, as zlib's crc32: reflected polynomial 0xEDB88320,
  * initial and final XOR 0xFFFFFFFF) of data[0..n) continuing from crc
