@@ -2,15 +2,22 @@
 #
 #   make                 build ./afsim (build/ holds objects)
 #   make check           build and run the unit tests (Check) and the CLI tests
+#                        (tests/cli_*.sh: the command line, --help, the man
+#                        page, make install, every command in the docs)
 #   make determinism     trace hash of the reference sequence: gcc/clang x -O0/-O2
-#   make bench           benchmarks, printing figures
+#   make bench           benchmarks, printing figures; QUICK=1: small sizes,
+#                        seconds in all (CI: every program builds and runs)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
 #   make fuzz            fuzz the scenario loader (libFuzzer, clang) for FUZZ_SECONDS
 #   make install PREFIX=/usr/local DESTDIR=
+#                        PREFIX/bin/afsim, PREFIX/share/man/man1/afsim.1, the
+#                        scenario library in PREFIX/share/afsim/scenarios, the
+#                        docs in PREFIX/share/doc/afsim
 #   make deps            install the Debian packages the build needs
 #   make clean
 #
-# Variables: CC, OPT (-O2), BUILD (build), WERROR (1 = warnings are errors).
+# Variables: CC, OPT (-O2), BUILD (build), WERROR (1 = warnings are errors),
+# QUICK (bench), FUZZ_SECONDS (fuzz).
 
 CC      ?= cc
 OPT     ?= -O2
@@ -93,23 +100,23 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-$(BUILD)/tests/refseq: $(BUILD)/tests/refseq.o $(LIBAFSIM)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-
 # Every bench/*.c is a program of its own.
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
+# The CLI tests get the binary under test and the build folder (BUILD, for
+# the ones that call make themselves, so that they reuse this build).
 check: $(BUILD)/afsim $(BUILD)/tests/runner
 	$(BUILD)/tests/runner
-	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim sh $$t || exit 1; done
+	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim BUILD=$(BUILD) sh $$t || exit 1; done
 
 determinism:
 	sh tests/determinism.sh
 
+# QUICK=1: bench/bench_quick.h's small sizes (AFSIM_BENCH_QUICK).
 bench: $(BENCH_BINS)
-	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(BENCH_BINS); do echo "== $$b"; $(if $(QUICK),AFSIM_BENCH_QUICK=$(QUICK)) $$b || exit 1; done
 
 asan:
 	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
@@ -126,14 +133,26 @@ fuzz:
 		build-fuzz/libafsim.a $(LIBS)
 	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
 
-install: afsim
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/afsim
-	install -m 0755 afsim $(DESTDIR)$(PREFIX)/bin/afsim
-	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/afsim/README.md
+# The docs keep README.md's layout (README.md beside docs/), so its links
+# hold; the scenario library keeps its folders (a trace CSV beside its
+# scenario).
+SCENARIO_FILES := $(sort $(shell find scenarios -type f \( -name '*.yaml' -o -name '*.csv' -o -name '*.md' \)))
+DOC_FILES      := $(sort $(wildcard docs/*.md docs/*.png))
+SHARE = $(DESTDIR)$(PREFIX)/share
+install: $(BUILD)/afsim
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/man/man1 $(SHARE)/doc/afsim/docs
+	install -m 0755 $(BUILD)/afsim $(DESTDIR)$(PREFIX)/bin/afsim
+	install -m 0644 docs/afsim.1 $(SHARE)/man/man1/afsim.1
+	install -m 0644 README.md $(SHARE)/doc/afsim/README.md
+	install -m 0644 $(DOC_FILES) $(SHARE)/doc/afsim/docs/
+	for f in $(SCENARIO_FILES); do \
+		install -d "$(SHARE)/afsim/$$(dirname "$$f")" && \
+		install -m 0644 "$$f" "$(SHARE)/afsim/$$f" || exit 1; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/afsim
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/afsim
+	rm -f $(DESTDIR)$(PREFIX)/bin/afsim $(SHARE)/man/man1/afsim.1
+	rm -rf $(SHARE)/doc/afsim $(SHARE)/afsim
 
 # Debian packages the build and the tests need (root, or sudo): setup.sh
 # holds the list.

@@ -1,11 +1,12 @@
 #!/bin/sh
 # setup.sh - install what afsim needs to build and test on Debian (bookworm):
-# the compilers, make, and the libraries and tools below.  Installs only what
-# is missing; needs root or sudo.  `make deps` runs this too.
+# the compilers, make, and the libraries and tools below (groff-base: the
+# man page check of make check).  Installs only what is missing; needs root
+# or sudo.  `make deps` runs this too.
 set -eu
 PACKAGES="make build-essential pkg-config clang check libyaml-dev libxml2-utils
 libsqlite3-dev sqlite3 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
-xvfb xauth"
+xvfb xauth groff-base"
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

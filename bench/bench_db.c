@@ -16,10 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_quick.h"
 #include "db/db.h"
 
 #define N_OPS 100000
-#define REPS 3
+#define REPS bench_size(3, 1)
 
 static double now_s(void)
 {

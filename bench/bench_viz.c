@@ -15,13 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_quick.h"
 #include "db/db.h"
 #include "viz/canvas.h"
 #include "viz/view.h"
 
-#define RUNS 10000
-#define FRAMES 100000
-#define HANDOFFS 5000
+#define RUNS bench_size(10000, 200)
+#define FRAMES bench_size(100000, 2000)
+#define HANDOFFS bench_size(5000, 100)
 #define REPS 9
 
 static double now_ms(void)
@@ -62,7 +63,7 @@ static int build(sqlite3 *sq)
 	if (exec(sq, "BEGIN") ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO runs VALUES (?1, ?2, 'x.yaml', 'x', 1, 'sim', "
 			       "'2026-01-01T00:00:00Z', NULL, 'passed', '0123456789abcdef', 'bench', 'h', 1, "
-			       "'sim:default', '', 1, 1, 0.05, 0.05)", -1, &run, NULL) != SQLITE_OK ||
+			       "'sim:default', '', 1, 1, 0.05, 0.05, NULL)", -1, &run, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO ops VALUES (?1, ?2, 'handoff', ?3, 'A', 'B', 0, 0, ?4, ?5, "
 			       "NULL, ?6, ?7, ?8, ?9, ?10, 3, 0, 22, 1, '')", -1, &op, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO samples VALUES (?1, ?2, ?3, ?4, 'B', ?5, ?6, ?7, ?8)", -1,
