@@ -17,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/help.h"
 #include "cli/report_cmd.h"
+#include "cli/rig_cmd.h"
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
 #include "cli/viz_cmd.h"
@@ -48,6 +49,7 @@ static const command commands[] = {
 	{ "baseline", afsim_cmd_baseline },
 	{ "regress", afsim_cmd_regress },
 	{ "viz", afsim_cmd_viz },
+	{ "rig", afsim_rig_main },
 	{ "demo", cmd_demo },
 	{ "selftest", cmd_selftest },
 	{ "version", cmd_version },

@@ -266,6 +266,7 @@ int afsim_rig_main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "hello") == 0)
 		return cmd_hello(argc - 1, argv + 1);
-	fprintf(stderr, "usage: %s\n", AFSIM_RIG_SYNOPSIS);
+	fprintf(stderr, "usage: afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] "
+			"[--seed N] | afsim rig hello RIG.yaml\n");
 	return EXIT_USAGE;
 }
