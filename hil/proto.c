@@ -553,6 +553,8 @@ static int parse_hello(const toks *tk, hil_hello *h, char *err, size_t errlen)
 		h->caps = 0;
 		if (strcmp(c, "-") == 0)
 			return AF_OK;
+		if (!*c)
+			return perr(err, errlen, "capability list '', expected names separated by commas or '-'");
 		while (*c) {
 			size_t n = strcspn(c, ",");
 
