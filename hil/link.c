@@ -452,6 +452,36 @@ int hil_link_write(hil_link *l, const void *data, size_t n, int64_t deadline_ns,
 	return AF_OK;
 }
 
+/*
+ * A read that returned n <= 0 (not EINTR): AF_OK when it only means "no
+ * data yet", AF_EIO when the peer is gone.  A raw terminal (VMIN = VTIME =
+ * 0) reads 0 when nothing has arrived, so 0 means end of stream on a
+ * socket only; a terminal's hang-up shows in poll (POLLHUP) or as EIO.
+ */
+static int no_data(const hil_link *l, ssize_t n, char *err, size_t errlen)
+{
+	if (n == 0 && !l->is_socket)
+		return AF_OK;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return AF_OK;
+	return lerr(AF_EIO, err, errlen, "%s",
+		    n == 0 || errno == ECONNRESET || errno == EIO ? "connection closed by the peer"
+								 : strerror(errno));
+}
+
+/* What a wait for input (wait_fd's r and revents) says: AF_OK read again,
+ * AF_EIO the descriptor is closed or failed. */
+static int after_wait(int r, short rev, char *err, size_t errlen)
+{
+	if (r < 0)
+		return lerr(AF_EIO, err, errlen, "%s", strerror(errno));
+	if (rev & POLLNVAL)
+		return lerr(AF_EIO, err, errlen, "descriptor closed");
+	if ((rev & (POLLHUP | POLLERR)) && !(rev & POLLIN))
+		return lerr(AF_EIO, err, errlen, "connection closed by the peer");
+	return AF_OK;
+}
+
 /* Read what the descriptor has into the buffer, waiting until deadline_ns
  * for at least one byte.  AF_OK, AF_ETIMEDOUT, AF_EIO. */
 static int fill(hil_link *l, int64_t deadline_ns, char *err, size_t errlen)
@@ -474,21 +504,15 @@ static int fill(hil_link *l, int64_t deadline_ns, char *err, size_t errlen)
 			l->bytes_in += (uint64_t)n;
 			return AF_OK;
 		}
-		/* a pty whose other side closed reads EIO */
-		if (n == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
-			return lerr(AF_EIO, err, errlen, "%s",
-				    n == 0 || errno == ECONNRESET || errno == EIO
-					    ? "connection closed by the peer" : strerror(errno));
-		if (errno == EINTR)
+		if (n < 0 && errno == EINTR)
 			continue;
+		if ((r = no_data(l, n, err, errlen)) != AF_OK)
+			return r;
 		r = wait_fd(l->fd, POLLIN, deadline_ns, &rev);
 		if (r == 0)
 			return lerr(AF_ETIMEDOUT, err, errlen, "nothing received");
-		if (r < 0)
-			return lerr(AF_EIO, err, errlen, "%s", strerror(errno));
-		if (rev & POLLNVAL)
-			return lerr(AF_EIO, err, errlen, "descriptor closed");
-		/* POLLIN, POLLHUP, POLLERR: the next read says which */
+		if ((r = after_wait(r, rev, err, errlen)) != AF_OK)
+			return r;
 	}
 }
 
@@ -556,17 +580,15 @@ int hil_link_read_bytes(hil_link *l, void *buf, size_t n, size_t *got, int64_t d
 			l->bytes_in += (uint64_t)r;
 			continue;
 		}
-		if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
-			return lerr(AF_EIO, err, errlen, "%s",
-				    r == 0 || errno == ECONNRESET || errno == EIO
-					    ? "connection closed by the peer" : strerror(errno));
-		if (errno == EINTR)
+		if (r < 0 && errno == EINTR)
 			continue;
+		if ((w = no_data(l, r, err, errlen)) != AF_OK)
+			return w;
 		w = wait_fd(l->fd, POLLIN, deadline_ns, &rev);
 		if (w == 0)
 			return lerr(AF_ETIMEDOUT, err, errlen, "%zu of %zu bytes received", *got, n);
-		if (w < 0 || (rev & POLLNVAL))
-			return lerr(AF_EIO, err, errlen, "%s", w < 0 ? strerror(errno) : "descriptor closed");
+		if ((w = after_wait(w, rev, err, errlen)) != AF_OK)
+			return w;
 	}
 	return AF_OK;
 }
