@@ -310,19 +310,36 @@ fail:
 
 /* ---- time --------------------------------------------------------------- */
 
-/* Wait until the wall clock reaches t_ns or stop_fd is readable. */
+static void accept_client(hil_emul *e);
+
+/*
+ * Wait until the wall clock reaches t_ns or stop_fd is readable.  A client
+ * knocking meanwhile is turned away at once (busy) rather than left
+ * waiting in the backlog for the end of a long move or a slow reply.
+ */
 static void sleep_until(hil_emul *e, int64_t t_ns)
 {
 	for (;;) {
 		int64_t left = t_ns - hil_now_ns();
-		struct pollfd p = { e->stop_fd, POLLIN, 0 };
+		struct pollfd p[2];
+		nfds_t np = 0;
 		int n;
 
 		if (left <= 0 || e->stopping)
 			return;
-		n = poll(&p, e->stop_fd >= 0 ? 1 : 0, (int)((left + 999999) / 1000000));
-		if (n > 0)
+		if (e->stop_fd >= 0)
+			p[np++] = (struct pollfd){ e->stop_fd, POLLIN, 0 };
+		if (e->listen_fd >= 0)
+			p[np++] = (struct pollfd){ e->listen_fd, POLLIN, 0 };
+		n = poll(p, np, (int)((left + 999999) / 1000000));
+		if (n <= 0)
+			continue;
+		if (e->stop_fd >= 0 && p[0].revents) {
 			e->stopping = true;
+			return;
+		}
+		if (e->listen_fd >= 0 && p[np - 1].revents)
+			accept_client(e);
 	}
 }
 
