@@ -8,7 +8,8 @@
 #   make bench           benchmarks, printing figures; QUICK=1: small sizes,
 #                        seconds in all (CI: every program builds and runs)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
-#   make fuzz            fuzz the scenario loader (libFuzzer, clang) for FUZZ_SECONDS
+#   make fuzz            fuzz the scenario loader (libFuzzer, clang) for FUZZ_SECONDS;
+#                        FUZZ_TARGET=proto: the rig protocol codec
 #   make install PREFIX=/usr/local DESTDIR=
 #                        PREFIX/bin/afsim, PREFIX/share/man/man1/afsim.1, the
 #                        scenario library in PREFIX/share/afsim/scenarios, the
@@ -17,7 +18,7 @@
 #   make clean
 #
 # Variables: CC, OPT (-O2), BUILD (build), WERROR (1 = warnings are errors),
-# QUICK (bench), FUZZ_SECONDS (fuzz).
+# QUICK (bench), FUZZ_SECONDS and FUZZ_TARGET (fuzz).
 
 CC      ?= cc
 OPT     ?= -O2
@@ -123,15 +124,26 @@ asan:
 
 # Fuzz the scenario loader with libFuzzer (clang) for FUZZ_SECONDS, the
 # library's scenarios as seed corpus; crashes land in build-fuzz/.
+# FUZZ_TARGET=proto fuzzes the rig protocol codec instead (tests/fuzz/proto/
+# as seed corpus).
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= scenario
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libafsim.a
+ifeq ($(FUZZ_TARGET),proto)
+	mkdir -p build-fuzz/corpus-proto
+	cp tests/fuzz/proto/* build-fuzz/corpus-proto/
+	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_proto tests/fuzz/fuzz_proto.c \
+		build-fuzz/libafsim.a $(LIBS)
+	cd build-fuzz && ./fuzz_proto -max_total_time=$(FUZZ_SECONDS) -max_len=1024 corpus-proto
+else
 	mkdir -p build-fuzz/corpus
 	cp scenarios/*/*.yaml build-fuzz/corpus/
 	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
 		build-fuzz/libafsim.a $(LIBS)
 	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
+endif
 
 # The docs keep README.md's layout (README.md beside docs/), so its links
 # hold; the scenario library keeps its folders (a trace CSV beside its

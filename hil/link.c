@@ -247,11 +247,17 @@ static hil_link *link_new(int fd, bool is_socket, int64_t byte_ns)
 hil_link *hil_link_wrap(int fd)
 {
 	struct stat st;
-	int fl = fcntl(fd, F_GETFL);
+	int fl = fcntl(fd, F_GETFL), one = 1;
+	bool sock = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 
 	if (fl >= 0)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-	return link_new(fd, fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode), 0);
+	/* a reply is a line, then maybe pixels: without TCP_NODELAY the
+	 * second write waits for the ACK of the first (Nagle against delayed
+	 * ACKs: 40 ms a frame); fails harmlessly on other sockets */
+	if (sock)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return link_new(fd, sock, 0);
 }
 
 /* One address: a non-blocking connect finished by deadline_ns.  The fd,
