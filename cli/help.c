@@ -210,7 +210,7 @@ static const afsim_help entries[] = {
 
 	{ "rig", NULL,
 	  "afsim rig (serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
-	  "[--name NAME] [--no-pacing] [--quiet] | hello RIG.yaml)",
+	  "[--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
 	  "The rig side of hardware-in-the-loop (docs/hil.md, docs/rig-protocol.md).\n"
 	  "  serve             the rig emulator: the rig protocol on TCP or a\n"
 	  "                    pseudo-terminal, answered by the simulator in real time\n"
@@ -220,7 +220,7 @@ static const afsim_help entries[] = {
 	  "cannot be reached.\n" },
 	{ "rig", "serve",
 	  "afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
-	  "[--name NAME] [--no-pacing] [--quiet]",
+	  "[--name NAME] [--no-pacing] [--quiet] [-v]",
 	  "The rig emulator, a stand-in for a physical rig: it speaks the rig protocol\n"
 	  "and answers with the simulator's physics in real time (a move takes as long\n"
 	  "as the stage model says).  Prints one line once ready, 'listening on\n"
@@ -237,6 +237,8 @@ static const afsim_help entries[] = {
 	  "  --name NAME       the rig's name in its greeting (default emul)\n"
 	  "  --no-pacing       answer at once instead of in real time (benchmarks)\n"
 	  "  --quiet           no log on stderr\n"
+	  "  -v, --verbose     also every request and reply line on stderr, with its\n"
+	  "                    time in ms from the connection (a transcript)\n"
 	  "Exit: 0 stopped by a signal; 2 usage or a bad scenario; 3 cannot listen.\n" },
 	{ "rig", "hello",
 	  "afsim rig hello RIG.yaml",

@@ -76,7 +76,7 @@ static int parse_listen(const char *s, char *host, size_t hsize, uint16_t *port)
 static int serve_usage(void)
 {
 	fprintf(stderr, "usage: afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] "
-			"[--seed N] [--name NAME] [--no-pacing] [--quiet]\n");
+			"[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v]\n");
 	return EXIT_USAGE;
 }
 
@@ -104,6 +104,8 @@ static int cmd_serve(int argc, char **argv)
 			cfg.pacing = false;
 		} else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
 			cfg.log = NULL;
+		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			cfg.trace = stderr;
 		} else if (strcmp(a, "--listen") == 0 || strcmp(a, "--scenario") == 0 ||
 			   strcmp(a, "--seed") == 0 || strcmp(a, "--name") == 0) {
 			if (cli_value("rig serve", argc, argv, &i, &v) != 0)

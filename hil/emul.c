@@ -123,6 +123,21 @@ static int eerr(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* One traced line: time from the connection, direction, text. */
+static void trace_line(hil_emul *e, char dir, const char *line, size_t len, size_t extra)
+{
+	if (!e->cfg.trace)
+		return;
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	fprintf(e->cfg.trace, "%10.3f %c %.*s", (double)(hil_now_ns() - e->conn_t0_ns) / 1e6, dir,
+		(int)len, line);
+	if (extra)
+		fprintf(e->cfg.trace, " (+%zu bytes)", extra);
+	fputc('\n', e->cfg.trace);
+	fflush(e->cfg.trace);
+}
+
 /* ---- construction ------------------------------------------------------- */
 
 hil_emul *hil_emul_new(const hil_emul_config *cfg, char *err, size_t errlen)
@@ -621,6 +636,7 @@ static void send_reply(hil_emul *e)
 	char lerr[HIL_PROTO_ERR_MAX];
 	int64_t deadline = hil_now_ns() + WRITE_GRACE_NS + (int64_t)e->pay_len * 1000;
 
+	trace_line(e, '>', e->out, e->out_len, e->pay_len);
 	if (hil_link_write(e->client, e->out, e->out_len, deadline, lerr, sizeof lerr) == AF_OK &&
 	    (e->pay_len == 0 ||
 	     hil_link_write(e->client, e->pay, e->pay_len, deadline, lerr, sizeof lerr) == AF_OK))
@@ -654,6 +670,7 @@ static void handle_line(hil_emul *e, const char *line, size_t len, bool too_long
 	}
 	if (!e->in_session || (e->pty && prc == AF_OK && rq.verb == HIL_HELLO))
 		start_session(e);
+	trace_line(e, '<', line, len, 0);
 	e->conn_requests++;
 	if (!poll_rig_faults(e, now))
 		return;

@@ -44,6 +44,10 @@ typedef struct hil_emul_config {
 	const char *name;              /* the rig's name in HELLO (default "emul") */
 	const char *ident;             /* its identity (default "afsim-emulator") */
 	FILE *log;                     /* connections, faults, refusals; NULL: quiet */
+	/* Every request and reply line with its time from the connection
+	 * ("  12.345 < 7 GET_Z", "  21.002 > 7 OK 0.000000"); a frame's pixels
+	 * as "(+32768 bytes)".  NULL: none. */
+	FILE *trace;
 	/* Called whenever the emulator starts listening (again, on a new
 	 * pseudo-terminal after a link_drop): spec is "tcp:127.0.0.1:PORT" or
 	 * "serial:/dev/pts/N". */

@@ -462,11 +462,12 @@ int hil_link_write(hil_link *l, const void *data, size_t n, int64_t deadline_ns,
  * A read that returned n <= 0 (not EINTR): AF_OK when it only means "no
  * data yet", AF_EIO when the peer is gone.  A raw terminal (VMIN = VTIME =
  * 0) reads 0 when nothing has arrived, so 0 means end of stream on a
- * socket only; a terminal's hang-up shows in poll (POLLHUP) or as EIO.
+ * socket, and on a terminal only after poll reported a hang-up (POLLHUP:
+ * the other side closed; the reads that drain what it sent are > 0).
  */
-static int no_data(const hil_link *l, ssize_t n, char *err, size_t errlen)
+static int no_data(const hil_link *l, ssize_t n, bool hup, char *err, size_t errlen)
 {
-	if (n == 0 && !l->is_socket)
+	if (n == 0 && !l->is_socket && !hup)
 		return AF_OK;
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return AF_OK;
@@ -497,7 +498,7 @@ static int fill(hil_link *l, int64_t deadline_ns, char *err, size_t errlen)
 		l->end -= l->start;
 		l->start = 0;
 	}
-	for (;;) {
+	for (bool hup = false;;) {
 		ssize_t n;
 		short rev = 0;
 		int r;
@@ -512,9 +513,10 @@ static int fill(hil_link *l, int64_t deadline_ns, char *err, size_t errlen)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if ((r = no_data(l, n, err, errlen)) != AF_OK)
+		if ((r = no_data(l, n, hup, err, errlen)) != AF_OK)
 			return r;
 		r = wait_fd(l->fd, POLLIN, deadline_ns, &rev);
+		hup = (rev & (POLLHUP | POLLERR)) != 0;
 		if (r == 0)
 			return lerr(AF_ETIMEDOUT, err, errlen, "nothing received");
 		if ((r = after_wait(r, rev, err, errlen)) != AF_OK)
@@ -576,7 +578,7 @@ int hil_link_read_bytes(hil_link *l, void *buf, size_t n, size_t *got, int64_t d
 	memcpy(p, l->buf + l->start, take);
 	l->start += take;
 	*got = take;
-	while (*got < n) {
+	for (bool hup = false; *got < n;) {
 		ssize_t r = read(l->fd, p + *got, n - *got);
 		short rev = 0;
 		int w;
@@ -588,9 +590,10 @@ int hil_link_read_bytes(hil_link *l, void *buf, size_t n, size_t *got, int64_t d
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if ((w = no_data(l, r, err, errlen)) != AF_OK)
+		if ((w = no_data(l, r, hup, err, errlen)) != AF_OK)
 			return w;
 		w = wait_fd(l->fd, POLLIN, deadline_ns, &rev);
+		hup = (rev & (POLLHUP | POLLERR)) != 0;
 		if (w == 0)
 			return lerr(AF_ETIMEDOUT, err, errlen, "%zu of %zu bytes received", *got, n);
 		if ((w = after_wait(w, rev, err, errlen)) != AF_OK)

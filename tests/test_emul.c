@@ -397,6 +397,36 @@ START_TEST(link_drop_closes_the_connection)
 }
 END_TEST
 
+/* On a pty, link_drop hangs up the line and opens a new one. */
+START_TEST(link_drop_on_a_pty_opens_a_new_line)
+{
+	char y[256], old[HIL_TRANSPORT_TEXT_MAX];
+	emul_fix x;
+	af_hal hal;
+	hil_bridge *b;
+	double z;
+	int i;
+
+	fault_yaml(y, sizeof y, "{at_op: 3, kind: link_drop}");
+	emul_up(&x, y, false, true);
+	snprintf(old, sizeof old, "%s", x.spec);
+	b = connect_to(&x, 500, 0, &hal);
+	ck_assert_int_eq(hal.ops->get_z(hal.ctx, &z), AF_OK);
+	ck_assert_int_eq(hal.ops->get_z(hal.ctx, &z), AF_EIO);
+	ck_assert_ptr_nonnull(strstr(hal.ops->errmsg(hal.ctx), ": GET_Z: connection closed by the peer"));
+	hil_bridge_free(b);
+	for (i = 0; i < 100 && x.ready_calls < 2; i++)
+		sleep_ms(10);
+	ck_assert_int_eq(x.ready_calls, 2);
+	ck_assert_msg(strncmp(x.spec, "serial:/dev/pts/", 16) == 0, "%s", x.spec);
+	/* the new line serves (its faults re-armed at its HELLO) */
+	b = connect_to(&x, 500, 0, &hal);
+	ck_assert_int_eq(hal.ops->get_z(hal.ctx, &z), AF_OK);
+	hil_bridge_free(b);
+	emul_down(&x);
+}
+END_TEST
+
 START_TEST(garbage_garbles_lines_and_frames)
 {
 	char y[256];
@@ -580,6 +610,7 @@ Suite *emul_suite(void)
 	tcase_add_test(tc, one_client_at_a_time);
 	tcase_add_test(tc, the_world_of_a_scenario);
 	tcase_add_test(tc, link_drop_closes_the_connection);
+	tcase_add_test(tc, link_drop_on_a_pty_opens_a_new_line);
 	tcase_add_test(tc, garbage_garbles_lines_and_frames);
 	tcase_add_test(tc, slow_and_missing_replies_time_out);
 	tcase_add_test(tc, faults_at_a_time_for_a_while);

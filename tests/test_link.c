@@ -248,8 +248,17 @@ START_TEST(pty_is_a_raw_serial_line)
 	ck_assert_int_eq(hil_link_read_line(l, buf, sizeof buf, &len, hil_now_ns() + 500 * MS, err,
 					    sizeof err), AF_OK);
 	ck_assert_str_eq(buf, "1 OK\r");
-	hil_link_free(l);
+	/* the rig's end hangs up: EIO at once, not a wait for the deadline */
 	close(m);
+	{
+		int64_t t0 = hil_now_ns();
+
+		ck_assert_int_eq(hil_link_read_line(l, buf, sizeof buf, &len, t0 + 2000 * MS, err,
+						    sizeof err), AF_EIO);
+		ck_assert_str_eq(err, "connection closed by the peer");
+		ck_assert_int_lt(hil_now_ns() - t0, 100 * MS);
+	}
+	hil_link_free(l);
 }
 END_TEST
 
