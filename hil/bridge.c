@@ -440,10 +440,8 @@ static int request(hil_bridge *b, hil_request *rq, hil_reply *rp, uint32_t extra
 /* A request with no values. */
 static int simple(hil_bridge *b, hil_verb v, hil_reply *rp)
 {
-	hil_request rq;
+	hil_request rq = { .verb = v };
 
-	memset(&rq, 0, sizeof rq);
-	rq.verb = v;
 	return request(b, &rq, rp, 0, NULL);
 }
 
@@ -467,9 +465,7 @@ static int op_select_lens(void *ctx, af_lens lens)
 
 	if (lens != AF_LENS_A && lens != AF_LENS_B)
 		return refuse(b, AF_EINVAL, "SELECT_LENS", "no lens %d", (int)lens);
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_SELECT_LENS;
-	rq.lens = lens;
+	rq = (hil_request){ .verb = HIL_SELECT_LENS, .lens = lens };
 	return request(b, &rq, &rp, 0, NULL);
 }
 
@@ -495,9 +491,7 @@ static int op_move_z(void *ctx, double z_um)
 		return refuse(b, AF_ERANGE, "MOVE_Z",
 			      "%.3f um is beyond the travel [%.1f, %.1f] um of the rig file; not sent",
 			      z_um, b->cfg.z_min_um, b->cfg.z_max_um);
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_MOVE_Z;
-	rq.z_um = z_um;
+	rq = (hil_request){ .verb = HIL_MOVE_Z, .z_um = z_um };
 	return request(b, &rq, &rp, 0, NULL);
 }
 
@@ -532,9 +526,7 @@ static int op_wait_settled(void *ctx, uint32_t timeout_ms)
 	if (timeout_ms < 1 || timeout_ms > HIL_PROTO_TIMEOUT_MAX_MS)
 		return refuse(b, AF_EINVAL, "WAIT_SETTLED", "timeout %u ms is outside [1, %u] ms",
 			      timeout_ms, HIL_PROTO_TIMEOUT_MAX_MS);
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_WAIT_SETTLED;
-	rq.timeout_ms = timeout_ms;
+	rq = (hil_request){ .verb = HIL_WAIT_SETTLED, .timeout_ms = timeout_ms };
 	return request(b, &rq, &rp, timeout_ms, NULL);
 }
 
@@ -549,8 +541,7 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 		return rc;
 	if (!frame || !frame->pixels)
 		return refuse(b, AF_EINVAL, "GRAB", "no pixel buffer");
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_GRAB;
+	rq = (hil_request){ .verb = HIL_GRAB };
 	return request(b, &rq, &rp, (b->exposure_us + 999) / 1000, frame);
 }
 
@@ -604,9 +595,7 @@ static int op_set_exposure_us(void *ctx, uint32_t us)
 	if (us < 1 || us > HIL_PROTO_EXPOSURE_MAX_US)
 		return refuse(b, AF_EINVAL, "SET_EXPOSURE", "%u us is outside [1, %u] us", us,
 			      HIL_PROTO_EXPOSURE_MAX_US);
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_SET_EXPOSURE;
-	rq.exposure_us = us;
+	rq = (hil_request){ .verb = HIL_SET_EXPOSURE, .exposure_us = us };
 	rc = request(b, &rq, &rp, 0, NULL);
 	if (rc == AF_OK)
 		b->exposure_us = us;
@@ -635,9 +624,7 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 
 	if (rc != AF_OK)
 		return rc;
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_SET_ROI;
-	rq.roi = *roi;
+	rq = (hil_request){ .verb = HIL_SET_ROI, .roi = *roi };
 	return request(b, &rq, &rp, 0, NULL);
 }
 
@@ -695,9 +682,7 @@ int hil_bridge_place(hil_bridge *b, double z_plan_um)
 		return rc;
 	if (!isfinite(z_plan_um) || fabs(z_plan_um) > HIL_PROTO_Z_MAX_UM)
 		return refuse(b, AF_EINVAL, "PLACE", "plan position is not a finite number in range");
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_PLACE;
-	rq.z_um = z_plan_um;
+	rq = (hil_request){ .verb = HIL_PLACE, .z_um = z_plan_um };
 	return request(b, &rq, &rp, 0, NULL);
 }
 
@@ -730,9 +715,7 @@ hil_bridge *hil_bridge_open(const hil_bridge_config *cfg, char *err, size_t errl
 	}
 	/* the greeting: within the connect timeout, never retried (a rig
 	 * that garbles its greeting is not one to run on) */
-	memset(&rq, 0, sizeof rq);
-	rq.verb = HIL_HELLO;
-	rq.version = HIL_PROTO_VERSION;
+	rq = (hil_request){ .verb = HIL_HELLO, .version = HIL_PROTO_VERSION };
 	saved = b->cfg.timeout_ms;
 	b->cfg.timeout_ms = cfg->connect_timeout_ms;
 	rc = request(b, &rq, &rp, 0, NULL);

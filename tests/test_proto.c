@@ -21,15 +21,35 @@ static int prep(const char *line, hil_verb v, hil_reply *rp, char *err, size_t n
 	return hil_proto_parse_reply(line, strlen(line), v, rp, err, n);
 }
 
+/* The definition, a bit at a time. */
+static uint32_t crc_bitwise(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+	}
+	return ~c;
+}
+
 START_TEST(crc32_is_the_ieee_one)
 {
 	static const uint8_t zero[4] = { 0, 0, 0, 0 };
+	uint8_t all[256];
 
 	ck_assert_uint_eq(hil_crc32(0, "123456789", 9), 0xcbf43926u);
 	ck_assert_uint_eq(hil_crc32(0, "", 0), 0u);
 	ck_assert_uint_eq(hil_crc32(0, zero, 4), 0x2144df1cu);
 	/* continuing from a running value is the same as one pass */
 	ck_assert_uint_eq(hil_crc32(hil_crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
+	/* every byte value, every table entry */
+	for (int i = 0; i < 256; i++) {
+		all[i] = (uint8_t)(255 - i);
+		ck_assert_uint_eq(hil_crc32(0, all + i, 1), crc_bitwise(all + i, 1));
+	}
+	ck_assert_uint_eq(hil_crc32(0, all, 256), crc_bitwise(all, 256));
 }
 END_TEST
 
