@@ -107,10 +107,13 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
 # The CLI tests get the binary under test and the build folder (BUILD, for
-# the ones that call make themselves, so that they reuse this build).
+# the ones that call make themselves, so that they reuse this build); all of
+# them run, and the failed ones are named at the end.
 check: $(BUILD)/afsim $(BUILD)/tests/runner
 	$(BUILD)/tests/runner
-	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim BUILD=$(BUILD) sh $$t || exit 1; done
+	@failed=""; for t in $(CLI_TESTS); do echo "== $$t"; \
+		AFSIM=$(BUILD)/afsim BUILD=$(BUILD) sh $$t || failed="$$failed $$t"; done; \
+		[ -z "$$failed" ] || { echo "FAILED:$$failed"; exit 1; }
 
 determinism:
 	sh tests/determinism.sh

@@ -4,15 +4,7 @@
 # `afsim help CMD [SUB]` prints the same; unknown commands exit 2.  The man
 # page renders without a warning and documents, in the section of each
 # command, every option its --help lists.
-set -u
-cd "$(dirname "$0")/.."
-AFSIM=${AFSIM:-./afsim}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); echo "ok   $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/testlib.sh"
 
 entries="run runs report baseline baseline_set baseline_show baseline_list regress
 viz viz_timeline viz_trend viz_hist viz_compare demo selftest version help"
@@ -113,5 +105,4 @@ else
 	bad "groff is missing (make deps installs groff-base)"
 fi
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

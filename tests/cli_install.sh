@@ -4,15 +4,8 @@
 # docs where docs/afsim.1 says; the installed binary runs an installed
 # scenario that reads its trace CSV; `make uninstall` takes it all away.
 # Uses the build under test ($BUILD, as make check passes it).
-set -u
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/testlib.sh"
 BUILD=${BUILD:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); echo "ok   $1"; }
-bad() { fails=$((fails + 1)); echo "FAIL $1"; }
 root="$tmp/root"
 usr="$root/usr"
 
@@ -57,5 +50,4 @@ left=$(find "$root" -type f | wc -l)
 [ $rc -eq 0 ] && [ "$left" -eq 0 ] && ok "make uninstall removes every installed file" \
 	|| bad "make uninstall exits $rc, $left files left: $(find "$root" -type f | head -3)"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish
