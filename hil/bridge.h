@@ -76,6 +76,7 @@ typedef struct hil_bridge hil_bridge;
  * 3000 ms").
  */
 hil_bridge *hil_bridge_open(const hil_bridge_config *cfg, char *err, size_t errlen);
+/* Close the connection and free the bridge; NULL is a no-op. */
 void hil_bridge_free(hil_bridge *b);
 
 /* The ops table, and b bound into hal (always succeeds). */

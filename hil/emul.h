@@ -63,6 +63,8 @@ typedef struct hil_emul hil_emul;
 /* A new emulator with its world built; NULL with err when the scenario's
  * rig cannot be built or out of memory. */
 hil_emul *hil_emul_new(const hil_emul_config *cfg, char *err, size_t errlen);
+/* Close the client, the listening socket or pty, and free the world; NULL
+ * is a no-op. */
 void hil_emul_free(hil_emul *e);
 
 /* Listen on host:port (port 0: a free one).  0, or -1 with err. */

@@ -57,6 +57,7 @@ hil_link *hil_link_open(const hil_transport *t, uint32_t timeout_ms, char *err, 
  * master), which it takes over (closed by hil_link_free, also when this
  * fails: NULL when out of memory). */
 hil_link *hil_link_wrap(int fd);
+/* Close the descriptor and free the link; NULL is a no-op. */
 void hil_link_free(hil_link *l);
 
 int hil_link_fd(const hil_link *l);
