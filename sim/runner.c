@@ -514,7 +514,11 @@ sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 	sim_ctl_set_observer(r.sh, &obs);
 	af_engine_set_sample_hook(r.e, on_sample, &r);
 	for (size_t i = 0; i < s->n_faults; i++)
-		if (sim_ctl_add_fault(r.sh, &s->faults[i]) != 0)
+		/* rig-level faults (link_drop, ...) act on a bridge's link:
+		 * the emulator serves them, the simulator has no link */
+		if (sim_fault_is_rig_level((int)s->faults[i].kind))
+			continue;
+		else if (sim_ctl_add_fault(r.sh, &s->faults[i]) != 0)
 			return finish(&r, SIM_ERROR, "out of memory adding faults");
 	if (declared_s(s) >= (double)SIM_TIME_MAX_NS / 1e9) {
 		snprintf(msg, sizeof msg,
