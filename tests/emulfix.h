@@ -50,8 +50,10 @@ static inline void *serve_main(void *arg)
 }
 
 /* An emulator serving in a thread: the world of yaml (NULL: the default
- * rig), on loopback TCP or a pty. */
-static inline void emul_up(emul_fix *x, const char *yaml, bool pacing, bool pty)
+ * rig), on loopback TCP or a pty, with its camera also a GigE Vision
+ * device on 127.0.0.1 (genicam: call from a private network namespace). */
+static inline void emul_up_with(emul_fix *x, const char *yaml, bool pacing, bool pty,
+				bool genicam)
 {
 	hil_emul_config c;
 	char err[SIM_ERR_MAX];
@@ -72,10 +74,17 @@ static inline void emul_up(emul_fix *x, const char *yaml, bool pacing, bool pty)
 	ck_assert_msg(x->e != NULL, "%s", err);
 	ck_assert_int_eq(pty ? hil_emul_open_pty(x->e, err, sizeof err)
 			     : hil_emul_listen_tcp(x->e, "127.0.0.1", 0, err, sizeof err), 0);
+	if (genicam)
+		ck_assert_msg(hil_emul_start_genicam(x->e, NULL, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(pipe(x->stop), 0);
 	ck_assert_int_eq(pthread_create(&x->th, NULL, serve_main, x), 0);
 	x->running = true;
 	snprintf(x->spec, sizeof x->spec, "%s", hil_emul_spec(x->e));
+}
+
+static inline void emul_up(emul_fix *x, const char *yaml, bool pacing, bool pty)
+{
+	emul_up_with(x, yaml, pacing, pty, false);
 }
 
 /* Stop the serving thread (the world stays for inspection). */
