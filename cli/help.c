@@ -54,8 +54,8 @@ static const afsim_help entries[] = {
 	  "Exit: 0, 2 usage, 3 the database cannot be opened or read.\n" },
 
 	{ "report", NULL,
-	  "afsim report [RUN_ID...|--last|--invocation ID] [--scenario NAME] [--since WHEN] "
-	  "[--format text|markdown|json] [--db PATH]",
+	  "afsim report [RUN_ID...|--last|--invocation ID|--validation ID] [--scenario NAME] "
+	  "[--since WHEN] [--format text|markdown|json] [--db PATH]",
 	  "Profiling report of recorded runs (several RUN_IDs are aggregated): per phase\n"
 	  "(lens_switch, focus_move, focus_search, validation, total; successful\n"
 	  "handoffs) count, mean, std, min, max, p50, p95, p99, CV and share of the\n"
@@ -71,6 +71,10 @@ static const afsim_help entries[] = {
 	  "                    invocation)\n"
 	  "  --since WHEN      only runs started since WHEN: ISO 8601 UTC\n"
 	  "                    (2024-05-01T12:00:00Z) or an age (30m, 2h, 1d)\n"
+	  "  --validation ID|last\n"
+	  "                    instead of runs, a validation of a rig (afsim hil\n"
+	  "                    validate): every measurement, its limits, outcome and how\n"
+	  "                    it was measured\n"
 	  "  --format F        text (default), markdown (tables, for a CI job summary)\n"
 	  "                    or json (one object, the same numbers; NaN as null)\n"
 	  DB_LINE
@@ -236,8 +240,8 @@ static const afsim_help entries[] = {
 	  "Exit: 0 reproduced (or dumped), 1 diverged, 2 bad log or usage, 3 harness\n"
 	  "error.\n" },
 	{ "rig", NULL,
-	  "afsim rig (serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
-	  "[--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
+	  "afsim rig (serve (--listen HOST:PORT | --pty) [--genicam] [--scenario FILE] "
+	  "[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
 	  "The rig side of hardware-in-the-loop (docs/hil.md, docs/rig-protocol.md).\n"
 	  "  serve             the rig emulator: the rig protocol on TCP or a\n"
 	  "                    pseudo-terminal, answered by the simulator in real time\n"
@@ -246,34 +250,71 @@ static const afsim_help entries[] = {
 	  "Exit: 0; 2 usage, a bad scenario or rig file; 3 cannot listen, or the rig\n"
 	  "cannot be reached.\n" },
 	{ "rig", "serve",
-	  "afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
-	  "[--name NAME] [--no-pacing] [--quiet] [-v]",
+	  "afsim rig serve (--listen HOST:PORT | --pty) [--genicam] [--scenario FILE] "
+	  "[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v]",
 	  "The rig emulator, a stand-in for a physical rig: it speaks the rig protocol\n"
 	  "and answers with the simulator's physics in real time (a move takes as long\n"
 	  "as the stage model says).  Prints one line once ready, 'listening on\n"
-	  "tcp:127.0.0.1:PORT' or 'listening on serial:/dev/pts/N', and serves one\n"
-	  "client at a time (another gets a busy error naming the holder) until SIGINT\n"
-	  "or SIGTERM; connections and faults are logged on stderr.\n"
+	  "tcp:127.0.0.1:PORT' or 'listening on serial:/dev/pts/N' (with --genicam\n"
+	  "followed by ' camera genicam:127.0.0.1'), and serves one client at a time\n"
+	  "(another gets a busy error naming the holder) until SIGINT or SIGTERM;\n"
+	  "connections and faults are logged on stderr.\n"
 	  "  --listen HOST:PORT  TCP on HOST (127.0.0.1, [::1], ...); port 0 picks a\n"
 	  "                    free one\n"
 	  "  --pty             a pseudo-terminal: a serial line serial:/dev/pts/N@BAUD\n"
+	  "  --genicam         also serve the camera as a GigE Vision device on\n"
+	  "                    127.0.0.1 (Aravis's fake camera; UDP port 3956 there: run\n"
+	  "                    it in a private network namespace), its frames rendered\n"
+	  "                    at the emulated stage, lens and exposure\n"
 	  "  --scenario FILE   the emulated world: the scenario's rig, environment and\n"
 	  "                    faults, the rig-level kinds included (link_drop, garbage,\n"
-	  "                    slow_reply, no_reply); its steps are the client's\n"
+	  "                    slow_reply, no_reply; camera_delay, camera_incomplete,\n"
+	  "                    camera_gone with --genicam); its steps are the client's\n"
 	  "  --seed N          seed of the world (default: the scenario's, else 1)\n"
 	  "  --name NAME       the rig's name in its greeting (default emul)\n"
 	  "  --no-pacing       answer at once instead of in real time (benchmarks)\n"
 	  "  --quiet           no log on stderr\n"
 	  "  -v, --verbose     also every request and reply line on stderr, with its\n"
 	  "                    time in ms from the connection (a transcript)\n"
-	  "Exit: 0 stopped by a signal; 2 usage or a bad scenario; 3 cannot listen.\n" },
+	  "Exit: 0 stopped by a signal; 2 usage or a bad scenario; 3 cannot listen (or\n"
+	  "serve the camera).\n" },
 	{ "rig", "hello",
 	  "afsim rig hello RIG.yaml",
 	  "Connect to the rig of the rig file (docs/hil.md), greet it (HELLO) and print\n"
 	  "its name, identity, protocol version and capabilities, then the round trip\n"
-	  "of one GET_Z: the first check when wiring a rig.\n"
+	  "of one GET_Z: the first check when wiring a rig.  With camera: genicam:ID\n"
+	  "it opens the camera too and prints what it is.\n"
 	  "Exit: 0; 2 usage or a bad rig file; 3 the rig cannot be reached or\n"
 	  "answers wrongly.\n" },
+
+	{ "hil", NULL,
+	  "afsim hil validate --rig RIG.yaml [--reps N] [--junit FILE] [--db PATH]",
+	  "Hardware in the loop: the validation suite of a rig (docs/hil.md).\n"
+	  "  validate          measure the rig against its specification\n"
+	  "afsim help hil validate tells more.\n"
+	  "Exit: 0 all pass, 1 a FAIL, 2 usage or a bad rig file, 3 an ERROR.\n" },
+	{ "hil", "validate",
+	  "afsim hil validate --rig RIG.yaml [--reps N] [--junit FILE] [--db PATH]",
+	  "Measure the rig of a rig file against its specification (the rig file's\n"
+	  "spec:, defaults from the targets): lens switch, focus move of a standard\n"
+	  "move, settle, z repeatability, backlash, encoder error, frame rate and\n"
+	  "jitter, exposure linearity, dark noise, temperature noise and sanity, and one\n"
+	  "A->B handoff with its mapping error.  One line per measurement: name, value,\n"
+	  "unit, limits, outcome (PASS; MARGINAL: inside a limit but within the spec's\n"
+	  "margin_pct of it; FAIL; ERROR: the rig misbehaved or a measurement timed\n"
+	  "out, with its message - the others still run), the repetitions and their\n"
+	  "standard deviation.  Recorded in the database (afsim report --validation\n"
+	  "shows it).  The stage moves a few tens of um around where it is and is put\n"
+	  "back, with the lens and the exposure.\n"
+	  "  --rig RIG.yaml    the rig file\n"
+	  "  --reps N          repetitions of each measurement, 3..1000 (default 10;\n"
+	  "                    30 frames, 20 temperature readings, 5 backlash pairs)\n"
+	  "  --junit FILE      write JUnit XML: one testcase per measurement, FAIL a\n"
+	  "                    failure, ERROR an error\n"
+	  "  --db PATH         the results database (default $AFSIM_DB, else ./afsim.db),\n"
+	  "                    created on first use\n"
+	  "Exit: 0 every measurement PASS or MARGINAL, 1 a FAIL, 2 usage or a bad rig\n"
+	  "file, 3 an ERROR, or the database or JUnit file cannot be written.\n" },
 
 	{ "demo", NULL, "afsim demo [--seed N] [--handoffs N]",
 	  "Run the autofocus engine on the default simulated rig: calibrate the\n"

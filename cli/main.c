@@ -21,6 +21,7 @@
 #include "cli/rig_cmd.h"
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
+#include "cli/validate_cmd.h"
 #include "cli/viz_cmd.h"
 #include "sim/demo.h"
 #include "sim/refseq.h"
@@ -52,6 +53,7 @@ static const command commands[] = {
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
 	{ "rig", afsim_rig_main },
+	{ "hil", afsim_hil_main },
 	{ "demo", cmd_demo },
 	{ "selftest", cmd_selftest },
 	{ "version", cmd_version },

@@ -57,7 +57,7 @@ typedef struct db_validation_row {
 
 typedef struct db_validation_item_row {
 	uint32_t seq, n;
-	char name[48], unit[16], outcome[12], detail[768];
+	char name[48], unit[16], outcome[12], detail[1024];
 	double value, limit_lo, limit_hi, margin_pct, sd, duration_ms;  /* NaN for NULL */
 } db_validation_item_row;
 

@@ -213,7 +213,7 @@ void hil_rig_spec_default(hil_rig_spec *s)
 {
 	s->lens_switch_ms = 50.0;
 	s->focus_move_ms = 80.0;
-	s->standard_move_um = 10.0;
+	s->standard_move_um = 4.0;
 	s->settle_ms = 40.0;
 	s->z_repeatability_um = 0.1;
 	s->backlash_um = 3.0;

@@ -50,7 +50,8 @@ typedef enum hil_camera_kind { HIL_CAMERA_RIG, HIL_CAMERA_GENICAM } hil_camera_k
 typedef struct hil_rig_spec {
 	double lens_switch_ms;         /* max mean lens switch (50) */
 	double focus_move_ms;          /* max mean standard move, settled (80) */
-	double standard_move_um;       /* the standard move's length (10) */
+	double standard_move_um;       /* the standard move: the A->B focus move of the
+					* default rig, its parfocal offset (4) */
 	double settle_ms;              /* max mean settle after a short move (40) */
 	double z_repeatability_um;     /* max sd of repeated approaches (0.1) */
 	double backlash_um;            /* max reversal error (3) */

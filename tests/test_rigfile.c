@@ -135,7 +135,7 @@ START_TEST(spec_defaults_and_overrides)
 		      err);
 	ck_assert_double_eq(rf.spec.lens_switch_ms, 50.0);
 	ck_assert_double_eq(rf.spec.focus_move_ms, 80.0);
-	ck_assert_double_eq(rf.spec.standard_move_um, 10.0);
+	ck_assert_double_eq(rf.spec.standard_move_um, 4.0);
 	ck_assert_double_eq(rf.spec.settle_ms, 40.0);
 	ck_assert_double_eq(rf.spec.z_repeatability_um, 0.1);
 	ck_assert_double_eq(rf.spec.backlash_um, 3.0);
