@@ -224,7 +224,9 @@ fi
 serve "" --genicam
 cam=$(sed -n 's/^listening on tcp:[^ ]* camera \(genicam:.*\)$/\1/p' "$tmp/serve.out")
 [ "$cam" = genicam:127.0.0.1 ] && ok "rig serve --genicam names the camera: $cam" || bad "ready line: $(cat "$tmp/serve.out")"
-printf 'name: gv\ntransport: %s\ncamera: %s\ncamera_timeout_ms: 500\n' "$transport" "$cam" > "$tmp/gv.yaml"
+# the fake camera polls its trigger every 5 ms: frame intervals of 2 or 3
+# ticks, a jitter of 2-3 ms (a real camera takes its trigger in microseconds)
+printf 'name: gv\ntransport: %s\ncamera: %s\ncamera_timeout_ms: 500\nspec: {frame_jitter_ms: 10}\n' "$transport" "$cam" > "$tmp/gv.yaml"
 "$AFSIM" hil validate --rig "$tmp/gv.yaml" --db "$tmp/v.db" --reps 6 > "$tmp/out" 2>&1
 rc=$?
 unserve
