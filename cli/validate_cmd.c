@@ -14,16 +14,13 @@
 #include "cli/validate_cmd.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/args.h"
 #include "db/db.h"
@@ -229,30 +226,6 @@ static int write_junit(db *d, int64_t id, const char *path)
 	return 0;
 }
 
-/* The JUnit file can be written (checked before the rig is touched). */
-static int junit_writable(const char *path)
-{
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim hil validate: cannot write JUnit file '%s': it is a folder\n", path);
-		return -1;
-	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
-	if (fd >= 0) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	if (errno == EEXIST && (fd = open(path, O_WRONLY | O_APPEND)) >= 0) {
-		close(fd);
-		return 0;
-	}
-	fprintf(stderr, "afsim hil validate: cannot write JUnit file '%s': %s\n", path, strerror(errno));
-	return -1;
-}
-
 /* ---- afsim hil validate ---------------------------------------------------------- */
 
 static int validate_usage(void)
@@ -348,7 +321,7 @@ static int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "afsim hil validate: %s\n", err);
 		return EXIT_HARNESS;
 	}
-	if (junit && junit_writable(junit) != 0) {
+	if (junit && cli_output_writable("hil validate", junit) != 0) {
 		db_close(d);
 		return EXIT_HARNESS;
 	}

@@ -34,7 +34,8 @@ serve() {
 	if [ -n "$scn" ]; then
 		set -- --scenario "$scn" "$@"
 	fi
-	"$AFSIM" rig serve --listen 127.0.0.1:0 --quiet "$@" > "$tmp/serve.out" 2> "$tmp/serve.err" &
+	: > "$tmp/serve.out" # not the last emulator's ready line, before this one truncates it
+	"$AFSIM" rig serve --listen 127.0.0.1:0 "$@" > "$tmp/serve.out" 2> "$tmp/serve.err" &
 	pid=$!
 	pids="$pids $pid"
 	i=0
@@ -175,7 +176,7 @@ rc=$?
 unserve
 expect_rc "a swallowed move" $rc 3
 grep -q "^focus move  *- ms   max 80  *ERROR  *rig 'mute' (tcp:127.0.0.1:[0-9]*): MOVE_Z: no reply within 300 ms " "$tmp/out" \
-	&& ok "focus move: ERROR with the bridge's message" || { bad "focus move:"; show "$tmp/out"; }
+	&& ok "focus move: ERROR with the bridge's message" || { bad "focus move:"; show "$tmp/out"; show "$tmp/serve.err"; }
 [ "$(count "$tmp/out" ERROR)" = 1 ] && [ "$(outcome "$tmp/out" "lens switch")" = PASS ] \
 	&& [ "$(outcome "$tmp/out" "mapping error")" = PASS ] && lines_ok "$tmp/out" \
 	&& ok "the measurements before and after it still ran" || { bad "the others:"; show "$tmp/out"; }

@@ -145,6 +145,14 @@ static inline void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* The engine's calibration sites on the emulator: PLACE over the bridge
+ * (user: the hil_bridge). */
+static inline int emul_put_site(void *user, uint32_t i, double z_um)
+{
+	(void)i;
+	return hil_bridge_place(user, z_um);
+}
+
 /* A scenario of one fault (YAML flow mapping) and a step, for emul_up. */
 static inline void fault_yaml(char *buf, size_t n, const char *fault)
 {

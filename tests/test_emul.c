@@ -412,18 +412,6 @@ END_TEST
  * TCP in real time (the calibration alone is about 10 s of rig time), over
  * the pty without pacing (the same exchange, at once).
  */
-typedef struct site_ctx {
-	hil_bridge *b;
-} site_ctx;
-
-static int put_site(void *user, uint32_t i, double z_um)
-{
-	site_ctx *c = user;
-
-	(void)i;
-	return hil_bridge_place(c->b, z_um);
-}
-
 static void engine_handoff(bool pty, bool pacing)
 {
 	emul_fix x;
@@ -434,7 +422,6 @@ static void engine_handoff(bool pty, bool pacing)
 	af_calib_plan plan = { 3, -5.0, 5.0, 1, false };
 	af_calib_report rep;
 	af_handoff_result h;
-	site_ctx sc;
 	const char *why = NULL;
 	double truth_b, stage;
 
@@ -442,11 +429,10 @@ static void engine_handoff(bool pty, bool pacing)
 	ck_assert_msg(strncmp(x.spec, pty ? "serial:/dev/pts/" : "tcp:127.0.0.1:", pty ? 16 : 14) == 0,
 		      "%s", x.spec);
 	b = connect_to(&x, 1000, 2, &hal);
-	sc.b = b;
 	af_engine_config_default(&cfg);
 	e = af_engine_new(&hal, &cfg, &why);
 	ck_assert_msg(e != NULL, "%s", why);
-	ck_assert_msg(af_calibrate(e, &plan, put_site, &sc, &rep) == AF_OK, "%s", rep.message);
+	ck_assert_msg(af_calibrate(e, &plan, emul_put_site, b, &rep) == AF_OK, "%s", rep.message);
 	ck_assert_uint_gt(rep.frames, 20);
 	ck_assert_int_eq(hil_bridge_place(b, 2.5), AF_OK);
 	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 2.5), AF_OK);

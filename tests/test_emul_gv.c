@@ -184,15 +184,6 @@ START_TEST(a_frame_is_exposed_at_the_stage_state_now)
 }
 END_TEST
 
-typedef struct site_ctx {
-	hil_bridge *b;
-} site_ctx;
-
-static int put_site(void *user, uint32_t i, double z_um)
-{
-	(void)i;
-	return hil_bridge_place(((site_ctx *)user)->b, z_um);
-}
 
 /* The engine calibrates (3 sites, one pass: 10 s of rig time) and hands
  * off A -> B on frames that crossed GVCP/GVSP; lens B lands in focus by
@@ -209,18 +200,16 @@ START_TEST(engine_focuses_on_genicam_frames)
 	af_handoff_result h;
 	hil_genicam_counters gc;
 	hil_emul_stats es;
-	site_ctx sc;
 	const char *why = NULL;
 	double truth_b, stage;
 
 	NETNS_OR_SKIP();
 	emul_up_with(&x, NULL, true, false, true);
 	b = connect_gv(&x, 1000, &hal);
-	sc.b = b;
 	af_engine_config_default(&cfg);
 	e = af_engine_new(&hal, &cfg, &why);
 	ck_assert_msg(e != NULL, "%s", why);
-	ck_assert_msg(af_calibrate(e, &plan, put_site, &sc, &rep) == AF_OK, "%s", rep.message);
+	ck_assert_msg(af_calibrate(e, &plan, emul_put_site, b, &rep) == AF_OK, "%s", rep.message);
 	ck_assert_uint_gt(rep.frames, 20);
 	ck_assert_int_eq(hil_bridge_place(b, 2.5), AF_OK);
 	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 2.5), AF_OK);
