@@ -240,7 +240,7 @@ static int record(db *d, const hil_rig_file *rf, const hil_val_result *r, const 
 {
 	db_validation v;
 	db_validation_item items[HIL_VAL_ITEMS];
-	char camera[HIL_CAMERA_ID_MAX + 16];
+	char camera[HIL_CAMERA_ID_MAX + 16], msg[160];
 
 	snprintf(camera, sizeof camera, "%s%s", rf->camera == HIL_CAMERA_GENICAM ? "genicam:" : "rig",
 		 rf->camera == HIL_CAMERA_GENICAM ? rf->camera_id : "");
@@ -250,7 +250,15 @@ static int record(db *d, const hil_rig_file *rf, const hil_val_result *r, const 
 	v.identity = r->identity;
 	v.camera = camera;
 	v.status = hil_val_status(r);
-	v.message = r->count[HIL_VAL_ERROR] ? "a measurement could not be taken (ERROR)" : "";
+	if (r->reconnects)
+		snprintf(msg, sizeof msg, "%s; the connection was lost and opened again %u time%s",
+			 r->count[HIL_VAL_ERROR] ? "a measurement could not be taken (ERROR)"
+						 : "every measurement taken", r->reconnects,
+			 r->reconnects == 1 ? "" : "s");
+	else
+		snprintf(msg, sizeof msg, "%s",
+			 r->count[HIL_VAL_ERROR] ? "a measurement could not be taken (ERROR)" : "");
+	v.message = msg;
 	v.started_at = started;
 	v.afsim_version = AFSIM_VERSION;
 	v.reps = r->reps;
@@ -353,6 +361,9 @@ static int cmd_validate(int argc, char **argv)
 		db_close(d);
 		return EXIT_HARNESS;
 	}
+	if (r.reconnects)
+		printf("the connection to the rig was lost and opened again %u time%s\n", r.reconnects,
+		       r.reconnects == 1 ? "" : "s");
 	printf("%zu measurements: %zu PASS, %zu MARGINAL, %zu FAIL, %zu ERROR in %.1f s; %s, "
 	       "recorded as validation %" PRId64 " in %s\n", r.n, r.count[HIL_VAL_PASS],
 	       r.count[HIL_VAL_MARGINAL], r.count[HIL_VAL_FAIL], r.count[HIL_VAL_ERROR], r.wall_s,

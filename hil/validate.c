@@ -237,9 +237,17 @@ static int ensure_connected(hil_vctx *v)
 		v->b = NULL;
 		v->r->reconnects++;
 	}
+	/* a rig never reached is not tried again for every phase (each try
+	 * may cost the connect timeout); one that was may come back */
+	if (v->unreachable[0]) {
+		snprintf(v->err, sizeof v->err, "cannot connect: %s", v->unreachable);
+		return AF_EIO;
+	}
 	v->b = hil_bridge_open(&v->bc, err, sizeof err);
 	if (!v->b) {
 		snprintf(v->err, sizeof v->err, "cannot connect: %s", err);
+		if (!v->r->identity[0])
+			snprintf(v->unreachable, sizeof v->unreachable, "%s", err);
 		return AF_EIO;
 	}
 	hil_bridge_bind(v->b, &v->hal);

@@ -33,6 +33,7 @@ typedef struct hil_vctx {
 	int64_t deadline_ns;
 	uint32_t done, of;       /* repetitions done of planned, for a timeout's message */
 	char err[1024];          /* why the phase stopped */
+	char unreachable[HIL_BRIDGE_ERR_MAX]; /* the first connection failed: why */
 	/* frames */
 	uint16_t *px, *px2;
 	size_t cap;

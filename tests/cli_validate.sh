@@ -5,10 +5,11 @@
 # turret is out of spec (a scenario's rig override) fails exactly the lens
 # switch (exit 1); a rig-level fault gives ERROR on the measurement it hits
 # with the bridge's message while the rest still run (exit 3); a
-# measurement that outlasts the spec's phase_timeout_s is ERROR; a rig
-# nobody serves is ERROR everywhere and still recorded; usage and bad rig
-# files exit 2.  Then, in a private network namespace, a GenICam rig
-# (rig serve --genicam, camera: genicam:127.0.0.1) validates too.
+# measurement that outlasts the spec's phase_timeout_s is ERROR; a lost
+# connection is ERROR where it closed and the next measurement runs on a
+# new one; a rig nobody serves is ERROR everywhere and still recorded;
+# usage and bad rig files exit 2.  Then, in a private network namespace, a
+# GenICam rig (rig serve --genicam, camera: genicam:127.0.0.1) validates.
 set -u
 cd "$(dirname "$0")/.."
 AFSIM=${AFSIM:-./afsim}
@@ -186,7 +187,33 @@ grep -q 'errors="1"' "$tmp/j2.xml" && grep -q '<error message="rig .mute. (tcp:1
 	&& [ "$(sqlite3 "$tmp/v.db" "SELECT name FROM validation_items WHERE validation_id = (SELECT max(id) FROM validations) AND outcome = 'ERROR' AND value IS NULL")" = "focus move" ] \
 	&& ok "recorded: status error, the focus move ERROR without a value" || bad "the record of the fault"
 
-# 6. a measurement that outlasts phase_timeout_s is ERROR, not FAIL
+# 6. a lost connection: ERROR where it closes, then the next measurement on
+# a connection opened again.  The emulator re-arms at_op for every
+# connection, so the drop comes back at the 40th request of each; with
+# --reps 4 the requests are: HELLO 1, GET_LENS 2, GET_Z 3, lens switch 4-7,
+# focus move 8-17, settle 18-27, z repeatability 28-47 (dropped at 40);
+# then backlash 2-31 on the second connection, encoder error 32-51 (40).
+cat > "$tmp/drop.yaml" << 'EOF'
+scenario: drop-40
+faults:
+  - {at_op: 40, kind: link_drop}
+steps:
+  - wait: {s: 1}
+EOF
+serve "$tmp/drop.yaml"
+printf 'name: drops\ntransport: %s\n' "$transport" > "$tmp/drops.yaml"
+"$AFSIM" hil validate --rig "$tmp/drops.yaml" --db "$tmp/v.db" --reps 4 > "$tmp/out" 2>&1
+rc=$?
+unserve
+expect_rc "a dropped connection" $rc 3
+grep -q "^z repeatability  *- um   max 0.1  *ERROR  *rig 'drops' (tcp:127.0.0.1:[0-9]*): MOVE_Z: .*closed" "$tmp/out" \
+	&& [ "$(outcome "$tmp/out" "settle")" = PASS ] && [ "$(outcome "$tmp/out" "backlash")" = PASS ] \
+	&& [ "$(outcome "$tmp/out" "encoder error")" = ERROR ] \
+	&& grep -Eq '^the connection to the rig was lost and opened again [0-9]+ times?$' "$tmp/out" \
+	&& ok "ERROR where the connection closed, the next measurement on a new one" \
+	|| { bad "a dropped connection:"; show "$tmp/out"; }
+
+# 7. a measurement that outlasts phase_timeout_s is ERROR, not FAIL
 cat > "$tmp/slowreply.yaml" << 'EOF'
 scenario: slow-replies
 faults:
@@ -204,7 +231,7 @@ grep -q '^lens switch  *- ms   max 50  *ERROR  *timed out: [0-9] of 6 repetition
 	&& [ "$(outcome "$tmp/out" "temperature")" = PASS ] \
 	&& ok "lens switch ERROR 'timed out', later ones measured" || { bad "timed out:"; show "$tmp/out"; }
 
-# 7. a GenICam rig, in a private network namespace
+# 8. a GenICam rig, in a private network namespace
 sh tests/netns.sh sh "$0" --genicam-inside > "$tmp/gv.out" 2>&1
 rc=$?
 if [ $rc = 77 ]; then
