@@ -59,7 +59,7 @@ LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(ARAVIS_LIBS) -lm
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 
-LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c hil/*.c))
+LIB_SRCS   := $(sort $(wildcard kernel/*.c engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c hil/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))

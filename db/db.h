@@ -129,7 +129,7 @@ int db_expect_add(db *d, int64_t run, const db_expect *x);
 /* Write the buffered rows now, in one transaction (held samples stay). */
 int db_flush(db *d);
 
-/* One record of a run's trace index (sim/trace.h): its kind, its time,
+/* One record of a run's trace index (kernel/trace.h): its kind, its time,
  * and the trace's running hash after it.  Records read back from the
  * store carry the high 32 bits of that hash, the low 32 bits zero (the
  * store keeps 32 bits a record, see docs/database.md). */

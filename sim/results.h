@@ -66,7 +66,7 @@ struct sim_trace_entry;
 typedef struct sim_run_end {
 	const char *status;        /* "passed", "failed", "error" */
 	uint64_t trace_hash;
-	const struct sim_trace *trace;   /* the run's trace (sim/trace.h): its record index */
+	const struct sim_trace *trace;   /* the run's trace (kernel/trace.h): its record index */
 	const char *message;       /* "" or why the run errored */
 	double virtual_s;
 } sim_run_end;
@@ -78,7 +78,7 @@ typedef struct sim_results_ops {
 	void (*event)(void *user, const sim_event_record *r);
 	void (*expectation)(void *user, const sim_expect_record *r);
 	void (*run_end)(void *user, const sim_run_end *r);
-	/* The run's trace index (sim/trace.h) as the run goes: n entries, the
+	/* The run's trace index (kernel/trace.h) as the run goes: n entries, the
 	 * next records in order; the last slice arrives before run_end. */
 	void (*trace_index)(void *user, const struct sim_trace_entry *e, size_t n);
 } sim_results_ops;

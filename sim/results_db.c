@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "db/sha256.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 
 static double wall_s(void)
 {

@@ -16,12 +16,12 @@
 #include <string.h>
 
 #include "engine/af_engine.h"
-#include "sim/clock.h"
+#include "kernel/clock.h"
 #include "sim/metrics.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
 #include "sim/sim_hal.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 
 typedef struct run {
 	const sim_scenario *s;

@@ -13,7 +13,7 @@
  * A failed calibration is a failed op (its error, no mapping error) and a
  * warning event naming what the operations after it use (the mapping of
  * the last calibration that succeeded, else the factory offset).  A run
- * whose virtual clock would pass SIM_TIME_MAX_NS (146 years: sim/clock.h)
+ * whose virtual clock would pass SIM_TIME_MAX_NS (146 years: kernel/clock.h)
  * ends as SIM_ERROR with a message saying so: before it starts when its
  * waits and intervals add up to that, else after the step that got there.
  *
