@@ -17,7 +17,7 @@
 typedef struct db db;
 struct sqlite3;
 
-#define DB_SCHEMA_VERSION 3
+#define DB_SCHEMA_VERSION 4
 /* PRAGMA application_id of an afsim database: "AFSM" (0x4146534d). */
 #define DB_APPLICATION_ID 0x4146534d
 
@@ -108,6 +108,10 @@ typedef struct db_expect {
 	const char *op;
 	double bound;
 	bool passed;
+	/* not applicable on the run's rig (a metric that needs ground truth,
+	 * on a physical rig): stored with passed NULL, neither passed nor
+	 * failed (schema 4) */
+	bool na;
 } db_expect;
 
 /*

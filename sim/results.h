@@ -16,7 +16,8 @@ typedef struct sim_run_info {
 	const char *path;
 	double tol_time_frac, tol_accuracy_um;   /* the scenario's regression tolerances */
 	uint64_t seed;
-	const char *mode;          /* "sim" */
+	const char *mode;          /* "sim" or "hil" */
+	const char *rig;           /* the rig's name: "sim:default", "bench-2 (ident)" */
 } sim_run_info;
 
 /* One operation (a row of the ops table of docs/design.md §6). */
@@ -58,6 +59,9 @@ typedef struct sim_expect_record {
 	const char *op;            /* "min" or "max" */
 	double bound;
 	bool passed;
+	/* false: the metric needs what this rig cannot know (ground truth on a
+	 * physical rig): neither passed nor failed (passed is false, value NaN) */
+	bool applicable;
 } sim_expect_record;
 
 struct sim_trace;
@@ -68,7 +72,7 @@ typedef struct sim_run_end {
 	uint64_t trace_hash;
 	const struct sim_trace *trace;   /* the run's trace (kernel/trace.h): its record index */
 	const char *message;       /* "" or why the run errored */
-	double virtual_s;
+	double virtual_s;          /* simulated seconds; NaN on a physical rig */
 } sim_run_end;
 
 typedef struct sim_results_ops {

@@ -314,7 +314,7 @@ START_TEST(migrate_from_v2)
 
 	/* writing: migrated, marked as afsim's */
 	d = open_db();
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	ck_assert_int_eq(q_int(h, "PRAGMA application_id"), DB_APPLICATION_ID);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM traces"), 1);
 	ck_assert_int_eq(db_trace_load(d, old, &got, &n), 0);
