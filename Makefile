@@ -113,7 +113,8 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-# Writes field logs for tests/cli_replay.sh (until `afsim run --record`).
+# Writes the field logs `afsim run --record` cannot (pixels of the last
+# operations only, no clock stamps): tests/cli_replay.sh, the fuzz corpus.
 $(BUILD)/tests/mkfieldlog: $(BUILD)/tests/mkfieldlog.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 

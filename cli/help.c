@@ -24,7 +24,7 @@ struct afsim_help {
 static const afsim_help entries[] = {
 	{ "run", NULL,
 	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--junit PATH] [--png DIR] "
-	  "[-j N] [-v]",
+	  "[--record LOG] [-j N] [-v]",
 	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
 	  "simulated rig against the engine and check their expectations.  Every file is\n"
 	  "loaded first: a bad one stops the command (exit 2) before anything runs.\n"
@@ -37,6 +37,10 @@ static const afsim_help entries[] = {
 	  "  --seed N          run every scenario with seed N instead of its own\n"
 	  "  --junit PATH      write JUnit XML: one testcase per scenario\n"
 	  "  --png DIR         write a timeline picture of every run, DIR/<scenario>.png\n"
+	  "  --record LOG      write a field log of the run with the engine's flight\n"
+	  "                    recorder (afsim replay reads it); with several scenarios\n"
+	  "                    LOG is a folder (ending in / or existing) of\n"
+	  "                    LOG/<scenario>.aflog\n"
 	  "  -j N              run N scenarios at a time, each in its own process (1..64);\n"
 	  "                    the output and every run are the same as with -j 1\n"
 	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"

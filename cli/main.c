@@ -113,7 +113,7 @@ static int cmd_run(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (strcmp(a, "--seed") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "-j") == 0 ||
-		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0) {
+		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0 || strcmp(a, "--record") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "afsim run: %s needs a value\n", a);
 				free(o.paths);
@@ -126,6 +126,8 @@ static int cmd_run(int argc, char **argv)
 				o.db_path = argv[i];
 			} else if (strcmp(a, "--png") == 0) {
 				o.png_dir = argv[i];
+			} else if (strcmp(a, "--record") == 0) {
+				o.record = argv[i];
 			} else if (cli_u64(argv[i], &v) != 0 ||
 				   (a[1] == 'j' && (v < 1 || v > 64))) {
 				fprintf(stderr, "afsim run: %s needs %s, not '%s'\n", a,

@@ -39,6 +39,8 @@
 
 #include "cli/run_impl.h"
 #include "db/db.h"
+#include "engine/af_rec.h"
+#include "field/fld_sim.h"
 #include "sim/results_db.h"
 
 #ifndef AFSIM_VERSION
@@ -164,6 +166,51 @@ static void on_event_verbose(void *user, const sim_event_record *r)
 	printf("  event   %-9s t %10.1f ms  %s\n", r->kind, r->t_ms, r->detail);
 }
 
+/* --record: the field log of scenario s. */
+static void log_path(const run_opts *o, const sim_scenario *s, char *buf, size_t n)
+{
+	if (o->record_dir)
+		snprintf(buf, n, "%.*s/%s.aflog", cli_run_dir_len(o->record), o->record, s->name);
+	else
+		snprintf(buf, n, "%s", o->record);
+}
+
+/* The field log: opened into *f with the sink and options that write it,
+ * set in ro; false (and the reason in the result) when it cannot be. */
+static bool log_open(const run_opts *o, const sim_scenario *s, outcome *out, FILE **f,
+		     af_rec_sink *sink, af_rec_options *opts, sim_run_opts *ro)
+{
+	log_path(o, s, out->log, sizeof out->log);
+	*f = fopen(out->log, "wb");
+	if (!*f) {
+		snprintf(out->res.record_error, sizeof out->res.record_error, "cannot write it: %s",
+			 strerror(errno));
+		return false;
+	}
+	af_rec_options_default(opts);
+	opts->build_id = AFSIM_VERSION;   /* rig_id: the runner's rig name */
+	sink->write = fld_file_sink_write;
+	sink->user = *f;
+	ro->record = sink;
+	ro->record_opts = opts;
+	return true;
+}
+
+/* Close the field log; its size into the outcome. */
+static void log_close(FILE *f, outcome *out)
+{
+	struct stat st;
+	char why[128];
+	bool failed = fflush(f) != 0 || ferror(f);
+
+	snprintf(why, sizeof why, "%s", strerror(errno));
+	if (fclose(f) != 0)
+		failed = true;
+	if (failed && !out->res.record_error[0])
+		snprintf(out->res.record_error, sizeof out->res.record_error, "cannot write it: %s", why);
+	out->log_bytes = stat(out->log, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
 /* Run s, recording it into d, or (d NULL: a worker, or the parent after
  * a failed fork) into a handle of its own on dbp. */
 static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char *dbp,
@@ -173,11 +220,22 @@ static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char 
 	static const sim_results_ops verbose = { .expectation = cli_run_on_expect, .op = on_op_verbose,
 						 .event = on_event_verbose };
 	sim_results_db rec;
+	sim_run_opts ro;
+	af_rec_sink sink;
+	af_rec_options rec_opts;
+	FILE *logf = NULL;
+	char record_error[SIM_ERR_MAX] = "";
 	db *own = NULL;
 	char err[DB_MSG_MAX];
 	double t0 = wall_now();
 
 	memset(out, 0, sizeof *out);
+	sim_run_opts_default(&ro);
+	ro.seed = o->seed;
+	ro.use_seed = o->has_seed;
+	ro.rig = o->rig;
+	if (o->record && !log_open(o, s, out, &logf, &sink, &rec_opts, &ro))
+		snprintf(record_error, sizeof record_error, "%s", out->res.record_error);
 	if (!d) {
 		/* the parent checked the file before the first run */
 		own = d = db_open_with(dbp, DB_OPEN_NO_CHECK, err, sizeof err);
@@ -190,13 +248,17 @@ static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char 
 		sim_results_db_init(&rec, d, AFSIM_VERSION, "sim:default",
 				    o->verbose ? &verbose : &ops, out);
 		rec.invocation = o->invocation;
-		sim_run(s, o->seed, o->has_seed, &sim_results_db_ops, &rec, &out->res);
+		sim_run_with(s, &ro, &sim_results_db_ops, &rec, &out->res);
 		out->run_id = rec.run_id;
 		if (sim_results_db_error(&rec))
 			snprintf(out->db_err, sizeof out->db_err, "%s", sim_results_db_error(&rec));
 	} else {
-		sim_run(s, o->seed, o->has_seed, o->verbose ? &verbose : &ops, out, &out->res);
+		sim_run_with(s, &ro, o->verbose ? &verbose : &ops, out, &out->res);
 	}
+	if (record_error[0])   /* the log could not even be opened */
+		snprintf(out->res.record_error, sizeof out->res.record_error, "%s", record_error);
+	if (logf)
+		log_close(logf, out);
 	db_close(own);
 	out->wall_s = wall_now() - t0;
 	out->done = 1;
@@ -331,6 +393,60 @@ static void run_all(sim_scenario *sc, size_t n, const run_opts *o, db *d, const 
 	free(w);
 }
 
+/* --record: a folder (an existing one, or a path ending in '/') of one log
+ * per scenario, or one scenario's log.  0; 2 (a file for several
+ * scenarios: usage); 3 (it cannot be written), with a message. */
+static int check_record(run_opts *o, size_t n)
+{
+	struct stat st;
+	size_t len = strlen(o->record);
+
+	o->record_dir = (stat(o->record, &st) == 0 && S_ISDIR(st.st_mode)) || o->record[len - 1] == '/';
+	if (o->record_dir)
+		return cli_run_check_dir(o->record, "--record") == 0 ? 0 : 3;
+	if (n > 1) {
+		fprintf(stderr,
+			"afsim run: --record %s names one field log, but %zu scenarios run: give a "
+			"folder (--record DIR/) to write DIR/<scenario>.aflog for each\n", o->record, n);
+		return 2;
+	}
+	return cli_run_check_file(o->record, "field log") == 0 ? 0 : 3;
+}
+
+/* What --record wrote: a line on stdout; a log not written whole on
+ * stderr.  0, or 3 when a log is incomplete. */
+static int report_logs(const run_opts *o, const sim_scenario *sc, const outcome *out, size_t n)
+{
+	size_t written = 0;
+	int64_t bytes = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!out[i].log[0])
+			continue;
+		if (out[i].res.record_error[0]) {
+			fprintf(stderr, "afsim run: %s: the field log '%s' was not written whole: %s\n",
+				sc[i].name, out[i].log, out[i].res.record_error);
+			rc = 3;
+			continue;
+		}
+		written++;
+		bytes += out[i].log_bytes;
+	}
+	if (written && o->record_dir)
+		printf("wrote %zu field log%s to %.*s/ (%" PRId64 " bytes)\n", written,
+		       written == 1 ? "" : "s", cli_run_dir_len(o->record), o->record, bytes);
+	else if (written)
+		printf("wrote field log %s (%" PRId64 " bytes)\n", o->record, bytes);
+	return rc;
+}
+
+/*
+ * An id for this invocation, recorded with each of its runs, so that a CI
+ * gate can compare exactly the runs one `afsim run` made: $AFSIM_INVOCATION
+ * when set (a pipeline's own id), else 16 hex digits from the kernel's
+ * random source, falling back to the time and pid.
+ */
 static void invocation_id(char *buf, size_t n)
 {
 	const char *env = getenv("AFSIM_INVOCATION");
@@ -411,8 +527,11 @@ int afsim_run(const run_opts *opts)
 	loaded = n;
 	if (bad)
 		goto out;
+	if (o->record && (rc = check_record(&local, n)) != 0)
+		goto out;
 	rc = 3;
-	if ((o->junit && cli_run_check_junit(o->junit) != 0) || (o->png_dir && cli_run_check_png_dir(o->png_dir) != 0))
+	if ((o->junit && cli_run_check_file(o->junit, "JUnit file") != 0) ||
+	    (o->png_dir && cli_run_check_dir(o->png_dir, "--png") != 0))
 		goto out;
 	d = db_open(dbp, dberr, sizeof dberr);
 	if (!d) {
@@ -434,7 +553,8 @@ int afsim_run(const run_opts *opts)
 		failed += out[i].res.verdict == SIM_FAILED;
 		errors += out[i].res.verdict == SIM_ERROR;
 		handoffs += out[i].res.handoffs;
-		virt += out[i].res.virtual_s;
+		if (!isnan(out[i].res.virtual_s))   /* NaN: a run on a physical rig */
+			virt += out[i].res.virtual_s;
 		recorded += out[i].run_id > 0;
 	}
 	printf("\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64
@@ -461,6 +581,8 @@ int afsim_run(const run_opts *opts)
 	else if (o->png_dir && recorded)
 		printf("wrote %zu timeline%s to %.*s/\n", recorded, recorded == 1 ? "" : "s",
 		       cli_run_dir_len(o->png_dir), o->png_dir);
+	if (o->record && report_logs(o, sc, out, n) != 0)
+		rc = 3;
 out:
 	free(ids);
 	db_close(d);

@@ -25,8 +25,11 @@ typedef struct outcome {
 	int done;
 	size_t report_len;
 	char report[REPORT_MAX];   /* failed expectations, one per line */
+	char na[1024];             /* expectations not applicable on the rig: "a, b" */
 	int64_t run_id;            /* its row in the database, 0 when not recorded */
 	char db_err[DB_MSG_MAX];   /* why it was not recorded (whole), "" otherwise */
+	char log[4200];            /* --record: the field log written, "" without */
+	int64_t log_bytes;         /* its size */
 } outcome;
 
 /* The report sink: failed (and not applicable) expectations into the
@@ -47,8 +50,8 @@ int cli_run_dir_len(const char *dir);
 
 /* Checks before anything runs: 0, or -1 with a message on stderr. */
 int cli_run_check_paths(const run_opts *o);
-int cli_run_check_junit(const char *path);
-int cli_run_check_png_dir(const char *dir);
+int cli_run_check_file(const char *path, const char *what);
+int cli_run_check_dir(const char *dir, const char *opt);
 
 /* The run ids recorded, as ranges "7..9, 12" (malloc'd; NULL: no memory). */
 char *cli_run_id_list(const outcome *out, size_t n);

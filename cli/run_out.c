@@ -19,11 +19,25 @@
 
 /* --- the report sink: failed expectations into the outcome ------------- */
 
+/* An expectation not applicable on the run's rig, into o->na (its names,
+ * comma-separated). */
+static void note_na(outcome *o, const char *metric)
+{
+	size_t len = strlen(o->na);
+
+	if (len + strlen(metric) + 3 < sizeof o->na)
+		snprintf(o->na + len, sizeof o->na - len, "%s%s", len ? ", " : "", metric);
+}
+
 void cli_run_on_expect(void *user, const sim_expect_record *x)
 {
 	outcome *o = user;
 	int n;
 
+	if (!x->applicable) {
+		note_na(o, x->metric);
+		return;
+	}
 	if (x->passed || o->report_len >= REPORT_MAX - 1)
 		return;
 	if (isnan(x->value))   /* the run has nothing to measure it on */
@@ -49,14 +63,21 @@ void cli_run_print_outcome(const sim_scenario *s, const outcome *oc)
 {
 	const sim_run_result *r = &oc->res;
 
-	printf("%-5s %-32s seed %-4" PRIu64 " sim  ", verdict_word(r->verdict), s->name, r->seed);
-	if (r->handoffs_ok)
+	printf("%-5s %-32s seed %-4" PRIu64 " %-4s ", verdict_word(r->verdict), s->name, r->seed,
+	       r->mode[0] ? r->mode : "sim");
+	if (r->handoffs_ok && r->traced)
 		printf("handoffs %u/%u  p95 %.1f ms  map max %.3f um  focus max %.3f um  ",
 		       r->handoffs_ok, r->handoffs, r->total_p95_ms, r->mapping_error_max_um,
 		       r->focus_error_max_um);
+	else if (r->handoffs_ok)   /* no ground truth: no focus error */
+		printf("handoffs %u/%u  p95 %.1f ms  map max %.3f um  focus max n/a  ", r->handoffs_ok,
+		       r->handoffs, r->total_p95_ms, r->mapping_error_max_um);
 	else if (r->handoffs)
 		printf("handoffs 0/%u (none succeeded: no timings)  ", r->handoffs);
-	printf("trace %016" PRIx64 "\n", r->trace_hash);
+	if (r->traced)
+		printf("trace %016" PRIx64 "\n", r->trace_hash);
+	else
+		printf("rig %s\n", r->rig);
 	if (r->verdict == SIM_ERROR)
 		printf("  ERROR %s\n", r->message);
 	if (r->calibrations_failed == 1)
@@ -65,6 +86,9 @@ void cli_run_print_outcome(const sim_scenario *s, const outcome *oc)
 		printf("  WARN %s (and %u more of %u calibrations failed)\n", r->calibration_error,
 		       r->calibrations_failed - 1, r->calibrations);
 	fputs(oc->report, stdout);
+	if (oc->na[0])
+		printf("  N/A  %s: not applicable under %s (needs the simulator's ground truth)\n", oc->na,
+		       r->mode);
 }
 
 static void xml_escape(FILE *f, const char *s)
@@ -119,8 +143,17 @@ int cli_run_write_junit(const char *path, const sim_scenario *sc, const outcome 
 			xml_escape(f, r->message);
 			fprintf(f, "\" type=\"harness\"/>\n    ");
 		}
-		fprintf(f, "<system-out>seed %" PRIu64 " trace %016" PRIx64 "</system-out></testcase>\n",
-			r->seed, r->trace_hash);
+		if (r->traced) {
+			fprintf(f, "<system-out>seed %" PRIu64 " trace %016" PRIx64, r->seed, r->trace_hash);
+		} else {
+			fprintf(f, "<system-out>seed %" PRIu64 " mode %s rig ", r->seed, r->mode);
+			xml_escape(f, r->rig);
+		}
+		if (out[i].na[0]) {
+			fprintf(f, "; not applicable under %s: ", r->mode);
+			xml_escape(f, out[i].na);
+		}
+		fprintf(f, "</system-out></testcase>\n");
 	}
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
 	if (fclose(f) != 0) {
@@ -197,10 +230,10 @@ out:
 /* Options whose value is a path: an empty one is a usage error (exit 2). */
 int cli_run_check_paths(const run_opts *o)
 {
-	static const char *const names[] = { "--db", "--junit", "--png" };
-	const char *v[] = { o->db_path, o->junit, o->png_dir };
+	static const char *const names[] = { "--db", "--junit", "--png", "--record", "--rig" };
+	const char *v[] = { o->db_path, o->junit, o->png_dir, o->record, o->rig_file };
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 5; i++)
 		if (v[i] && !*v[i]) {
 			fprintf(stderr, "afsim run: %s needs a path, not an empty string\n", names[i]);
 			return -1;
@@ -208,16 +241,16 @@ int cli_run_check_paths(const run_opts *o)
 	return 0;
 }
 
-/* The JUnit file can be written: an existing file is opened for writing
- * (not truncated), a new one created and removed again.  0, or -1 with a
- * message. */
-int cli_run_check_junit(const char *path)
+/* The file (a JUnit file, a field log: `what`) can be written: an
+ * existing file is opened for writing (not truncated), a new one created
+ * and removed again.  0, or -1 with a message. */
+int cli_run_check_file(const char *path, const char *what)
 {
 	struct stat st;
 	int fd;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim run: cannot write JUnit file '%s': it is a folder\n", path);
+		fprintf(stderr, "afsim run: cannot write %s '%s': it is a folder\n", what, path);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
@@ -230,30 +263,30 @@ int cli_run_check_junit(const char *path)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "afsim run: cannot write JUnit file '%s': %s\n", path, strerror(errno));
+	fprintf(stderr, "afsim run: cannot write %s '%s': %s\n", what, path, strerror(errno));
 	return -1;
 }
 
-/* The picture folder exists (made now if need be) and takes a file.  0, or
- * -1 with a message. */
-int cli_run_check_png_dir(const char *dir)
+/* The folder of an option (--png, --record) exists (made now if need be)
+ * and takes a file.  0, or -1 with a message. */
+int cli_run_check_dir(const char *dir, const char *opt)
 {
 	char probe[4200];
 	struct stat st;
 	int fd;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "afsim run: --png: cannot create folder '%s': %s\n", dir, strerror(errno));
+		fprintf(stderr, "afsim run: %s: cannot create folder '%s': %s\n", opt, dir, strerror(errno));
 		return -1;
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim run: --png: '%s' is not a folder\n", dir);
+		fprintf(stderr, "afsim run: %s: '%s' is not a folder\n", opt, dir);
 		return -1;
 	}
 	snprintf(probe, sizeof probe, "%.*s/.afsim-probe-XXXXXX", cli_run_dir_len(dir), dir);
 	fd = mkstemp(probe);
 	if (fd < 0) {
-		fprintf(stderr, "afsim run: --png: cannot write to folder '%s': %s\n", dir,
+		fprintf(stderr, "afsim run: %s: cannot write to folder '%s': %s\n", opt, dir,
 			strerror(errno));
 		return -1;
 	}
@@ -301,10 +334,3 @@ char *cli_run_id_list(const outcome *out, size_t n)
 	free(ids);
 	return buf;
 }
-
-/*
- * An id for this invocation, recorded with each of its runs, so that a CI
- * gate can compare exactly the runs one `afsim run` made: $AFSIM_INVOCATION
- * when set (a pipeline's own id), else 16 hex digits from the kernel's
- * random source, falling back to the time and pid.
- */

@@ -176,13 +176,15 @@ static sim_verdict finish(run *r, sim_verdict v, const char *msg)
 	r->out->verdict = v;
 	if (msg)
 		snprintf(r->out->message, sizeof r->out->message, "%s", msg);
-	if (r->trace && r->world) {
+	/* a simulated run has a trace (empty when its rig could not be
+	 * built); a run on a physical rig has none */
+	r->out->traced = r->trace && strcmp(r->out->mode, "sim") == 0;
+	if (r->out->traced) {
 		sim_trace_flush(r->trace);   /* the index's last slice, before run_end */
 		r->out->trace_hash = sim_trace_hash(r->trace);
 		r->out->events = sim_trace_count(r->trace);
-		r->out->traced = true;
 	}
-	r->out->virtual_s = r->world ? (double)sim_runner_now_ns(r) / 1e9 : NAN;
+	r->out->virtual_s = r->world ? (double)sim_runner_now_ns(r) / 1e9 : r->out->traced ? 0.0 : NAN;
 	if (r->m) {
 		sim_metrics_eval(r->m, "handoff.total_ms.p95", &r->out->total_p95_ms);
 		sim_metrics_eval(r->m, "handoff.mapping_error_um.max", &r->out->mapping_error_max_um);
@@ -197,7 +199,7 @@ static sim_verdict finish(run *r, sim_verdict v, const char *msg)
 	}
 	end.status = v == SIM_PASSED ? "passed" : v == SIM_FAILED ? "failed" : "error";
 	end.trace_hash = r->out->trace_hash;
-	end.trace = r->world ? r->trace : NULL;
+	end.trace = r->out->traced ? r->trace : NULL;
 	end.message = r->out->message;
 	end.virtual_s = r->out->virtual_s;
 	if (r->sink && r->sink->run_end)

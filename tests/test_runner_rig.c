@@ -24,8 +24,10 @@
 #include "field/fld_log.h"
 #include "field/fld_replay.h"
 #include "field/fld_sim.h"
+#include "sim/results_db.h"
 #include "sim/runner.h"
 #include "sim/sim_rig.h"
+#include "tests/dbfix.h"
 
 Suite *runner_rig_suite(void);
 
@@ -643,6 +645,50 @@ START_TEST(a_failing_log_is_said_and_the_run_goes_on)
 }
 END_TEST
 
+/* In the store: mode hil, the rig's name, no trace hash and no simulated
+ * seconds, no true focus in the samples, and the ground-truth
+ * expectations with passed NULL. */
+START_TEST(a_rig_run_in_the_store)
+{
+	sim_scenario s;
+	static bench b;
+	sim_run_result r;
+	sim_rig_source src = bench_source(&b);
+	sim_run_opts o;
+	sim_results_db a;
+	db *d = open_db();
+	sqlite3 *h = raw_open();
+	char q[300], t[200];
+	FILE *f;
+
+	snprintf(q, sizeof q, "%s/t.yaml", tmpdir);
+	f = fopen(q, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(nominal_yaml, f);
+	fclose(f);
+	ck_assert_msg(sim_scenario_load(q, &s, t, sizeof t) == 0, "%s", t);
+	sim_run_opts_default(&o);
+	o.rig = &src;
+	sim_results_db_init(&a, d, "v-test", NULL, NULL, NULL);
+	ck_assert_int_eq(sim_run_with(&s, &o, &sim_results_db_ops, &a, &r), SIM_PASSED);
+	ck_assert_msg(sim_results_db_error(&a) == NULL, "%s", sim_results_db_error(&a));
+	q_text(h, "SELECT mode || '|' || rig || '|' || status || '|' || coalesce(trace_hash, 'NULL') "
+		  "|| '|' || coalesce(virtual_s, 'NULL') FROM runs", t, sizeof t);
+	ck_assert_str_eq(t, "hil|bench-1 (afsim-test 0.1)|passed|NULL|NULL");
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM ops WHERE focus_error_um IS NULL"), 8);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM samples WHERE true_focus_um IS NOT NULL"), 0);
+	ck_assert_int_gt(q_int(h, "SELECT count(*) FROM samples"), 50);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM trace_chunks"), 0);
+	q_text(h, "SELECT group_concat(metric || ':' || coalesce(passed, 'n/a'), ' ') FROM "
+		  "(SELECT metric, passed FROM expectations ORDER BY rowid)", t, sizeof t);
+	ck_assert_str_eq(t, "handoff.success_rate:1 handoff.focus_error_um.max:n/a "
+			    "handoff.total_ms.p50:1 autofocus.focus_error_um.max:n/a");
+	sim_scenario_release(&s);
+	sqlite3_close(h);
+	db_close(d);
+}
+END_TEST
+
 Suite *runner_rig_suite(void)
 {
 	Suite *s = suite_create("runner_rig");
@@ -659,6 +705,11 @@ Suite *runner_rig_suite(void)
 	tcase_add_test(tc, a_rig_that_cannot_be_opened_is_a_recorded_error);
 	tcase_add_test(tc, a_recorded_run_is_the_same_run_and_replays);
 	tcase_add_test(tc, a_failing_log_is_said_and_the_run_goes_on);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("store");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, a_rig_run_in_the_store);
 	suite_add_tcase(s, tc);
 	return s;
 }
