@@ -8,8 +8,9 @@
 #   make bench           benchmarks, printing figures; QUICK=1: small sizes,
 #                        seconds in all (CI: every program builds and runs)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
-#   make fuzz            fuzz the scenario loader and the field log reader (libFuzzer,
-#                        clang) for FUZZ_SECONDS each; make fuzz-fieldlog: the reader only
+#   make fuzz            fuzz the scenario loader, the rig protocol codec and the field
+#                        log reader (libFuzzer, clang) for FUZZ_SECONDS each; one of them:
+#                        make fuzz-scenario | fuzz-proto | fuzz-fieldlog
 #   make install PREFIX=/usr/local DESTDIR=
 #                        PREFIX/bin/afsim, PREFIX/share/man/man1/afsim.1, the
 #                        scenario library in PREFIX/share/afsim/scenarios, the
@@ -18,7 +19,7 @@
 #   make clean
 #
 # Variables: CC, OPT (-O2), BUILD (build), WERROR (1 = warnings are errors),
-# QUICK (bench), FUZZ_SECONDS (fuzz).
+# QUICK (bench), FUZZ_SECONDS and FUZZ_TARGET (fuzz).
 
 CC      ?= cc
 OPT     ?= -O2
@@ -75,7 +76,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism bench asan fuzz fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism bench asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -149,22 +150,36 @@ asan:
 
 # Fuzz the scenario loader with libFuzzer (clang) for FUZZ_SECONDS, the
 # library's scenarios as seed corpus; crashes land in build-fuzz/.
+# FUZZ_TARGET=proto fuzzes the rig protocol codec instead (tests/fuzz/proto/
+# as seed corpus).
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= scenario
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz:
+fuzz: fuzz-scenario fuzz-proto fuzz-fieldlog
+
+fuzz-lib:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libafsim.a
+
+fuzz-scenario: fuzz-lib
 	mkdir -p build-fuzz/corpus
 	cp scenarios/*/*.yaml build-fuzz/corpus/
 	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
 		build-fuzz/libafsim.a $(LIBS)
 	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
-	$(MAKE) fuzz-fieldlog
+
+# The rig protocol codec (tests/fuzz/fuzz_proto.c): replies, frame headers,
+# greetings; tests/fuzz/proto/ is the seed corpus.
+fuzz-proto: fuzz-lib
+	mkdir -p build-fuzz/corpus-proto
+	cp tests/fuzz/proto/* build-fuzz/corpus-proto/
+	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_proto tests/fuzz/fuzz_proto.c \
+		build-fuzz/libafsim.a $(LIBS)
+	cd build-fuzz && ./fuzz_proto -max_total_time=$(FUZZ_SECONDS) -max_len=1024 corpus-proto
 
 # Fuzz the field log reader and replay (tests/fuzz/fuzz_fieldlog.c) for
 # FUZZ_SECONDS, small logs of the simulated rig as seed corpus (the first
 # byte of an input selects checksum repair and replay: 0x03 both).
-fuzz-fieldlog: $(BUILD)/tests/mkfieldlog
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libafsim.a
+fuzz-fieldlog: $(BUILD)/tests/mkfieldlog fuzz-lib
 	mkdir -p build-fuzz/corpus-fieldlog
 	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 1 --no-calibrate --no-autofocus --keep-last 1 --ring-bytes 0 > /dev/null
 	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/nopixels

@@ -58,8 +58,8 @@ static const afsim_help entries[] = {
 	  "Exit: 0, 2 usage, 3 the database cannot be opened or read.\n" },
 
 	{ "report", NULL,
-	  "afsim report [RUN_ID...|--last] [--scenario NAME] [--format text|markdown|json] "
-	  "[--db PATH]",
+	  "afsim report [RUN_ID...|--last|--invocation ID] [--scenario NAME] [--since WHEN] "
+	  "[--format text|markdown|json] [--db PATH]",
 	  "Profiling report of recorded runs (several RUN_IDs are aggregated): per phase\n"
 	  "(lens_switch, focus_move, focus_search, validation, total; successful\n"
 	  "handoffs) count, mean, std, min, max, p50, p95, p99, CV and share of the\n"
@@ -70,6 +70,11 @@ static const afsim_help entries[] = {
 	  "  --last            the newest run (of --scenario NAME when given)\n"
 	  "  --scenario NAME   every finished run of scenario NAME (with --last: its\n"
 	  "                    newest)\n"
+	  "  --invocation ID|last\n"
+	  "                    the runs one `afsim run` recorded (`last`: the newest\n"
+	  "                    invocation)\n"
+	  "  --since WHEN      only runs started since WHEN: ISO 8601 UTC\n"
+	  "                    (2024-05-01T12:00:00Z) or an age (30m, 2h, 1d)\n"
 	  "  --format F        text (default), markdown (tables, for a CI job summary)\n"
 	  "                    or json (one object, the same numbers; NaN as null)\n"
 	  DB_LINE
@@ -234,6 +239,45 @@ static const afsim_help entries[] = {
 	  "warning.\n"
 	  "Exit: 0 reproduced (or dumped), 1 diverged, 2 bad log or usage, 3 harness\n"
 	  "error.\n" },
+	{ "rig", NULL,
+	  "afsim rig (serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
+	  "[--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
+	  "The rig side of hardware-in-the-loop (docs/hil.md, docs/rig-protocol.md).\n"
+	  "  serve             the rig emulator: the rig protocol on TCP or a\n"
+	  "                    pseudo-terminal, answered by the simulator in real time\n"
+	  "  hello RIG.yaml    connect to the rig of a rig file and show its greeting\n"
+	  "afsim help rig serve (hello) tells more.\n"
+	  "Exit: 0; 2 usage, a bad scenario or rig file; 3 cannot listen, or the rig\n"
+	  "cannot be reached.\n" },
+	{ "rig", "serve",
+	  "afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
+	  "[--name NAME] [--no-pacing] [--quiet] [-v]",
+	  "The rig emulator, a stand-in for a physical rig: it speaks the rig protocol\n"
+	  "and answers with the simulator's physics in real time (a move takes as long\n"
+	  "as the stage model says).  Prints one line once ready, 'listening on\n"
+	  "tcp:127.0.0.1:PORT' or 'listening on serial:/dev/pts/N', and serves one\n"
+	  "client at a time (another gets a busy error naming the holder) until SIGINT\n"
+	  "or SIGTERM; connections and faults are logged on stderr.\n"
+	  "  --listen HOST:PORT  TCP on HOST (127.0.0.1, [::1], ...); port 0 picks a\n"
+	  "                    free one\n"
+	  "  --pty             a pseudo-terminal: a serial line serial:/dev/pts/N@BAUD\n"
+	  "  --scenario FILE   the emulated world: the scenario's rig, environment and\n"
+	  "                    faults, the rig-level kinds included (link_drop, garbage,\n"
+	  "                    slow_reply, no_reply); its steps are the client's\n"
+	  "  --seed N          seed of the world (default: the scenario's, else 1)\n"
+	  "  --name NAME       the rig's name in its greeting (default emul)\n"
+	  "  --no-pacing       answer at once instead of in real time (benchmarks)\n"
+	  "  --quiet           no log on stderr\n"
+	  "  -v, --verbose     also every request and reply line on stderr, with its\n"
+	  "                    time in ms from the connection (a transcript)\n"
+	  "Exit: 0 stopped by a signal; 2 usage or a bad scenario; 3 cannot listen.\n" },
+	{ "rig", "hello",
+	  "afsim rig hello RIG.yaml",
+	  "Connect to the rig of the rig file (docs/hil.md), greet it (HELLO) and print\n"
+	  "its name, identity, protocol version and capabilities, then the round trip\n"
+	  "of one GET_Z: the first check when wiring a rig.\n"
+	  "Exit: 0; 2 usage or a bad rig file; 3 the rig cannot be reached or\n"
+	  "answers wrongly.\n" },
 
 	{ "demo", NULL, "afsim demo [--seed N] [--handoffs N]",
 	  "Run the autofocus engine on the default simulated rig: calibrate the\n"

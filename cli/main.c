@@ -18,6 +18,7 @@
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
 #include "cli/report_cmd.h"
+#include "cli/rig_cmd.h"
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
 #include "cli/viz_cmd.h"
@@ -50,6 +51,7 @@ static const command commands[] = {
 	{ "regress", afsim_cmd_regress },
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
+	{ "rig", afsim_rig_main },
 	{ "demo", cmd_demo },
 	{ "selftest", cmd_selftest },
 	{ "version", cmd_version },

@@ -37,7 +37,7 @@ _Static_assert(sizeof(sim_fault_kind) == sizeof(int), "sim_fault_kind is not int
 #define TOTAL_TIME_LIMIT_TEXT "2e9 s (about 63 years)"
 
 static const char *fault_name(int i) { return sim_fault_name((sim_fault_kind)i); }
-static const sim_scn_enum e_fault = { "fault kind", NULL, fault_name, SIM_FAULT_KIND_COUNT };
+static const sim_scn_enum e_fault = { "fault kind", NULL, fault_name, SIM_FAULT_ALL_COUNT };
 
 /* ---- helpers ---- */
 

@@ -54,8 +54,12 @@ static bool w_frame_truth(void *ctx, double *true_focus_um, double *instrument_c
 	return true;
 }
 
+/* Rig-level faults (link_drop, ...) act on a bridge's link: the emulator
+ * serves them, the simulator has no link, so they are left out here. */
 static int w_add_fault(void *ctx, const sim_fault *f)
 {
+	if (sim_fault_is_rig_level((int)f->kind))
+		return 0;
 	return sim_ctl_add_fault(((simrig *)ctx)->sh, f);
 }
 

@@ -213,5 +213,15 @@ grep -q "^  WARN calibration (op 1) failed: ENOFOCUS: no focus peak: .*; the ope
 grep -q "^  FAIL calibration.rms_um: no data (max 0.1)$" "$tmp/flat.txt" \
 	&& ok "an expectation without data says so" || bad "expectation line: $(grep FAIL "$tmp/flat.txt")"
 
+# 11. rig-level faults act on a bridge's link only: in simulation the run
+# goes on as if they were not there (same trace as without them)
+printf 'scenario: linkfault\nsteps:\n  - calibrate:\n  - handoff: {from: A, to: B, z_um: 1}\n' > "$tmp/nolink.yaml"
+{ cat "$tmp/nolink.yaml"; printf 'faults:\n  - {at_s: 1, kind: link_drop}\n  - {at_op: 2, kind: garbage}\n'; } > "$tmp/link.yaml"
+"$AFSIM" run "$tmp/nolink.yaml" --db "$db" > "$tmp/nolink.txt" 2>&1
+"$AFSIM" run "$tmp/link.yaml" --db "$db" > "$tmp/link.txt" 2>&1; rc=$?
+h1=$(grep -o "trace [0-9a-f]*" "$tmp/nolink.txt"); h2=$(grep -o "trace [0-9a-f]*" "$tmp/link.txt")
+[ $rc -eq 0 ] && [ -n "$h1" ] && [ "$h1" = "$h2" ] && ok "rig-level faults are ignored in simulation (exit 0, same trace)" \
+	|| bad "rig-level faults in simulation: exit $rc, '$h1' vs '$h2': $(tail -2 "$tmp/link.txt")"
+
 echo "cli: $passes passed, $fails failed"
 [ $fails -eq 0 ]
