@@ -41,6 +41,7 @@
 #include "db/db.h"
 #include "engine/af_rec.h"
 #include "field/fld_sim.h"
+#include "hil/rig_source.h"
 #include "sim/results_db.h"
 
 #ifndef AFSIM_VERSION
@@ -393,6 +394,31 @@ static void run_all(sim_scenario *sc, size_t n, const run_opts *o, db *d, const 
 	free(w);
 }
 
+/*
+ * --rig: the rig file loaded into *hs and o->rig set to its source.  A rig
+ * is one physical thing: -j above 1 is refused.  0, or 2 with a message
+ * (usage, a bad rig file).
+ */
+static int use_rig(run_opts *o, hil_rig_source *hs)
+{
+	hil_rig_file rf;
+	char err[1024];
+
+	if (o->jobs > 1) {
+		fprintf(stderr,
+			"afsim run: --rig drives one physical rig, which takes one run at a time: "
+			"-j %d is refused (leave -j out)\n", o->jobs);
+		return 2;
+	}
+	if (hil_rig_file_load(o->rig_file, &rf, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	hil_rig_source_init(hs, &rf);
+	o->rig = &hs->src;
+	return 0;
+}
+
 /* --record: a folder (an existing one, or a path ending in '/') of one log
  * per scenario, or one scenario's log.  0; 2 (a file for several
  * scenarios: usage); 3 (it cannot be written), with a message. */
@@ -472,6 +498,7 @@ static void invocation_id(char *buf, size_t n)
 
 int afsim_run(const run_opts *opts)
 {
+	static hil_rig_source rig;   /* --rig: the rig's source, for the whole invocation */
 	run_opts local = *opts;
 	const run_opts *o = &local;
 	char inv[40];
@@ -492,6 +519,8 @@ int afsim_run(const run_opts *opts)
 	invocation_id(inv, sizeof inv);
 	local.invocation = inv;
 	if (cli_run_check_paths(o) != 0)
+		goto out;
+	if (o->rig_file && use_rig(&local, &rig) != 0)
 		goto out;
 	for (int i = 0; i < o->npaths; i++)
 		if (collect(&files, o->paths[i]) != 0)
@@ -557,10 +586,14 @@ int afsim_run(const run_opts *opts)
 			virt += out[i].res.virtual_s;
 		recorded += out[i].run_id > 0;
 	}
-	printf("\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64
-	       " handoff%s; %.1f s simulated in %.2f s wall (%.0fx)\n", n, n == 1 ? "" : "s", passed,
-	       failed, errors, errors == 1 ? "" : "s", handoffs, handoffs == 1 ? "" : "s", virt, wall,
-	       wall > 0 ? virt / wall : 0.0);
+	printf("\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64 " handoff%s; ", n,
+	       n == 1 ? "" : "s", passed, failed, errors, errors == 1 ? "" : "s", handoffs,
+	       handoffs == 1 ? "" : "s");
+	if (o->rig)   /* real time on a rig: nothing simulated */
+		printf("%.2f s wall on the rig '%s'\n", wall, o->rig->name);
+	else
+		printf("%.1f s simulated in %.2f s wall (%.0fx)\n", virt, wall,
+		       wall > 0 ? virt / wall : 0.0);
 	ids = recorded ? cli_run_id_list(out, n) : NULL;
 	if (recorded)
 		printf("recorded %zu run%s in %s (id%s %s, invocation %s)\n", recorded,

@@ -171,6 +171,7 @@ typedef struct db_run_row {
 	char scenario[128], status[16], mode[8], started_at[32], finished_at[32];
 	char trace_hash[24], afsim_version[64], host[128], message[512];
 	char invocation[40];           /* "" when the run has none */
+	char rig[320];                 /* "sim:default", a rig's "NAME (IDENTITY)" */
 	uint64_t seed;
 	double virtual_s, wall_s, tol_time_frac, tol_accuracy_um;
 } db_run_row;

@@ -37,7 +37,7 @@
 
 struct sim_trace;
 
-#define SIM_RIG_NAME_MAX 256
+#define SIM_RIG_NAME_MAX 320
 
 /*
  * An event of the rig for the run's record: kind is "fault" (a fault

@@ -286,7 +286,7 @@ static const char *stop_message(run *r, size_t i, char *buf, size_t n)
 	const char *lost = rig_lost(r);
 
 	if (lost)
-		snprintf(buf, n, "lost the rig '%s' in step %zu (line %d): %s", r->rig.name, k + 1,
+		snprintf(buf, n, "the rig was lost in step %zu (line %d): %s", k + 1,
 			 r->s->n_steps ? r->s->steps[k].line : 0, lost);
 	else
 		snprintf(buf, n,

@@ -60,7 +60,7 @@ static void trace_result(run *r, const char *kind, int rc, const double *v, int 
  */
 static void put_place(run *r, double z_um)
 {
-	char detail[AF_MSG_MAX + 160];
+	char detail[AF_MSG_MAX + SIM_RIG_NAME_MAX + 160];
 	int rc = r->rig.ops->set_place ? r->rig.ops->set_place(r->rig.ctx, z_um) : AF_ENOTSUP;
 
 	if (rc == AF_OK)
