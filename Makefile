@@ -5,6 +5,7 @@
 #                        (tests/cli_*.sh: the command line, --help, the man
 #                        page, make install, every command in the docs)
 #   make determinism     trace hash of the reference sequence: gcc/clang x -O0/-O2
+#   make layering        what each folder may include (docs/architecture.md)
 #   make bench           benchmarks, printing figures; QUICK=1: small sizes,
 #                        seconds in all (CI: every program builds and runs)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
@@ -76,7 +77,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism bench asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism layering bench asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -140,6 +141,11 @@ check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/t
 
 determinism:
 	sh tests/determinism.sh
+
+# The include layering of docs/architecture.md (make check runs it too,
+# through tests/cli_layering.sh).
+layering:
+	sh tests/layering.sh
 
 # QUICK=1: bench/bench_quick.h's small sizes (AFSIM_BENCH_QUICK).
 bench: $(BENCH_BINS)

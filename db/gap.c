@@ -116,13 +116,16 @@ done:
 /* --- printing ------------------------------------------------------------------- */
 
 /* What the judgement says of the rig against the simulation. */
-static const char *word(db_verdict v, bool timing)
+static const char *word(const db_judgement *j, bool timing)
 {
-	switch (v) {
+	switch (j->verdict) {
 	case DB_REGRESSED: return timing ? "rig slower" : "differ: rig worse";
 	case DB_IMPROVED: return timing ? "rig faster" : "differ: rig better";
 	case DB_SAME: return timing ? "same" : "agree";
-	default: return "inconclusive (n < 8)";
+	default:
+		/* too few values, or no scale: a simulated median of 0 */
+		return j->nb < DB_JUDGE_MIN_N || j->nc < DB_JUDGE_MIN_N ? "inconclusive (n < 8)"
+			: "inconclusive (median 0)";
 	}
 }
 
@@ -131,10 +134,15 @@ static void text_row(FILE *f, const char *name, const db_gap_row *r, const char 
 {
 	const db_judgement *j = &r->j;
 	double gap = j->median_c - j->median_b;
+	char change[32];
 
-	fprintf(f, "%-16s %5zu %10.3f %s %5zu %10.3f %s %+9.3f %s %+7.1f %%  %8.2g  %s\n", name,
-		j->nb, j->median_b, unit, j->nc, j->median_c, unit, gap, unit, 100.0 * j->change,
-		r->p, word(j->verdict, timing));
+	if (isfinite(j->change))
+		snprintf(change, sizeof change, "%+7.1f %%", 100.0 * j->change);
+	else
+		snprintf(change, sizeof change, "%9s", "-");
+	fprintf(f, "%-16s %5zu %10.3f %s %5zu %10.3f %s %+9.3f %s %s  %8.2g  %s\n", name, j->nb,
+		j->median_b, unit, j->nc, j->median_c, unit, gap, unit, change, r->p,
+		word(j, timing));
 }
 
 static void json_row(FILE *f, const char *name, const db_gap_row *r, bool timing)
@@ -154,7 +162,7 @@ static void json_row(FILE *f, const char *name, const db_gap_row *r, bool timing
 	fprintf(f, ", \"p\": ");
 	db_json_num(f, r->p);
 	fprintf(f, ", \"verdict\": ");
-	db_json_str(f, word(j->verdict, timing));
+	db_json_str(f, word(j, timing));
 	fprintf(f, "}");
 }
 
