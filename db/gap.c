@@ -38,15 +38,6 @@ static int judge(const double *s, const unsigned char *ks, size_t ns, const doub
 	return rc;
 }
 
-static uint64_t count_ok(const db_opset *s)
-{
-	uint64_t k = 0;
-
-	for (size_t i = 0; i < s->n; i++)
-		k += s->success[i] != 0;
-	return k;
-}
-
 int db_gap_compare(db *d, int64_t a, int64_t b, db_gap *out, char *err, size_t errlen)
 {
 	db_run_row ra, rb;
@@ -94,8 +85,8 @@ int db_gap_compare(db *d, int64_t a, int64_t b, db_gap *out, char *err, size_t e
 		goto oom;
 	out->n_sim = ss.n;
 	out->n_rig = sr.n;
-	out->ok_sim = count_ok(&ss);
-	out->ok_rig = count_ok(&sr);
+	out->ok_sim = db_opset_successes(&ss);
+	out->ok_rig = db_opset_successes(&sr);
 	if (db_judge_rates(out->ok_sim, out->n_sim, out->ok_rig, out->n_rig, DB_JUDGE_ALPHA,
 			   &out->success) != 0)
 		goto oom;
