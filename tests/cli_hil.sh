@@ -6,7 +6,8 @@
 #   2. the library's nominal scenarios, whole, over TCP and over a pty
 #      (the emulator without pacing: every step and expectation, in
 #      seconds), recorded as hil with the rig's name and identity, no trace
-#      hash, the ground-truth expectations not applicable;
+#      hash, the ground-truth expectations not applicable (on the run
+#      lines, in JUnit, in the report);
 #   3. in real time over the pty: a nominal scenario, recorded with
 #      --record, and its field log replays exactly;
 #   4. every rig-level fault (link_drop, garbage, slow_reply, no_reply)
@@ -44,7 +45,7 @@ serve() {
 	pid=$!
 	pids="$pids $pid"
 	i=0
-	while [ $i -lt 50 ] && ! grep -q '^listening on ' "$tmp/$name.out"; do
+	while [ $i -lt 50 ] && ! grep -q '^listening on ' "$tmp/$name.out" 2> /dev/null; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -78,7 +79,7 @@ printf 'name: emul\ntransport: tcp:127.0.0.1:99999\n' > "$tmp/badrig.yaml"
 # a port nobody listens on: the run is recorded, as an error
 "$AFSIM" rig serve --listen 127.0.0.1:0 --quiet > "$tmp/gone.out" 2> /dev/null &
 gone=$!
-i=0; while [ $i -lt 50 ] && ! grep -q '^listening on ' "$tmp/gone.out"; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ $i -lt 50 ] && ! grep -q '^listening on ' "$tmp/gone.out" 2> /dev/null; do sleep 0.1; i=$((i + 1)); done
 kill "$gone"; wait "$gone"
 rigfile gone "$(sed 's/^listening on //' "$tmp/gone.out")" 300 0
 "$AFSIM" run --rig "$tmp/gone.yaml" scenarios/nominal/autofocus.yaml --db "$db" > "$tmp/o.txt" 2>&1; rc=$?
@@ -88,7 +89,7 @@ rigfile gone "$(sed 's/^listening on //' "$tmp/gone.out")" 300 0
 	&& ok "a rig nobody serves: a recorded error run, exit 3" || { bad "absent rig exits $rc"; cat "$tmp/o.txt"; q "SELECT * FROM runs"; }
 
 # 2. the nominal library over TCP, then over a pty (no pacing: seconds)
-"$AFSIM" run --rig "$tmp/emul.yaml" scenarios/nominal/ --db "$db" > "$tmp/n.txt" 2>&1; rc=$?
+"$AFSIM" run --rig "$tmp/emul.yaml" scenarios/nominal/ --db "$db" --junit "$tmp/j.xml" > "$tmp/n.txt" 2>&1; rc=$?
 n=$(grep -c "^PASS  .* hil  .*rig emul (afsim-.*/emulator/seed-1)$" "$tmp/n.txt")
 [ $rc -eq 0 ] && [ "$n" -eq 5 ] && ok "the 5 nominal scenarios pass against the emulator over TCP" \
 	|| { bad "nominal over TCP exits $rc ($n PASS)"; cat "$tmp/n.txt"; }
@@ -106,6 +107,15 @@ ident=$(q "SELECT DISTINCT rig FROM runs WHERE scenario = 'handoff-fast'")
 	&& [ "$(q "SELECT count(*) FROM expectations WHERE passed = 1")" -eq 14 ] \
 	&& ok "recorded as hil on '$ident': 850 handoffs, their frames, no truth, 7 expectations n/a and 14 passed" \
 	|| { bad "the hil records"; q "SELECT id, mode, status, trace_hash, rig FROM runs"; }
+grep -q "<system-out>seed 1 mode hil rig emul (afsim-.*/emulator/seed-1); not applicable under hil: handoff.focus_error_um.max, handoff.focus_error_um.mean</system-out>" "$tmp/j.xml" \
+	&& [ "$(grep -c "<testcase " "$tmp/j.xml")" -eq 5 ] && ! grep -q "<failure\|<error" "$tmp/j.xml" \
+	&& ok "JUnit: 5 testcases, the rig and the expectations not applicable in system-out" \
+	|| { bad "JUnit of the hil runs"; cat "$tmp/j.xml"; }
+"$AFSIM" report $(q "SELECT group_concat(id, ' ') FROM runs WHERE status = 'passed'") --db "$db" > "$tmp/rep.txt" 2>&1
+grep -q "^profiling report: 5 runs (.*), scenario .*, mode hil$" "$tmp/rep.txt" \
+	&& grep -qx "expectations: 14 passed, 0 failed, 7 not applicable (autofocus.focus_error_um.max 1, handoff.focus_error_um.max 4, handoff.focus_error_um.mean 2): they need the simulator's ground truth, which a rig run has not" "$tmp/rep.txt" \
+	&& ok "afsim report of the hil runs counts the expectations not applicable" \
+	|| { bad "report of the hil runs"; cat "$tmp/rep.txt"; }
 serve pty --pty --no-pacing
 rigfile ptyrig "$transport"
 "$AFSIM" run --rig "$tmp/ptyrig.yaml" scenarios/nominal/ --db "$db" > "$tmp/p.txt" 2>&1; rc=$?
