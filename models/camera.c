@@ -131,39 +131,62 @@ static int lens_check(const mdl_lens_config *l)
 
 /* Fill a stack's padded base with the layer's emission, each pixel the mean
  * of n x n point samples; left_um / top_um the specimen coordinates of the
- * ROI's top-left corner. */
-static void sample_layer(mdl_view *v, mdl_defocus_stack *s, int layer, double left_um,
-			 double top_um)
+ * ROI's top-left corner.  The samples form a grid (a column's x and a row's
+ * y do not depend on the other), taken a sample row at a time by the
+ * specimen's row sampler; each pixel's sum still runs over its sub-rows,
+ * then its sub-columns, in order: the same doubles as a point at a time.
+ * Returns 0 or MDL_ENOMEM. */
+static int sample_layer(mdl_view *v, mdl_defocus_stack *s, int layer, double left_um,
+			double top_um)
 {
 	float *base = mdl_defocus_base(s);
 	size_t pw = mdl_defocus_padded_width(s);
 	size_t ph = (size_t)v->height + 2u * VIEW_MARGIN_PX;
-	double pix = v->pixel_um;
-	int n = (int)ceil(pix / SUBSAMPLE_UM);
+	double pix = v->pixel_um, *xs = NULL, *row = NULL, *sum = NULL;
+	mdl_specimen_rows *rows = NULL;
+	int n = (int)ceil(pix / SUBSAMPLE_UM), rc = MDL_ENOMEM;
+	size_t nn;
 
 	if (n < SUBSAMPLE_MIN)
 		n = SUBSAMPLE_MIN;
 	if (n > SUBSAMPLE_MAX)
 		n = SUBSAMPLE_MAX;
+	nn = (size_t)n;
+	xs = malloc(pw * nn * sizeof *xs);
+	row = malloc(pw * nn * sizeof *row);
+	sum = malloc(pw * sizeof *sum);
+	if (!xs || !row || !sum)
+		goto out;
+	for (size_t px = 0; px < pw; px++) {
+		double x0 = left_um + ((double)px - (double)VIEW_MARGIN_PX) * pix;
+
+		for (int sx = 0; sx < n; sx++)
+			xs[px * nn + (size_t)sx] = x0 + ((double)sx + 0.5) / (double)n * pix;
+	}
+	rows = mdl_specimen_rows_new(&v->spec, layer, xs, pw * nn);
+	if (!rows)
+		goto out;
 	for (size_t py = 0; py < ph; py++) {
 		double y0 = top_um + ((double)py - (double)VIEW_MARGIN_PX) * pix;
 
-		for (size_t px = 0; px < pw; px++) {
-			double x0 = left_um + ((double)px - (double)VIEW_MARGIN_PX) * pix;
-			double sum = 0.0;
-
-			for (int sy = 0; sy < n; sy++) {
-				double y = y0 + ((double)sy + 0.5) / (double)n * pix;
-
-				for (int sx = 0; sx < n; sx++) {
-					double x = x0 + ((double)sx + 0.5) / (double)n * pix;
-
-					sum += mdl_specimen_emission(&v->spec, layer, x, y);
-				}
-			}
-			base[py * pw + px] = (float)(sum / (double)(n * n));
+		for (size_t px = 0; px < pw; px++)
+			sum[px] = 0.0;
+		for (int sy = 0; sy < n; sy++) {
+			mdl_specimen_rows_eval(rows, y0 + ((double)sy + 0.5) / (double)n * pix, row);
+			for (size_t px = 0; px < pw; px++)
+				for (size_t sx = 0; sx < nn; sx++)
+					sum[px] += row[px * nn + sx];
 		}
+		for (size_t px = 0; px < pw; px++)
+			base[py * pw + px] = (float)(sum[px] / (double)(n * n));
 	}
+	rc = 0;
+out:
+	mdl_specimen_rows_free(rows);
+	free(xs);
+	free(row);
+	free(sum);
+	return rc;
 }
 
 mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *spec,
@@ -211,7 +234,8 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 					      cap_px, LEVEL_RATIO);
 		if (!v->stack[l])
 			goto fail;
-		sample_layer(v, v->stack[l], l, left_um, top_um);
+		if (sample_layer(v, v->stack[l], l, left_um, top_um))
+			goto fail;
 	}
 	return v;
 fail:
