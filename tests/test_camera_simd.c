@@ -1,7 +1,7 @@
 /*
  * test_camera_simd.c - the camera's frames are the same bits whichever
- * kernels render them (the portable C and, where the processor has it,
- * AVX2), and the same bits as before the kernels were vectorised: a digest
+ * kernels render them and build their blur levels (the portable C and,
+ * where the processor has it, AVX2), and the same bits as before the kernels were vectorised: a digest
  * of frames and expected electrons over bright, dim, saturated, two-layer,
  * tilted and swept frames, ROIs that are not a multiple of the chunk or of
  * a vector, is pinned.
@@ -65,6 +65,11 @@ static uint64_t frames_digest(mdl_camera_simd simd)
 					v = rig_view(&g, w, hh);
 					ck_assert_ptr_nonnull(v);
 					v->simd = simd;
+					for (int l = 0; l < MAX_LAYERS; l++)
+						if (v->stack[l])
+							mdl_defocus_use_avx2(
+								v->stack[l],
+								simd == MDL_CAMERA_SIMD_AVX2);
 					sim_rng_stream(&r, 7u + (unsigned)ki, SIM_STREAM_CAMERA);
 					for (int k = 0; k < 8; k++) {
 						mdl_exposure x = { -5.0 + 1.3 * k, 0.005, scales[k % 4],
