@@ -4,6 +4,7 @@
 #   make check           build and run the unit tests (Check) and the CLI tests
 #   make determinism     trace hash of the reference sequence: gcc/clang x -O0/-O2
 #   make bench           benchmarks, printing figures
+#   make bench-peer      afsim's frames against the numpy/scipy peer (bench/peer/)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
 #   make fuzz            fuzz the scenario loader and the field log reader (libFuzzer,
 #                        clang) for FUZZ_SECONDS each; make fuzz-fieldlog: the reader only
@@ -59,7 +60,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism bench asan fuzz fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism bench bench-peer asan fuzz fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -106,7 +107,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
-check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog
+check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/bench/peer/frames
 	$(BUILD)/tests/runner
 	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim sh $$t || exit 1; done
 
@@ -115,6 +116,12 @@ determinism:
 
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+# The peer needs Debian's python3-numpy and python3-scipy (setup.sh), which
+# live with the system's python3, not with a python3 earlier on PATH.
+PEER_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+bench-peer: $(BUILD)/bench/peer/frames
+	$(PEER_PYTHON) bench/peer/peer.py $(BUILD)/bench/peer/frames
 
 asan:
 	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
