@@ -189,6 +189,28 @@ out:
 	return rc;
 }
 
+/* The tilt's surface height of every pixel relative to the ROI centre,
+ * exactly as the tilted signal pass used to compute it per frame. */
+static int tilt_heights(mdl_view *v)
+{
+	double pix = v->pixel_um;
+
+	v->height_um = malloc(v->npix * sizeof *v->height_um);
+	if (!v->height_um)
+		return MDL_ENOMEM;
+	for (uint32_t y = 0; y < v->height; y++) {
+		double dy_um = ((double)y + 0.5 - 0.5 * (double)v->height) * pix;
+
+		for (uint32_t x = 0; x < v->width; x++) {
+			double dx_um = ((double)x + 0.5 - 0.5 * (double)v->width) * pix;
+
+			v->height_um[(size_t)y * v->width + x] =
+				mdl_specimen_height_um(&v->spec, dx_um, dy_um);
+		}
+	}
+	return 0;
+}
+
 mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *spec,
 		       const mdl_camera_config *cam, uint32_t roi_x, uint32_t roi_y,
 		       uint32_t roi_width, uint32_t roi_height, double field_x_um,
@@ -220,8 +242,12 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	v->centre_x_um = left_um + 0.5 * (double)roi_width * v->pixel_um;
 	v->centre_y_um = top_um + 0.5 * (double)roi_height * v->pixel_um;
 	v->signal = malloc(v->npix * sizeof *v->signal);
+	v->row_sigma = malloc(roi_width * sizeof *v->row_sigma);
+	v->row_sum = malloc(roi_width * sizeof *v->row_sum);
 	v->normal_z = malloc(NORMAL_TABLE_N * sizeof *v->normal_z);
-	if (!v->signal || !v->normal_z)
+	if (!v->signal || !v->normal_z || !v->row_sigma || !v->row_sum)
+		goto fail;
+	if (v->tilted && tilt_heights(v))
 		goto fail;
 	mdl_camera_normal_table_init(v->normal_z);
 	v->simd = mdl_camera_simd_best();
@@ -250,6 +276,9 @@ void mdl_view_free(mdl_view *v)
 	for (int l = 0; l < MAX_LAYERS; l++)
 		mdl_defocus_free(v->stack[l]);
 	free(v->signal);
+	free(v->height_um);
+	free(v->row_sigma);
+	free(v->row_sum);
 	free(v->normal_z);
 	free(v);
 }
@@ -286,7 +315,9 @@ int mdl_view_levels_built(const mdl_view *v)
 
 size_t mdl_view_bytes(const mdl_view *v)
 {
-	size_t n = sizeof *v + v->npix * sizeof *v->signal + NORMAL_TABLE_N * sizeof *v->normal_z;
+	size_t n = sizeof *v + v->npix * sizeof *v->signal + NORMAL_TABLE_N * sizeof *v->normal_z +
+		   v->width * (sizeof *v->row_sigma + sizeof *v->row_sum) +
+		   (v->height_um ? v->npix * sizeof *v->height_um : 0);
 
 	for (int l = 0; l < v->layers; l++)
 		n += mdl_defocus_bytes(v->stack[l]);

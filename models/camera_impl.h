@@ -39,6 +39,9 @@ struct mdl_view {
 	double gain_e_per_adu;
 	mdl_defocus_stack *stack[MAX_LAYERS];
 	float *signal;          /* npix: this frame's blurred emission */
+	double *height_um;      /* npix, tilted views only: each pixel's surface height */
+	double *row_sigma;      /* width: one row's blur sigmas (tilt) */
+	float *row_sum;         /* width: one row's sum over layers (tilt) */
 	float *normal_z;        /* NORMAL_TABLE_N cell medians; see camera_noise.c */
 	mdl_camera_simd simd;   /* kernels of mdl_camera_render */
 };
