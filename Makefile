@@ -2,17 +2,25 @@
 #
 #   make                 build ./afsim (build/ holds objects)
 #   make check           build and run the unit tests (Check) and the CLI tests
+#                        (tests/cli_*.sh: the command line, --help, the man
+#                        page, make install, every command in the docs)
 #   make determinism     trace hash of the reference sequence: gcc/clang x -O0/-O2
-#   make bench           benchmarks, printing figures
+#   make bench           benchmarks, printing figures; QUICK=1: small sizes,
+#                        seconds in all (CI: every program builds and runs)
 #   make bench-peer      afsim's frames against the numpy/scipy peer (bench/peer/)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
-#   make fuzz            fuzz the scenario loader and the field log reader (libFuzzer,
-#                        clang) for FUZZ_SECONDS each; make fuzz-fieldlog: the reader only
+#   make fuzz            fuzz the scenario loader, the rig protocol codec and the field
+#                        log reader (libFuzzer, clang) for FUZZ_SECONDS each; one of them:
+#                        make fuzz-scenario | fuzz-proto | fuzz-fieldlog
 #   make install PREFIX=/usr/local DESTDIR=
+#                        PREFIX/bin/afsim, PREFIX/share/man/man1/afsim.1, the
+#                        scenario library in PREFIX/share/afsim/scenarios, the
+#                        docs in PREFIX/share/doc/afsim
 #   make deps            install the Debian packages the build needs
 #   make clean
 #
-# Variables: CC, OPT (-O2), BUILD (build), WERROR (1 = warnings are errors).
+# Variables: CC, OPT (-O2), BUILD (build), WERROR (1 = warnings are errors),
+# QUICK (bench), FUZZ_SECONDS and FUZZ_TARGET (fuzz).
 
 CC      ?= cc
 OPT     ?= -O2
@@ -39,12 +47,21 @@ YAML_LIBS    := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml
 SQLITE_LIBS  := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
 SDL_CFLAGS   := $(shell $(PKG_CONFIG) --cflags sdl2 SDL2_ttf SDL2_image 2>/dev/null)
 SDL_LIBS     := $(shell $(PKG_CONFIG) --libs sdl2 SDL2_ttf SDL2_image 2>/dev/null || echo -lSDL2_ttf -lSDL2_image -lSDL2)
-LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) -lm
+# Aravis (GenICam cameras, hil/genicam.c and hil/gvcam.c only).  Its
+# pkg-config file needs libusb-1.0's, so fall back on glib's when that one is
+# missing.  The include folders go in as -isystem so that glib's headers are
+# held to their own warnings, not ours; only the Aravis objects see them.
+ARAVIS_CFLAGS := $(shell $(PKG_CONFIG) --cflags aravis-0.8 2>/dev/null || \
+		   echo -I/usr/include/aravis-0.8 $$($(PKG_CONFIG) --cflags gio-2.0 2>/dev/null))
+ARAVIS_LIBS   := $(shell $(PKG_CONFIG) --libs aravis-0.8 2>/dev/null || \
+		   echo -laravis-0.8 -lgio-2.0 -lgobject-2.0 -lglib-2.0)
+ARAVIS_ISYSTEM := $(patsubst -I%,-isystem %,$(ARAVIS_CFLAGS))
+LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(ARAVIS_LIBS) -lm
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 
-LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c))
+LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c hil/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -60,7 +77,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism bench bench-peer asan fuzz fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism bench bench-peer asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -76,6 +93,9 @@ $(LIBAFSIM): $(LIB_OBJS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+ARAVIS_OBJS = $(BUILD)/hil/genicam.o $(BUILD)/hil/genicam_link.o $(BUILD)/hil/gvcam.o
+$(ARAVIS_OBJS): ALL_CFLAGS += $(ARAVIS_ISYSTEM)
 
 # The test runner registers every suite that tests/test_*.c defines; the list
 # is generated so that adding a suite is adding a file.
@@ -95,11 +115,12 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-$(BUILD)/tests/refseq: $(BUILD)/tests/refseq.o $(LIBAFSIM)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
-
 # Writes field logs for tests/cli_replay.sh (until `afsim run --record`).
 $(BUILD)/tests/mkfieldlog: $(BUILD)/tests/mkfieldlog.o $(LIBAFSIM)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The GenICam driver as a command, for tests/cli_genicam.sh.
+$(BUILD)/tests/genicam_probe: $(BUILD)/tests/genicam_probe.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Every bench/*.c is a program of its own.
@@ -107,15 +128,23 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # CK_RUN_SUITE=name runs one suite; CK_VERBOSITY=verbose lists every test.
-check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/bench/peer/frames
+# The CLI tests get the binary under test and the build folder (BUILD, for
+# the ones that call make themselves, so that they reuse this build); all of
+# them run, and the failed ones are named at the end.
+check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/tests/genicam_probe \
+       $(BUILD)/bench/peer/frames
 	$(BUILD)/tests/runner
-	@for t in $(CLI_TESTS); do echo "== $$t"; AFSIM=$(BUILD)/afsim sh $$t || exit 1; done
+	@failed=""; for t in $(CLI_TESTS); do echo "== $$t"; \
+		AFSIM=$(BUILD)/afsim BUILD=$(BUILD) \
+		GENICAM_PROBE=$(BUILD)/tests/genicam_probe sh $$t || failed="$$failed $$t"; done; \
+		[ -z "$$failed" ] || { echo "FAILED:$$failed"; exit 1; }
 
 determinism:
 	sh tests/determinism.sh
 
+# QUICK=1: bench/bench_quick.h's small sizes (AFSIM_BENCH_QUICK).
 bench: $(BENCH_BINS)
-	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(BENCH_BINS); do echo "== $$b"; $(if $(QUICK),AFSIM_BENCH_QUICK=$(QUICK)) $$b || exit 1; done
 
 # The peer needs Debian's python3-numpy and python3-scipy (setup.sh), which
 # live with the system's python3, not with a python3 earlier on PATH.
@@ -128,22 +157,36 @@ asan:
 
 # Fuzz the scenario loader with libFuzzer (clang) for FUZZ_SECONDS, the
 # library's scenarios as seed corpus; crashes land in build-fuzz/.
+# FUZZ_TARGET=proto fuzzes the rig protocol codec instead (tests/fuzz/proto/
+# as seed corpus).
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= scenario
 FUZZ_FLAGS = -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz:
+fuzz: fuzz-scenario fuzz-proto fuzz-fieldlog
+
+fuzz-lib:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libafsim.a
+
+fuzz-scenario: fuzz-lib
 	mkdir -p build-fuzz/corpus
 	cp scenarios/*/*.yaml build-fuzz/corpus/
 	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_scenario tests/fuzz/fuzz_scenario.c \
 		build-fuzz/libafsim.a $(LIBS)
 	cd build-fuzz && ./fuzz_scenario -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
-	$(MAKE) fuzz-fieldlog
+
+# The rig protocol codec (tests/fuzz/fuzz_proto.c): replies, frame headers,
+# greetings; tests/fuzz/proto/ is the seed corpus.
+fuzz-proto: fuzz-lib
+	mkdir -p build-fuzz/corpus-proto
+	cp tests/fuzz/proto/* build-fuzz/corpus-proto/
+	clang $(BASE_CFLAGS) $(FUZZ_FLAGS) -o build-fuzz/fuzz_proto tests/fuzz/fuzz_proto.c \
+		build-fuzz/libafsim.a $(LIBS)
+	cd build-fuzz && ./fuzz_proto -max_total_time=$(FUZZ_SECONDS) -max_len=1024 corpus-proto
 
 # Fuzz the field log reader and replay (tests/fuzz/fuzz_fieldlog.c) for
 # FUZZ_SECONDS, small logs of the simulated rig as seed corpus (the first
 # byte of an input selects checksum repair and replay: 0x03 both).
-fuzz-fieldlog: $(BUILD)/tests/mkfieldlog
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libafsim.a
+fuzz-fieldlog: $(BUILD)/tests/mkfieldlog fuzz-lib
 	mkdir -p build-fuzz/corpus-fieldlog
 	$(BUILD)/tests/mkfieldlog build-fuzz/seed.aflog --handoffs 1 --no-calibrate --no-autofocus --keep-last 1 --ring-bytes 0 > /dev/null
 	(printf '\003'; cat build-fuzz/seed.aflog) > build-fuzz/corpus-fieldlog/nopixels
@@ -155,14 +198,26 @@ fuzz-fieldlog: $(BUILD)/tests/mkfieldlog
 		build-fuzz/libafsim.a $(LIBS)
 	cd build-fuzz && ./fuzz_fieldlog -max_total_time=$(FUZZ_SECONDS) -max_len=262144 corpus-fieldlog
 
-install: afsim
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/afsim
-	install -m 0755 afsim $(DESTDIR)$(PREFIX)/bin/afsim
-	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/afsim/README.md
+# The docs keep README.md's layout (README.md beside docs/), so its links
+# hold; the scenario library keeps its folders (a trace CSV beside its
+# scenario).
+SCENARIO_FILES := $(sort $(shell find scenarios -type f \( -name '*.yaml' -o -name '*.csv' -o -name '*.md' \)))
+DOC_FILES      := $(sort $(wildcard docs/*.md docs/*.png))
+SHARE = $(DESTDIR)$(PREFIX)/share
+install: $(BUILD)/afsim
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/man/man1 $(SHARE)/doc/afsim/docs
+	install -m 0755 $(BUILD)/afsim $(DESTDIR)$(PREFIX)/bin/afsim
+	install -m 0644 docs/afsim.1 $(SHARE)/man/man1/afsim.1
+	install -m 0644 README.md $(SHARE)/doc/afsim/README.md
+	install -m 0644 $(DOC_FILES) $(SHARE)/doc/afsim/docs/
+	for f in $(SCENARIO_FILES); do \
+		install -d "$(SHARE)/afsim/$$(dirname "$$f")" && \
+		install -m 0644 "$$f" "$(SHARE)/afsim/$$f" || exit 1; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/afsim
-	rm -rf $(DESTDIR)$(PREFIX)/share/doc/afsim
+	rm -f $(DESTDIR)$(PREFIX)/bin/afsim $(SHARE)/man/man1/afsim.1
+	rm -rf $(SHARE)/doc/afsim $(SHARE)/afsim
 
 # Debian packages the build and the tests need (root, or sudo): setup.sh
 # holds the list.

@@ -11,21 +11,24 @@
  * at 128 x 128 and 512 x 512).  Times are CPU time of this process (the
  * machine is shared: time spent descheduled would count otherwise); the
  * floor is measured the same way in the same run.  Timing lives here only:
- * models never read a clock.  Prints a table; asserts nothing.
+ * models never read a clock.  Prints a table; asserts nothing.  Quick mode
+ * (bench_quick.h): the first two cases, one short block each.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench/bench_quick.h"
 #include "models/camera.h"
 #include "models/optics.h"
 #include "models/specimen.h"
 #include "sim/rng.h"
 
 #define SWEEP_POINTS 21
-#define BLOCKS 5
-#define BLOCK_S 0.06
+/* Best of BLOCKS blocks of at least BLOCK_S each (quick: one short block). */
+#define BLOCKS bench_size(5, 1)
+#define BLOCK_S (bench_size(60, 5) * 1e-3)
 
 static double now_s(void)
 {
@@ -161,6 +164,7 @@ int main(void)
 		{ "B two-layer +-3um", 1, MDL_SPECIMEN_TWO_LAYER, 0.0, 128, 3.0 },
 		{ "B cells tilt 20um/mm", 1, MDL_SPECIMEN_CELLS, 20.0, 128, 3.0 },
 	};
+	size_t ncases = (size_t)bench_size((int)(sizeof cases / sizeof cases[0]), 2);
 	uint64_t sink = 0;
 	int failed = 0;
 
@@ -168,7 +172,7 @@ int main(void)
 	       SWEEP_POINTS);
 	printf("%-22s %9s %8s %8s %8s %9s %8s %8s %6s %7s\n", "case", "roi", "view ms",
 	       "1st ms", "cold ms", "frames/s", "us/frame", "floor us", "xfloor", "MiB");
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (size_t i = 0; i < ncases; i++) {
 		if (run_case(&cases[i], &sink)) {
 			printf("%-22s failed\n", cases[i].name);
 			failed = 1;

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_quick.h"
 #include "db/db.h"
 #include "db/regress.h"
 #include "db/report.h"
@@ -186,7 +187,7 @@ static int collect(void *user, const db_run_row *r)
 int main(int argc, char **argv)
 {
 	static const char sha[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-	int runs = argc > 1 ? atoi(argv[1]) : 1000, handoffs = argc > 2 ? atoi(argv[2]) : 1000;
+	int runs = argc > 1 ? atoi(argv[1]) : bench_size(1000, 40), handoffs = argc > 2 ? atoi(argv[2]) : bench_size(1000, 100);
 	char dir[] = "/tmp/afsim-bench-XXXXXX", path[64], err[512];
 	db_run_info info = { .scenario = "bench", .scenario_path = "bench.yaml",
 			     .scenario_sha256 = sha, .seed = 1, .mode = "sim",

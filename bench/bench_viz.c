@@ -15,13 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_quick.h"
 #include "db/db.h"
 #include "viz/canvas.h"
 #include "viz/view.h"
 
-#define RUNS 10000
-#define FRAMES 100000
-#define HANDOFFS 5000
+#define RUNS bench_size(10000, 200)
+#define FRAMES bench_size(100000, 2000)
+#define HANDOFFS bench_size(5000, 100)
 #define REPS 9
 
 static double now_ms(void)

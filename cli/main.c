@@ -7,6 +7,7 @@
  * hardware or bridge error.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,10 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/help.h"
 #include "cli/replay_cmd.h"
 #include "cli/report_cmd.h"
+#include "cli/rig_cmd.h"
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
 #include "cli/viz_cmd.h"
@@ -31,8 +34,6 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_HARNESS = 3 };
 typedef struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *synopsis;
-	const char *help;
 } command;
 
 static int cmd_demo(int argc, char **argv);
@@ -41,48 +42,20 @@ static int cmd_help(int argc, char **argv);
 static int cmd_selftest(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 
+/* Their usage texts: cli/help.c, in the same order. */
 static const command commands[] = {
-	{ "run", cmd_run, "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--junit PATH] [--png DIR] [-j N] [-v]",
-	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
-	  "simulated rig against the engine and check their expectations.  Every file is\n"
-	  "loaded first: a bad one stops the command (exit 2) before anything runs.\n"
-	  "Prints per scenario the verdict, seed, key metrics, trace hash and each failed\n"
-	  "expectation with its value and bound; a summary line; progress on a terminal.\n"
-	  "  --db PATH     results database (default $AFSIM_DB, else ./afsim.db): every run\n"
-	  "                is recorded there, created on first use\n"
-	  "  --seed N      run every scenario with seed N instead of its own\n"
-	  "  --junit PATH  write JUnit XML: one testcase per scenario\n"
-	  "  --png DIR     write a timeline picture of every run, DIR/<scenario>.png\n"
-	  "  -j N          run N scenarios at a time, each in its own process (1..64);\n"
-	  "                the output and every run are the same as with -j 1\n"
-	  "  -v            print every operation (phase times, prediction, landing, truth)\n"
-	  "                and every fault and HAL error as it happens; runs one at a time\n"
-	  "Exit: 0 all passed, 1 an expectation failed, 2 bad input, 3 harness error.\n"
-	  "Scenario keys: scenarios/README.md.\n" },
-	{ "runs", afsim_cmd_runs, AFSIM_RUNS_SYNOPSIS, AFSIM_RUNS_HELP },
-	{ "report", afsim_cmd_report, AFSIM_REPORT_SYNOPSIS, AFSIM_REPORT_HELP },
-	{ "baseline", afsim_cmd_baseline, AFSIM_BASELINE_SYNOPSIS, AFSIM_BASELINE_HELP },
-	{ "regress", afsim_cmd_regress, AFSIM_REGRESS_SYNOPSIS, AFSIM_REGRESS_HELP },
-	{ "viz", afsim_cmd_viz, AFSIM_VIZ_SYNOPSIS, AFSIM_VIZ_HELP },
-	{ "replay", afsim_cmd_replay, AFSIM_REPLAY_SYNOPSIS, AFSIM_REPLAY_HELP },
-	{ "demo", cmd_demo, "afsim demo [--seed N] [--handoffs N]",
-	  "Run the autofocus engine on the default simulated rig: calibrate the parfocal\n"
-	  "mapping, then A->B handoffs at random places (z uniform in +/-5 um, 22 C) at each\n"
-	  "optimization level, and print per level the success, the mean time of each phase,\n"
-	  "the p95 total, the mapping error and the focus error against the simulator's\n"
-	  "ground truth.\n"
-	  "  --seed N       seed of the runs (default 1)\n"
-	  "  --handoffs N   handoffs per level, 1..100000 (default 200)\n" },
-	{ "selftest", cmd_selftest, "afsim selftest [--seed N] [--quiet]",
-	  "Run the reference sequence of HAL calls on the default simulated rig\n"
-	  "(stage moves both ways, frames through both lenses, a lens switch, a\n"
-	  "temperature ramp and one fault of each class) and print each call, the\n"
-	  "virtual time it took and the trace hash.  The same seed gives the same\n"
-	  "hash on every build; CI compares it across compilers and -O levels.\n"
-	  "  --seed N   seed of the run (default 1)\n"
-	  "  --quiet    print only the trace hash\n" },
-	{ "version", cmd_version, "afsim version", "Print the version (git describe).\n" },
-	{ "help", cmd_help, "afsim help [COMMAND]", "Show the commands, or one command's help.\n" },
+	{ "run", cmd_run },
+	{ "runs", afsim_cmd_runs },
+	{ "report", afsim_cmd_report },
+	{ "baseline", afsim_cmd_baseline },
+	{ "regress", afsim_cmd_regress },
+	{ "viz", afsim_cmd_viz },
+	{ "replay", afsim_cmd_replay },
+	{ "rig", afsim_rig_main },
+	{ "demo", cmd_demo },
+	{ "selftest", cmd_selftest },
+	{ "version", cmd_version },
+	{ "help", cmd_help },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -95,30 +68,25 @@ static const command *find_command(const char *name)
 	return NULL;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: afsim COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %s\n", commands[i].synopsis);
-	fprintf(f, "\nafsim help COMMAND shows one command's options.\n"
-		   "exit codes: 0 ok, 1 expectation failed or regression, 2 bad input or usage,\n"
-		   "3 harness, hardware or bridge error\n");
-}
-
+/* afsim help [COMMAND [SUBCOMMAND]]: the overview, or one entry. */
 static int cmd_help(int argc, char **argv)
 {
-	const command *c;
+	const afsim_help *h;
+	bool used;
 
 	if (argc < 2) {
-		usage(stdout);
+		afsim_help_overview(stdout);
 		return EXIT_OK;
 	}
-	c = find_command(argv[1]);
-	if (!c) {
-		fprintf(stderr, "afsim help: unknown command '%s'\n", argv[1]);
+	if (!find_command(argv[1]) || !(h = afsim_help_find(argv[1], argc > 2 ? argv[2] : NULL, &used))) {
+		fprintf(stderr, "afsim help: unknown command '%s' (afsim help lists them)\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	printf("usage: %s\n\n%s", c->synopsis, c->help);
+	if (argc > 2 && !used && !afsim_help_asked(argv[2])) {
+		fprintf(stderr, "afsim help: '%s' has no subcommand '%s'\n", argv[1], argv[2]);
+		return EXIT_USAGE;
+	}
+	afsim_help_print(h, stdout);
 	return EXIT_OK;
 }
 
@@ -185,7 +153,7 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	if (o.npaths == 0) {
-		fprintf(stderr, "usage: afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--junit PATH] [--png DIR] [-j N] [-v]\n");
+		fprintf(stderr, "usage: %s\n", afsim_help_synopsis(afsim_help_find("run", NULL, NULL)));
 		free(o.paths);
 		return EXIT_USAGE;
 	}
@@ -255,15 +223,29 @@ static int cmd_selftest(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * -h or --help anywhere among a command's arguments prints that command's
+ * help (its subcommand's when the first argument names one: `afsim viz
+ * timeline --help`) and exits 0, before the command parses anything: the
+ * command files need not know about it.
+ */
+static bool help_requested(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++)
+		if (afsim_help_asked(argv[i]))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const command *c;
 
 	if (argc < 2) {
-		usage(stderr);
+		afsim_help_overview(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+	if (afsim_help_asked(argv[1]))
 		return cmd_help(1, argv);
 	if (strcmp(argv[1], "--version") == 0)
 		return cmd_version(1, argv);
@@ -271,6 +253,10 @@ int main(int argc, char **argv)
 	if (!c) {
 		fprintf(stderr, "afsim: unknown command '%s' (afsim help lists them)\n", argv[1]);
 		return EXIT_USAGE;
+	}
+	if (help_requested(argc, argv)) {
+		afsim_help_print(afsim_help_find(argv[1], argc > 2 ? argv[2] : NULL, NULL), stdout);
+		return EXIT_OK;
 	}
 	return c->fn(argc - 1, argv + 1);
 }

@@ -180,7 +180,7 @@ int afsim_cmd_report(int argc, char **argv)
 	}
 	if (!path)
 		path = db_default_path();
-	d = runsel_open("report", path);
+	d = runsel_open("report", path, false);
 	if (!d) {
 		rc = EXIT_HARNESS;
 		goto out;
@@ -374,7 +374,7 @@ int afsim_cmd_baseline(int argc, char **argv)
 	}
 	if (!path)
 		path = db_default_path();
-	d = runsel_open("baseline", path);
+	d = runsel_open("baseline", path, set);
 	if (!d) {
 		rc = EXIT_HARNESS;
 		goto out;
@@ -476,7 +476,7 @@ int afsim_cmd_regress(int argc, char **argv)
 		flags |= DB_RG_PRINT_AGES;
 	if (!path)
 		path = db_default_path();
-	d = runsel_open("regress", path);
+	d = runsel_open("regress", path, false);
 	if (!d) {
 		rc = EXIT_HARNESS;
 		goto out;

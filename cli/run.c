@@ -5,11 +5,14 @@
  * failed expectations, optionally write JUnit XML, and record every run
  * in the results database (db/db.h).
  *
- * Every scenario is loaded before any runs: one bad file fails the whole
- * command with exit 2 and nothing is run or recorded.  Then the database
- * is opened (created, migrated): when it cannot be, exit 3, still before
- * anything runs.  Output is in the order of the scenario list whatever -j
- * is.
+ * Before anything runs: the options are checked (an empty --db, --junit or
+ * --png is a usage error, exit 2), every scenario is loaded (one bad file
+ * fails the whole command with exit 2), the outputs are checked (a JUnit
+ * file or a picture folder that cannot be written: exit 3) and the
+ * database is opened for writing (created, checked, migrated, a write
+ * transaction taken and released): when it cannot be, exit 3.  So a run
+ * that cannot be recorded or reported is never simulated.  Output is in
+ * the order of the scenario list whatever -j is.
  *
  * With -j every worker process opens the database itself and writes its
  * own run (SQLite connections must not cross fork(), so the parent closes
@@ -20,6 +23,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -156,8 +160,12 @@ static void on_expect(void *user, const sim_expect_record *x)
 
 	if (x->passed || o->report_len >= REPORT_MAX - 1)
 		return;
-	n = snprintf(o->report + o->report_len, REPORT_MAX - o->report_len,
-		     "  FAIL %s = %.4g (%s %.4g)\n", x->metric, x->value, x->op, x->bound);
+	if (isnan(x->value))   /* the run has nothing to measure it on */
+		n = snprintf(o->report + o->report_len, REPORT_MAX - o->report_len,
+			     "  FAIL %s: no data (%s %.4g)\n", x->metric, x->op, x->bound);
+	else
+		n = snprintf(o->report + o->report_len, REPORT_MAX - o->report_len,
+			     "  FAIL %s = %.4g (%s %.4g)\n", x->metric, x->value, x->op, x->bound);
 	if (n > 0)
 		o->report_len += (size_t)n < REPORT_MAX - o->report_len ? (size_t)n
 									 : REPORT_MAX - 1 - o->report_len;
@@ -205,7 +213,8 @@ static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char 
 
 	memset(out, 0, sizeof *out);
 	if (!d) {
-		own = d = db_open(dbp, err, sizeof err);
+		/* the parent checked the file before the first run */
+		own = d = db_open_with(dbp, DB_OPEN_NO_CHECK, err, sizeof err);
 		if (!d)
 			snprintf(out->db_err, sizeof out->db_err, "%s", err);
 	}
@@ -368,13 +377,20 @@ static void print_outcome(const sim_scenario *s, const outcome *oc)
 	const sim_run_result *r = &oc->res;
 
 	printf("%-5s %-32s seed %-4" PRIu64 " sim  ", verdict_word(r->verdict), s->name, r->seed);
-	if (r->handoffs)
+	if (r->handoffs_ok)
 		printf("handoffs %u/%u  p95 %.1f ms  map max %.3f um  focus max %.3f um  ",
 		       r->handoffs_ok, r->handoffs, r->total_p95_ms, r->mapping_error_max_um,
 		       r->focus_error_max_um);
+	else if (r->handoffs)
+		printf("handoffs 0/%u (none succeeded: no timings)  ", r->handoffs);
 	printf("trace %016" PRIx64 "\n", r->trace_hash);
 	if (r->verdict == SIM_ERROR)
 		printf("  ERROR %s\n", r->message);
+	if (r->calibrations_failed == 1)
+		printf("  WARN %s\n", r->calibration_error);
+	else if (r->calibrations_failed)
+		printf("  WARN %s (and %u more of %u calibrations failed)\n", r->calibration_error,
+		       r->calibrations_failed - 1, r->calibrations);
 	fputs(oc->report, stdout);
 }
 
@@ -441,23 +457,31 @@ static int write_junit(const char *path, const sim_scenario *sc, const outcome *
 	return 0;
 }
 
+/* The length of dir without its trailing slashes ("/" stays "/"), so that
+ * a file in it is written "dir/file", never "dir//file". */
+static int dir_len(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return n > 4096 ? 4096 : (int)n;
+}
+
 /*
  * --png DIR: a timeline picture of every recorded run, DIR/<scenario>.png
- * (for CI artifacts).  0, or -1 with a message on stderr.
+ * (for CI artifacts); DIR was made and checked before the runs.  0, or -1
+ * with a message on stderr.
  */
 static int write_timelines(const char *dir, const char *dbp, const sim_scenario *sc,
 			   const outcome *out, size_t n)
 {
-	char err[256], path[4096];
+	char err[256], path[4400];
 	viz_ctx *x = NULL;
 	db *d = NULL;
 	int rc = -1;
 
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "afsim run: cannot create '%s': %s\n", dir, strerror(errno));
-		return -1;
-	}
-	d = db_open(dbp, err, sizeof err);
+	d = db_open_ro(dbp, err, sizeof err);
 	if (!d) {
 		fprintf(stderr, "afsim run: --png: %s\n", err);
 		return -1;
@@ -474,7 +498,7 @@ static int write_timelines(const char *dir, const char *dbp, const sim_scenario 
 
 		if (out[i].run_id <= 0)
 			continue;
-		snprintf(path, sizeof path, "%s/%s.png", dir, sc[i].name);
+		snprintf(path, sizeof path, "%.*s/%s.png", dir_len(dir), dir, sc[i].name);
 		v = viz_view_new(db_handle(d), &rq);
 		if (!v) {
 			fprintf(stderr, "afsim run: --png: out of memory\n");
@@ -493,6 +517,116 @@ out:
 	viz_ctx_free(x);
 	db_close(d);
 	return rc;
+}
+
+/* --- outputs, checked before anything runs ------------------------------------- */
+
+/* Options whose value is a path: an empty one is a usage error (exit 2). */
+static int check_paths(const run_opts *o)
+{
+	static const char *const names[] = { "--db", "--junit", "--png" };
+	const char *v[] = { o->db_path, o->junit, o->png_dir };
+
+	for (int i = 0; i < 3; i++)
+		if (v[i] && !*v[i]) {
+			fprintf(stderr, "afsim run: %s needs a path, not an empty string\n", names[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* The JUnit file can be written: an existing file is opened for writing
+ * (not truncated), a new one created and removed again.  0, or -1 with a
+ * message. */
+static int check_junit(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "afsim run: cannot write JUnit file '%s': it is a folder\n", path);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+		return 0;
+	}
+	if (errno == EEXIST && (fd = open(path, O_WRONLY | O_APPEND)) >= 0) {
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "afsim run: cannot write JUnit file '%s': %s\n", path, strerror(errno));
+	return -1;
+}
+
+/* The picture folder exists (made now if need be) and takes a file.  0, or
+ * -1 with a message. */
+static int check_png_dir(const char *dir)
+{
+	char probe[4200];
+	struct stat st;
+	int fd;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(stderr, "afsim run: --png: cannot create folder '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "afsim run: --png: '%s' is not a folder\n", dir);
+		return -1;
+	}
+	snprintf(probe, sizeof probe, "%.*s/.afsim-probe-XXXXXX", dir_len(dir), dir);
+	fd = mkstemp(probe);
+	if (fd < 0) {
+		fprintf(stderr, "afsim run: --png: cannot write to folder '%s': %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	close(fd);
+	unlink(probe);
+	return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The run ids this invocation recorded, sorted, consecutive ones as
+ * ranges: "7..9, 12, 15..16" (other writers' runs may sit in between).
+ * out[0..n) holds them unsorted (0: not recorded); buf is malloc'd. */
+static char *id_list(const outcome *out, size_t n)
+{
+	int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+	char *buf = malloc(n * 48 + 1);
+	size_t k = 0, len = 0;
+
+	if (!ids || !buf) {
+		free(ids);
+		free(buf);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (out[i].run_id > 0)
+			ids[k++] = out[i].run_id;
+	qsort(ids, k, sizeof *ids, cmp_id);
+	buf[0] = '\0';
+	for (size_t i = 0; i < k;) {
+		size_t j = i;
+
+		while (j + 1 < k && ids[j + 1] == ids[j] + 1)
+			j++;
+		len += (size_t)sprintf(buf + len, "%s%" PRId64, i ? ", " : "", ids[i]);
+		if (j > i)
+			len += (size_t)sprintf(buf + len, "..%" PRId64, ids[j]);
+		i = j + 1;
+	}
+	free(ids);
+	return buf;
 }
 
 /*
@@ -533,7 +667,7 @@ int afsim_run(const run_opts *opts)
 	sim_scenario *sc = NULL;
 	outcome *out = NULL;
 	size_t n = 0, loaded = 0, passed = 0, failed = 0, errors = 0, recorded = 0;
-	int64_t id_lo = 0, id_hi = 0;
+	char *ids = NULL;
 	const char *dbp = o->db_path ? o->db_path : db_default_path();
 	db *d = NULL;
 	char dberr[DB_MSG_MAX];
@@ -545,6 +679,8 @@ int afsim_run(const run_opts *opts)
 
 	invocation_id(inv, sizeof inv);
 	local.invocation = inv;
+	if (check_paths(o) != 0)
+		goto out;
 	for (int i = 0; i < o->npaths; i++)
 		if (collect(&files, o->paths[i]) != 0)
 			bad = true;
@@ -579,10 +715,12 @@ int afsim_run(const run_opts *opts)
 	loaded = n;
 	if (bad)
 		goto out;
+	rc = 3;
+	if ((o->junit && check_junit(o->junit) != 0) || (o->png_dir && check_png_dir(o->png_dir) != 0))
+		goto out;
 	d = db_open(dbp, dberr, sizeof dberr);
 	if (!d) {
 		fprintf(stderr, "afsim run: %s (--db PATH or $AFSIM_DB chooses another)\n", dberr);
-		rc = 3;
 		goto out;
 	}
 	if (parallel(o)) {
@@ -601,20 +739,16 @@ int afsim_run(const run_opts *opts)
 		errors += out[i].res.verdict == SIM_ERROR;
 		handoffs += out[i].res.handoffs;
 		virt += out[i].res.virtual_s;
-		if (out[i].run_id > 0) {
-			recorded++;
-			if (!id_lo || out[i].run_id < id_lo)
-				id_lo = out[i].run_id;
-			if (out[i].run_id > id_hi)
-				id_hi = out[i].run_id;
-		}
+		recorded += out[i].run_id > 0;
 	}
-	printf("\n%zu scenarios: %zu passed, %zu failed, %zu errors; %" PRIu64
-	       " handoffs; %.1f s simulated in %.2f s wall (%.0fx)\n", n, passed, failed, errors,
-	       handoffs, virt, wall, wall > 0 ? virt / wall : 0.0);
+	printf("\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64
+	       " handoff%s; %.1f s simulated in %.2f s wall (%.0fx)\n", n, n == 1 ? "" : "s", passed,
+	       failed, errors, errors == 1 ? "" : "s", handoffs, handoffs == 1 ? "" : "s", virt, wall,
+	       wall > 0 ? virt / wall : 0.0);
+	ids = recorded ? id_list(out, n) : NULL;
 	if (recorded)
-		printf("recorded %zu run%s in %s (ids %" PRId64 "..%" PRId64 ", invocation %s)\n",
-		       recorded, recorded == 1 ? "" : "s", dbp, id_lo, id_hi, inv);
+		printf("recorded %zu run%s in %s (id%s %s, invocation %s)\n", recorded,
+		       recorded == 1 ? "" : "s", dbp, recorded == 1 ? "" : "s", ids ? ids : "?", inv);
 	else
 		printf("recorded 0 runs in %s\n", dbp);
 	rc = errors ? 3 : failed ? 1 : 0;
@@ -629,8 +763,10 @@ int afsim_run(const run_opts *opts)
 	if (o->png_dir && recorded && write_timelines(o->png_dir, dbp, sc, out, n) != 0 && rc == 0)
 		rc = 3;
 	else if (o->png_dir && recorded)
-		printf("wrote %zu timeline%s to %s/\n", recorded, recorded == 1 ? "" : "s", o->png_dir);
+		printf("wrote %zu timeline%s to %.*s/\n", recorded, recorded == 1 ? "" : "s",
+		       dir_len(o->png_dir), o->png_dir);
 out:
+	free(ids);
 	db_close(d);
 	for (size_t i = 0; sc && i < loaded; i++)
 		sim_scenario_release(&sc[i]);

@@ -24,8 +24,10 @@ typedef struct run_opts {
 /*
  * Run the scenarios of o->paths and record every run in the database
  * o->db_path (created on first use).  Exit code: 0 all passed, 1 an
- * expectation failed, 2 bad input, 3 harness error (including a database
- * that cannot be opened, before anything runs, or a run not recorded).
+ * expectation failed, 2 bad input (a scenario, or an empty --db, --junit
+ * or --png), 3 harness error (a run that errored or was not recorded
+ * whole; and, before anything runs: a database that cannot be opened for
+ * writing, or a JUnit file or picture folder that cannot be written).
  */
 int afsim_run(const run_opts *o);
 

@@ -85,7 +85,7 @@ int afsim_cmd_runs(int argc, char **argv)
 	}
 	if (!path)
 		path = db_default_path();
-	d = db_open(path, err, sizeof err);
+	d = db_open_ro(path, err, sizeof err);
 	if (!d) {
 		fprintf(stderr, "afsim runs: %s\n", err);
 		return EXIT_HARNESS;

@@ -51,10 +51,10 @@ int runsel_count(const runsel *r)
 	       (int)(r->since != NULL);
 }
 
-db *runsel_open(const char *cmd, const char *path)
+db *runsel_open(const char *cmd, const char *path, bool writable)
 {
 	char err[512];
-	db *d = db_open(path, err, sizeof err);
+	db *d = writable ? db_open(path, err, sizeof err) : db_open_ro(path, err, sizeof err);
 
 	if (!d)
 		fprintf(stderr, "afsim %s: %s\n", cmd, err);

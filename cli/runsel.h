@@ -36,8 +36,9 @@ void runsel_release(runsel *r);
 int runsel_count(const runsel *r);
 
 /* Open the results database for cmd (the one place each command opens it):
- * NULL with the reason printed. */
-db *runsel_open(const char *cmd, const char *path);
+ * read-only (never created, migrated or written: db_open_ro) unless
+ * writable; NULL with the reason printed. */
+db *runsel_open(const char *cmd, const char *path, bool writable);
 
 /*
  * The selection arguments: --last, --latest (latest_ok), --invocation ID,

@@ -233,7 +233,7 @@ int afsim_cmd_viz(int argc, char **argv)
 		snprintf(err, sizeof err, "no results database at '%s' (afsim run records one; --db PATH)",
 			 path);
 		v = viz_view_new_message(a.rq.kind, VIZ_ENODATA, title, err);
-	} else if (!(d = db_open(path, err, sizeof err))) {
+	} else if (!(d = db_open_ro(path, err, sizeof err))) {
 		char m[600];
 
 		snprintf(m, sizeof m, "cannot open the results database '%s': %s", path, err);

@@ -17,18 +17,45 @@
 typedef struct db db;
 struct sqlite3;
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
+/* PRAGMA application_id of an afsim database: "AFSM" (0x4146534d). */
+#define DB_APPLICATION_ID 0x4146534d
 
 /*
- * Open (creating and migrating) the database at path.  Marks as `aborted`
- * every `running` run whose writer process (same host) is gone.  NULL on
- * failure with the reason in err (errlen bytes).
+ * Open the database at path for writing: create it (a missing file),
+ * refuse a file that is not an afsim database (its application id, or
+ * for schemas 1 and 2 its tables) or that fails PRAGMA quick_check, switch
+ * it to WAL, migrate it to DB_SCHEMA_VERSION, mark as `aborted` every
+ * `running` run whose writer process (same host) is gone, and take and
+ * release a write transaction, so that a database we cannot write is
+ * refused here, before anything runs.  NULL on failure with
+ * "cannot open database 'PATH': why" in err (errlen bytes).
  */
 db *db_open(const char *path, char *err, size_t errlen);
+/*
+ * Open the database at path for reading only: never creates, migrates or
+ * writes anything (no WAL switch, no abort marking), and reads a database
+ * in a folder it may not write.  A missing file is "no such database
+ * 'PATH'"; a file that is not an afsim database, is empty, or has a
+ * schema older than 2 or newer than this afsim's is refused.  Every
+ * function that writes fails on the handle ("... open read-only").  A
+ * `running` run of this host whose writer is gone is read as `aborted`
+ * (db_run_get, db_runs_each), as db_open would mark it.
+ */
+db *db_open_ro(const char *path, char *err, size_t errlen);
+
+enum db_open_flag {
+	DB_OPEN_READONLY = 1u << 0,   /* db_open_ro */
+	DB_OPEN_NO_CHECK = 1u << 1,   /* skip quick_check: this process just checked the file */
+};
+/* db_open or db_open_ro by flags (DB_OPEN_*). */
+db *db_open_with(const char *path, unsigned flags, char *err, size_t errlen);
 /* Flush buffered rows of unfinished runs (they stay `running`) and close;
  * NULL is a no-op. */
 void db_close(db *d);
 const char *db_errmsg(const db *d);
+/* Whether d was opened read-only. */
+bool db_is_readonly(const db *d);
 /* The raw handle, for the report and regression queries in db/. */
 struct sqlite3 *db_handle(db *d);
 /* The path the default database has: $AFSIM_DB, else ./afsim.db. */
@@ -83,27 +110,51 @@ typedef struct db_expect {
 	bool passed;
 } db_expect;
 
-/* Buffered: rows are written in batches (one BEGIN IMMEDIATE transaction
- * per batch of up to 512 rows) and at db_run_finish. */
+/*
+ * Buffered: rows are written in batches (one BEGIN IMMEDIATE transaction
+ * per batch of up to 512 rows or 1 MiB) and at db_run_finish.  A sample
+ * whose op (op_seq) has not been added yet is held until it is, and then
+ * written in the op's transaction: a run killed half-way never leaves a
+ * sample without its op (samples of an op that never comes are not
+ * written).  A row that cannot be written (a constraint, a value past
+ * the database's limits) is skipped, its batch's other rows committed,
+ * and the failure reported (-1) by the call that wrote the batch; the run
+ * is then incomplete and its writer should finish it as "error".  A batch
+ * lost whole (the disk full, the lock not granted) is reported the same.
+ */
 int db_op_add(db *d, int64_t run, const db_op *op);
 int db_sample_add(db *d, int64_t run, const db_sample *s);
 int db_event_add(db *d, int64_t run, const db_event *e);
 int db_expect_add(db *d, int64_t run, const db_expect *x);
-/* Write the buffered rows now, in one transaction.  A batch that cannot be
- * written (an add or flush returned -1) is dropped and reported once: the
- * run is then incomplete and its writer should finish it as "error". */
+/* Write the buffered rows now, in one transaction (held samples stay). */
 int db_flush(db *d);
 
+/* One record of a run's trace index (sim/trace.h): its kind, its time,
+ * and the trace's running hash after it.  Records read back from the
+ * store carry the high 32 bits of that hash, the low 32 bits zero (the
+ * store keeps 32 bits a record, see docs/database.md). */
 typedef struct db_trace_rec {
 	uint16_t kind;
 	int64_t t_ns;
 	uint64_t hash;
 } db_trace_rec;
 
+/* The high 32 bits of a running hash, as records read back carry it. */
+#define DB_TRACE_HASH_KEPT(h) ((uint64_t)(h) & UINT64_C(0xffffffff00000000))
+
+/*
+ * Append n records to run's trace index, in order, as the run goes.
+ * Encoded into chunks of 4096 records that are written with the row
+ * batches (the last one at db_run_finish): memory stays bounded whatever
+ * the run's length.
+ */
+int db_trace_add(db *d, int64_t run, const db_trace_rec *recs, size_t n);
+
 /*
  * Finish the run: flush, store status ("passed"|"failed"|"error"), trace
  * hash (0 and no trace: NULL), message, virtual and wall seconds, and the
- * trace index (n records, may be 0).
+ * rest of its trace index: what db_trace_add was given, then the n
+ * records of trace (may be 0; a caller that streams gives NULL, 0).
  */
 int db_run_finish(db *d, int64_t run, const char *status, uint64_t trace_hash,
 		  const char *message, double virtual_s, double wall_s,
@@ -127,8 +178,31 @@ int db_last_run(db *d, int64_t *id);                     /* -1 when the database
 int db_runs_each(db *d, const char *scenario, size_t limit,
 		 int (*fn)(void *user, const db_run_row *r), void *user);
 
-/* Load run's trace index: *recs (malloc'd, caller frees) and *n. */
+/* Load run's trace index: *recs (malloc'd, caller frees) and *n (0 and
+ * NULL for a run without one).  Memory grows with the run: a long run's
+ * index is compared with db_trace_diverge_runs instead. */
 int db_trace_load(db *d, int64_t run, db_trace_rec **recs, size_t *n);
+/* The number of records of run's trace index (0 without one). */
+int db_trace_count(db *d, int64_t run, uint64_t *n);
+
+/* Where two runs' traces part. */
+typedef struct db_trace_div {
+	bool available;        /* both runs have a trace index */
+	bool diverged;         /* they differ (else identical) */
+	uint64_t index;        /* the first record that differs (0-based) */
+	uint64_t nb, nc;       /* records of b and of c */
+	bool has_b, has_c;     /* record `index` exists on that side (a prefix has none) */
+	db_trace_rec b, c;     /* that record on each side */
+} db_trace_div;
+
+/*
+ * The first record where the traces of runs b and c differ, reading chunk
+ * by chunk: chunks whose end hashes agree are skipped undecoded, so the
+ * memory used is two chunks whatever the runs' length.  The record named
+ * is the first whose running hash differs, exactly up to its chunk (64-bit
+ * end hashes) and within it up to the 32 bits kept per record.
+ */
+int db_trace_diverge_runs(db *d, int64_t b, int64_t c, db_trace_div *out);
 
 /* --- baselines ----------------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 /*
- * db_query.c - reading the results store: runs, the newest run, a run's
- * trace index, and baselines (which are written here too: blessing a run
+ * db_query.c - reading the results store: runs, the newest run, and
+ * baselines (which are written here too: blessing a run
  * is one small transaction).
  *
  * Every query that feeds output has an ORDER BY (docs/database.md).  Rows
@@ -29,8 +29,13 @@ static double col_real(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
-/* A row of DB_RUN_COLS into *r. */
-static void run_row(sqlite3_stmt *st, db_run_row *r)
+/*
+ * A row of DB_RUN_COLS into *r.  A handle that may not write does not mark
+ * aborted runs (db_open does), but reads them as such: a `running` run of
+ * this host whose writer is gone is shown `aborted`, with the message the
+ * next writer will record.
+ */
+static void run_row(const db *d, sqlite3_stmt *st, db_run_row *r)
 {
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(st, 0);
@@ -49,25 +54,49 @@ static void run_row(sqlite3_stmt *st, db_run_row *r)
 	r->tol_time_frac = col_real(st, 13);
 	r->tol_accuracy_um = col_real(st, 14);
 	col_text(st, 15, r->invocation, sizeof r->invocation);
+	if (d->readonly && strcmp(r->status, "running") == 0 && strcmp(r->host, d->host) == 0 &&
+	    db_pid_gone(sqlite3_column_int64(st, 16))) {
+		snprintf(r->status, sizeof r->status, "aborted");
+		db_aborted_message(d, sqlite3_column_int64(st, 16), r->message, sizeof r->message);
+	}
+}
+
+/* Be done with st after its steps: ok (the steps went well) stays so
+ * unless the reset says otherwise; 0 or -1 with "<what>: <errmsg>". */
+static int done(db *d, sqlite3_stmt *st, sqlite3_stmt *tmp, bool ok, const char *what)
+{
+	int rc = db_stmt_done(st, tmp);
+
+	if (ok && rc != SQLITE_OK)
+		return db_sqlfail(d, what);
+	return ok ? 0 : -1;
+}
+
+/* Bail out of a statement whose binding failed. */
+static int bind_failed(db *d, sqlite3_stmt *st, sqlite3_stmt *tmp, int b, const char *what)
+{
+	(void)db_stmt_done(st, tmp);
+	return db_bind_check(d, b, what);
 }
 
 int db_run_get(db *d, int64_t id, db_run_row *out)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_RUN_GET, &tmp);
-	int rc;
+	int rc, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the run id");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		run_row(st, out);
+		run_row(d, st, out);
 	else if (rc == SQLITE_DONE)
 		db_fail(d, "no run %" PRId64 " in the database", id);
 	else
 		db_sqlfail(d, "cannot read the run");
-	db_stmt_done(st, tmp);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return done(d, st, tmp, rc == SQLITE_ROW, "cannot read the run");
 }
 
 int db_last_run(db *d, int64_t *id)
@@ -85,8 +114,7 @@ int db_last_run(db *d, int64_t *id)
 	} else if (rc != SQLITE_ROW) {
 		db_sqlfail(d, "cannot read the runs");
 	}
-	db_stmt_done(st, tmp);
-	if (rc != SQLITE_ROW)
+	if (done(d, st, tmp, rc == SQLITE_ROW, "cannot read the runs") != 0)
 		return -1;
 	return none ? db_fail(d, "the database has no runs") : 0;
 }
@@ -96,16 +124,18 @@ int db_runs_each(db *d, const char *scenario, size_t limit,
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, scenario ? DB_ST_RUNS_SCENARIO : DB_ST_RUNS_ALL, &tmp);
 	db_run_row row;
-	int rc, i = 1;
+	int rc, i = 1, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
 	if (scenario)
-		sqlite3_bind_text(st, i++, scenario, -1, SQLITE_STATIC);
+		db_bind_text(st, i++, scenario, &b);
 	/* LIMIT -1: no limit; a limit beyond int64 is no limit either */
-	sqlite3_bind_int64(st, i, limit == 0 || (uint64_t)limit > (uint64_t)INT64_MAX ? -1 : (sqlite3_int64)limit);
+	db_bind_int64(st, i, limit == 0 || (uint64_t)limit > (uint64_t)INT64_MAX ? -1 : (int64_t)limit, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the run query");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		run_row(st, &row);
+		run_row(d, st, &row);
 		if (fn(user, &row) != 0) {
 			rc = SQLITE_DONE;
 			break;
@@ -113,71 +143,7 @@ int db_runs_each(db *d, const char *scenario, size_t limit,
 	}
 	if (rc != SQLITE_DONE)
 		db_sqlfail(d, "cannot read the runs");
-	db_stmt_done(st, tmp);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static uint64_t le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int k = 7; k >= 0; k--)
-		v = v << 8 | p[k];
-	return v;
-}
-
-int db_trace_load(db *d, int64_t run, db_trace_rec **recs, size_t *n)
-{
-	sqlite3_stmt *tmp, *st;
-	db_run_row row;
-	const unsigned char *b;
-	int64_t records;
-	size_t len;
-	int rc = -1, s;
-
-	*recs = NULL;
-	*n = 0;
-	if (db_run_get(d, run, &row) != 0)
-		return -1;
-	st = db_stmt_use(d, DB_ST_TRACE_LOAD, &tmp);
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	s = sqlite3_step(st);
-	if (s == SQLITE_DONE) {
-		rc = 0;   /* a run without a trace index */
-		goto out;
-	}
-	if (s != SQLITE_ROW) {
-		db_sqlfail(d, "cannot read the trace index");
-		goto out;
-	}
-	records = sqlite3_column_int64(st, 0);
-	b = sqlite3_column_blob(st, 1);
-	len = (size_t)sqlite3_column_bytes(st, 1);
-	if (records < 0 || (uint64_t)records > SIZE_MAX / 24 || len != (size_t)records * 24 ||
-	    (records && !b)) {
-		db_fail(d, "the trace index of run %" PRId64 " is corrupt (%" PRId64 " records, %zu bytes)",
-			run, records, len);
-		goto out;
-	}
-	if (records) {
-		*recs = malloc((size_t)records * sizeof **recs);
-		if (!*recs) {
-			db_fail(d, "out of memory");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < (size_t)records; i++, b += 24) {
-		(*recs)[i].kind = (uint16_t)(b[0] | b[1] << 8);
-		(*recs)[i].t_ns = (int64_t)le64(b + 8);
-		(*recs)[i].hash = le64(b + 16);
-	}
-	*n = (size_t)records;
-	rc = 0;
-out:
-	db_stmt_done(st, tmp);
-	return rc;
+	return done(d, st, tmp, rc == SQLITE_DONE, "cannot read the runs");
 }
 
 /* --- baselines ------------------------------------------------------------- */
@@ -187,8 +153,10 @@ int db_baseline_set(db *d, const char *name, int64_t run, const char *reason)
 	sqlite3_stmt *tmp, *st;
 	db_run_row row;
 	char now[32];
-	int s, rc = -1;
+	int b = SQLITE_OK, rc = -1;
 
+	if (db_writable(d, "set a baseline") != 0)
+		return -1;
 	if (!name || !*name)
 		return db_fail(d, "cannot set a baseline: no name");
 	if (!reason)
@@ -207,16 +175,16 @@ int db_baseline_set(db *d, const char *name, int64_t run, const char *reason)
 	if (!st)
 		goto out;
 	db_iso_now(now);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, row.scenario, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, run);
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
-	if (s != SQLITE_DONE)
-		db_sqlfail(d, "cannot store the baseline");
-	db_stmt_done(st, tmp);
-	if (s == SQLITE_DONE)
+	db_bind_text(st, 1, name, &b);
+	db_bind_text(st, 2, row.scenario, &b);
+	db_bind_int64(st, 3, run, &b);
+	db_bind_text(st, 4, now, &b);
+	db_bind_text(st, 5, reason, &b);
+	if (b != SQLITE_OK) {
+		(void)bind_failed(d, st, tmp, b, "the baseline");
+		goto out;
+	}
+	if (db_step_done(d, st, tmp, "cannot store the baseline") == 0)
 		rc = db_tx_commit(d);
 out:
 	if (rc != 0)
@@ -227,46 +195,50 @@ out:
 int db_baseline_get(db *d, const char *name, const char *scenario, int64_t *run)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_BASELINE_GET, &tmp);
-	int s;
+	int s, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, name ? name : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, scenario ? scenario : "", -1, SQLITE_STATIC);
+	db_bind_text(st, 1, name ? name : "", &b);
+	db_bind_text(st, 2, scenario ? scenario : "", &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the baseline name");
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW)
 		*run = sqlite3_column_int64(st, 0);
 	else if (s != SQLITE_DONE)
 		db_sqlfail(d, "cannot read the baseline");
-	db_stmt_done(st, tmp);
-	return s == SQLITE_ROW ? 0 : s == SQLITE_DONE ? 1 : -1;
+	if (done(d, st, tmp, s == SQLITE_ROW || s == SQLITE_DONE, "cannot read the baseline") != 0)
+		return -1;
+	return s == SQLITE_ROW ? 0 : 1;
 }
 
 int db_baselines_each(db *d, const char *name,
 		      int (*fn)(void *user, const db_baseline_row *b), void *user)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, name ? DB_ST_BASELINES_NAME : DB_ST_BASELINES_ALL, &tmp);
-	db_baseline_row b;
-	int s;
+	db_baseline_row row;
+	int s, b = SQLITE_OK;
 
 	if (!st)
 		return -1;
 	if (name)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, name, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the baseline name");
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&b, 0, sizeof b);
-		col_text(st, 0, b.name, sizeof b.name);
-		col_text(st, 1, b.scenario, sizeof b.scenario);
-		col_text(st, 2, b.created_at, sizeof b.created_at);
-		col_text(st, 3, b.reason, sizeof b.reason);
-		b.run_id = sqlite3_column_int64(st, 4);
-		if (fn(user, &b) != 0) {
+		memset(&row, 0, sizeof row);
+		col_text(st, 0, row.name, sizeof row.name);
+		col_text(st, 1, row.scenario, sizeof row.scenario);
+		col_text(st, 2, row.created_at, sizeof row.created_at);
+		col_text(st, 3, row.reason, sizeof row.reason);
+		row.run_id = sqlite3_column_int64(st, 4);
+		if (fn(user, &row) != 0) {
 			s = SQLITE_DONE;
 			break;
 		}
 	}
 	if (s != SQLITE_DONE)
 		db_sqlfail(d, "cannot read the baselines");
-	db_stmt_done(st, tmp);
-	return s == SQLITE_DONE ? 0 : -1;
+	return done(d, st, tmp, s == SQLITE_DONE, "cannot read the baselines");
 }

@@ -585,27 +585,34 @@ static int diverge_detail(db *d, db_regress_result *out)
 	return diverge_frames(d, out, v->op_seq);
 }
 
+/* Where the two runs' traces part, read chunk by chunk (the store keeps
+ * two chunks in memory whatever the runs' length), then what differs. */
 static int diverge(db *d, db_regress_result *out, char *err, size_t errlen)
 {
-	db_trace_rec *tb = NULL, *tc = NULL;
-	size_t nb = 0, nc = 0;
-	int rc = -1;
+	db_trace_div tv;
+	db_divergence *v = &out->div;
 
-	if (db_trace_load(d, out->baseline, &tb, &nb) != 0 ||
-	    db_trace_load(d, out->candidate, &tc, &nc) != 0) {
+	if (db_trace_diverge_runs(d, out->baseline, out->candidate, &tv) != 0) {
 		snprintf(err, errlen, "%s", db_errmsg(d));
-		goto out;
+		return -1;
 	}
-	db_trace_diverge(tb, nb, tc, nc, &out->div);
-	if (out->div.diverged && diverge_detail(d, out) != 0) {
+	memset(v, 0, sizeof *v);
+	v->available = tv.available;
+	v->diverged = tv.diverged;
+	v->index = (size_t)tv.index;
+	v->nb = (size_t)tv.nb;
+	v->nc = (size_t)tv.nc;
+	v->has_b = tv.has_b;
+	v->has_c = tv.has_c;
+	v->kind_b = tv.b.kind;
+	v->kind_c = tv.c.kind;
+	v->t_ns_b = tv.b.t_ns;
+	v->t_ns_c = tv.c.t_ns;
+	if (v->diverged && diverge_detail(d, out) != 0) {
 		snprintf(err, errlen, "%s", db_errmsg(d));
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	free(tb);
-	free(tc);
-	return rc;
+	return 0;
 }
 
 int db_regress_run(db *d, const char *name, int64_t candidate, db_regress_result *out,

@@ -6,29 +6,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Physics kinds then rig-level kinds: index = kind. */
 static const char *const fault_names[] = {
 #define SIM_FAULT_STR_(name, str) str,
 	SIM_FAULT_MAP(SIM_FAULT_STR_)
+	SIM_RIG_FAULT_MAP(SIM_FAULT_STR_)
 #undef SIM_FAULT_STR_
 };
 
+_Static_assert(sizeof fault_names / sizeof fault_names[0] == SIM_FAULT_ALL_COUNT,
+	       "one name per fault kind");
+
 const char *sim_fault_name(sim_fault_kind kind)
 {
-	if ((unsigned)kind >= SIM_FAULT_KIND_COUNT)
+	if ((unsigned)kind >= SIM_FAULT_ALL_COUNT)
 		return NULL;
 	return fault_names[kind];
 }
 
 int sim_fault_parse(const char *s)
 {
-	for (int i = 0; i < (int)SIM_FAULT_KIND_COUNT; i++)
+	for (int i = 0; i < (int)SIM_FAULT_ALL_COUNT; i++)
 		if (strcmp(s, fault_names[i]) == 0)
 			return i;
 	return -1;
 }
 
+bool sim_fault_is_rig_level(int kind)
+{
+	return kind >= (int)SIM_FAULT_KIND_COUNT && kind < (int)SIM_FAULT_ALL_COUNT;
+}
+
 void sim_fault_defaults(sim_fault *f)
 {
+	if ((int)f->kind == SIM_FAULT_SLOW_REPLY) {
+		if (f->duration_ms <= 0.0)
+			f->duration_ms = 5000.0;
+		return;
+	}
+	if (sim_fault_is_rig_level((int)f->kind))
+		return;
 	switch (f->kind) {
 	case SIM_FAULT_STAGE_STALL:
 		if (f->duration_ms <= 0.0)

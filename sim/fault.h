@@ -7,6 +7,17 @@
  * due to the model it breaks.  Faults are kept in the order they were added;
  * faults due at the same poll fire in that order, so a run stays a pure
  * function of its scenario.
+ *
+ * Two families of kinds share the scenario's `faults:` list and this
+ * struct.  The physics kinds (sim_fault_kind, below SIM_FAULT_KIND_COUNT)
+ * break a model of the simulated rig.  The rig-level kinds
+ * (sim_rig_fault_kind, from SIM_FAULT_KIND_COUNT to SIM_FAULT_ALL_COUNT)
+ * break the link between a bridge and a rig: only the rig emulator
+ * (hil/emul.c) acts on them; the simulated HAL ignores them (its dispatch
+ * covers sim_fault_kind only) and sim_ctl_add_fault refuses them, so a
+ * caller that feeds the simulator filters them with sim_fault_is_rig_level.
+ * For a rig-level fault at_ns counts from the client's connection and at_op
+ * is the n-th request of that connection.
  */
 #ifndef SIM_FAULT_H
 #define SIM_FAULT_H
@@ -35,20 +46,53 @@ typedef enum sim_fault_kind {
 	SIM_FAULT_KIND_COUNT
 } sim_fault_kind;
 
-/* "stage_stall" etc.; NULL for an unknown kind. */
+/*
+ * X(name, string): the rig-level kinds (docs/hil.md).  A separate enum, so
+ * that a switch over sim_fault_kind (the simulated HAL's dispatch) stays
+ * complete without them.
+ *   link_drop   the emulator closes the connection; while duration_s lasts
+ *               it closes every new one at once (0: just the drop)
+ *   garbage     replies are corrupted (lines garbled, frame pixels flipped)
+ *   slow_reply  replies are delayed by duration_ms (default 5000)
+ *   no_reply    requests are swallowed: read, not executed, not answered
+ * Each lasts duration_s from when it fires (0: the rest of the connection).
+ */
+#define SIM_RIG_FAULT_MAP(X)                               \
+	X(LINK_DROP, "link_drop")                              \
+	X(GARBAGE, "garbage")                                  \
+	X(SLOW_REPLY, "slow_reply")                            \
+	X(NO_REPLY, "no_reply")
+
+typedef enum sim_rig_fault_kind {
+	SIM_RIG_FAULT_FIRST_ = SIM_FAULT_KIND_COUNT - 1,
+#define SIM_RIG_FAULT_ENUM_(name, str) SIM_FAULT_##name,
+	SIM_RIG_FAULT_MAP(SIM_RIG_FAULT_ENUM_)
+#undef SIM_RIG_FAULT_ENUM_
+	SIM_FAULT_ALL_COUNT
+} sim_rig_fault_kind;
+
+/* "stage_stall", "link_drop" etc. (any kind below SIM_FAULT_ALL_COUNT);
+ * NULL for an unknown kind. */
 const char *sim_fault_name(sim_fault_kind kind);
-/* The kind named s, or -1. */
+/* The kind named s (physics or rig-level), or -1. */
 int sim_fault_parse(const char *s);
+/* Whether kind is a rig-level kind (link_drop, garbage, slow_reply,
+ * no_reply): for the rig emulator, not the simulated HAL. */
+bool sim_fault_is_rig_level(int kind);
+/* kind as stored in sim_fault.kind: a rig-level kind travels in the same
+ * field as the physics kinds. */
+#define SIM_FAULT_KIND(k) ((sim_fault_kind)(int)(k))
 
 typedef struct sim_fault {
 	sim_fault_kind kind;
 	int64_t at_ns;       /* fire when the clock reaches this; -1: not by time */
 	int64_t at_op;       /* fire when operation number at_op (1-based) begins; -1: not by op */
 	/* parameters (each kind reads those it needs; 0 = the kind's default) */
-	double duration_ms;  /* stage_stall: 40 */
+	double duration_ms;  /* stage_stall: 40; slow_reply: delay 5000 */
 	uint32_t count;      /* camera_drop/stale/saturate: frames (1); lost steps: steps (20) */
 	double delta_c;      /* sensor_glitch: 3 */
-	double duration_s;   /* sensor_glitch: 20 */
+	double duration_s;   /* sensor_glitch: 20; rig-level kinds: 0 = the rest
+	                      * of the connection */
 	double factor;       /* turret_slow: 5; camera_saturate: signal factor 20;
 	                      * stage_early_not_busy: part of the motion done (0.5) */
 	bool fired;

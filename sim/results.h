@@ -8,6 +8,7 @@
 #define SIM_RESULTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct sim_run_info {
@@ -60,6 +61,7 @@ typedef struct sim_expect_record {
 } sim_expect_record;
 
 struct sim_trace;
+struct sim_trace_entry;
 
 typedef struct sim_run_end {
 	const char *status;        /* "passed", "failed", "error" */
@@ -76,6 +78,9 @@ typedef struct sim_results_ops {
 	void (*event)(void *user, const sim_event_record *r);
 	void (*expectation)(void *user, const sim_expect_record *r);
 	void (*run_end)(void *user, const sim_run_end *r);
+	/* The run's trace index (sim/trace.h) as the run goes: n entries, the
+	 * next records in order; the last slice arrives before run_end. */
+	void (*trace_index)(void *user, const struct sim_trace_entry *e, size_t n);
 } sim_results_ops;
 
 #endif /* SIM_RESULTS_H */

@@ -3,10 +3,12 @@
  * results_db.h).  Each callback first writes, then forwards: the next sink
  * sees exactly what it would see without the database.
  *
- * After the first failed write the adapter stops writing rows (the store
- * has dropped a batch, so the run is incomplete anyway) but still finishes
- * the run, as "error", so that it does not stay `running` until the next
- * open marks it aborted.
+ * A failed write is kept (the first one) but the adapter goes on writing:
+ * the store loses only the rows that failed, and what can be recorded is.
+ * The run is then finished as "error" ("incomplete record: ..."), so that
+ * it neither passes for complete nor stays `running` until the next open
+ * marks it aborted.  The trace index is streamed into the store as the
+ * run goes (db_trace_add): nothing of it is held here.
  */
 #include "sim/results_db.h"
 
@@ -99,10 +101,10 @@ static void on_begin(void *user, const sim_run_info *r)
 		a->next->run_begin(a->next_user, r);
 }
 
-/* Whether rows should still be written. */
+/* Whether rows can be written: the run is recorded. */
 static bool writing(const sim_results_db *a)
 {
-	return a->run_id > 0 && !a->failed;
+	return a->run_id > 0;
 }
 
 static void on_op(void *user, const sim_op_record *r)
@@ -175,36 +177,21 @@ static void on_expect(void *user, const sim_expect_record *r)
 		a->next->expectation(a->next_user, r);
 }
 
-/* The trace's record index (*n 0 when there is no trace or its index was
- * lost to memory exhaustion: the run is then stored without one). */
-static db_trace_rec *trace_index(sim_results_db *a, const sim_trace *t, size_t *n)
+static void on_trace_index(void *user, const sim_trace_entry *e, size_t n)
 {
-	uint64_t count = t ? sim_trace_count(t) : 0;
-	db_trace_rec *v;
+	sim_results_db *a = user;
+	db_trace_rec buf[256];
 
-	*n = 0;
-	if (count == 0 || !sim_trace_complete(t))
-		return NULL;
-	if (count > SIZE_MAX / sizeof *v) {
-		fail(a, "the trace index of %llu records is too large", (unsigned long long)count);
-		return NULL;
-	}
-	v = malloc((size_t)count * sizeof *v);
-	if (!v) {
-		fail(a, "out of memory for the trace index");
-		return NULL;
-	}
-	for (uint64_t i = 0; i < count; i++) {
-		unsigned kind;
+	for (size_t i = 0; writing(a) && i < n;) {
+		size_t k = 0;
 
-		if (sim_trace_record_at(t, i, &kind, &v[i].t_ns, &v[i].hash) != 0) {
-			free(v);
-			return NULL;
-		}
-		v[i].kind = (uint16_t)kind;
+		for (; k < sizeof buf / sizeof buf[0] && i < n; k++, i++)
+			buf[k] = (db_trace_rec){ e[i].kind, e[i].t_ns, e[i].hash };
+		if (db_trace_add(a->d, a->run_id, buf, k) != 0)
+			fail(a, "%s", db_errmsg(a->d));
 	}
-	*n = (size_t)count;
-	return v;
+	if (a->next && a->next->trace_index)
+		a->next->trace_index(a->next_user, e, n);
 }
 
 static void on_end(void *user, const sim_run_end *r)
@@ -212,8 +199,6 @@ static void on_end(void *user, const sim_run_end *r)
 	sim_results_db *a = user;
 
 	if (a->run_id > 0) {
-		size_t n = 0;
-		db_trace_rec *idx = trace_index(a, r->trace, &n);
 		double wall = wall_s() - a->t0_s;
 		char msg[SIM_RESULTS_DB_ERR + 32];
 		int rc;
@@ -222,20 +207,20 @@ static void on_end(void *user, const sim_run_end *r)
 			/* the record misses rows: it must not pass for a complete run */
 			snprintf(msg, sizeof msg, "incomplete record: %s", a->err);
 			rc = db_run_finish(a->d, a->run_id, "error", r->trace_hash, msg, r->virtual_s,
-					   wall, idx, n);
+					   wall, NULL, 0);
 		} else {
 			rc = db_run_finish(a->d, a->run_id, r->status, r->trace_hash, r->message,
-					   r->virtual_s, wall, idx, n);
+					   r->virtual_s, wall, NULL, 0);
 		}
 		if (rc != 0) {
 			fail(a, "%s", db_errmsg(a->d));
-			/* the failed finish dropped what was buffered: try to end
-			 * the run as an error rather than leave it running */
+			/* when the finish itself failed, try to end the run as an
+			 * error rather than leave it running (a run the store
+			 * already recorded as an error refuses: nothing to do) */
 			snprintf(msg, sizeof msg, "incomplete record: %s", a->err);
-			db_run_finish(a->d, a->run_id, "error", r->trace_hash, msg, r->virtual_s, wall,
-				      NULL, 0);
+			(void)db_run_finish(a->d, a->run_id, "error", r->trace_hash, msg, r->virtual_s,
+					    wall, NULL, 0);
 		}
-		free(idx);
 	}
 	if (a->next && a->next->run_end)
 		a->next->run_end(a->next_user, r);
@@ -248,6 +233,7 @@ const sim_results_ops sim_results_db_ops = {
 	.event = on_event,
 	.expectation = on_expect,
 	.run_end = on_end,
+	.trace_index = on_trace_index,
 };
 
 void sim_results_db_init(sim_results_db *a, db *d, const char *afsim_version, const char *rig,

@@ -5,12 +5,14 @@
  *
  * run_begin inserts the run (status running) with the SHA-256 of the
  * scenario file's bytes, read here; each op, sample, event and
- * expectation becomes a row; run_end finishes it with the status, the
- * trace hash, the trace's record index and the wall time since run_begin.
+ * expectation becomes a row, and the trace index goes to the store as the
+ * run goes (trace_index: nothing of it is held here); run_end finishes the
+ * run with the status, the trace hash and the wall time since run_begin.
  * Recording never changes the run: records reach `next` whatever the
  * database does, and the wall clock read here never feeds back.  A failed
- * write is kept as the adapter's error (the first one wins); the run is
- * then finished as "error" with "incomplete record: ..." when possible.
+ * write is kept as the adapter's error (the first one wins) and writing
+ * goes on (the store loses only what failed); the run is then finished as
+ * "error" with "incomplete record: ..." when possible.
  */
 #ifndef SIM_RESULTS_DB_H
 #define SIM_RESULTS_DB_H

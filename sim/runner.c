@@ -1,5 +1,12 @@
 /*
  * runner.c - one scenario, start to verdict (see runner.h).
+ *
+ * Virtual time: every sum of a time and a duration goes through
+ * sim_time_add, and the clock stops at SIM_TIME_MAX_NS (146 years)
+ * marked overflowed; the runner checks before a run that its waits and
+ * intervals fit, and after every step that the clock did not overflow,
+ * and ends the run as an error saying so.  Nothing wraps, nothing is
+ * skipped in silence.
  */
 #include "runner.h"
 
@@ -28,7 +35,9 @@ typedef struct run {
 	sim_rng steps;
 	uint32_t seq;            /* operations so far */
 	double cal_temp_c;       /* instrument temperature at the last calibration */
+	uint32_t cal_op;         /* op of the last calibration that succeeded, 0: none */
 	int64_t next_tick_ns;
+	bool overflow;           /* a wait or interval would pass the clock's limit */
 	sim_run_result *out;
 } run;
 
@@ -71,6 +80,14 @@ static void on_sample(void *user, const af_sample *s)
 	r->sink->sample(r->user, &rec);
 }
 
+/* The trace index, slice by slice, to the sink (bounded memory). */
+static void on_trace_slice(void *user, const sim_trace_entry *e, size_t n)
+{
+	run *r = user;
+
+	r->sink->trace_index(r->user, e, n);
+}
+
 static void emit_op(run *r, const sim_op_record *op)
 {
 	if (r->sink && r->sink->op)
@@ -79,21 +96,34 @@ static void emit_op(run *r, const sim_op_record *op)
 
 /* --- time ------------------------------------------------------------------ */
 
-/* Let dt_ns of virtual time pass, the engine ticking every SIM_TICK_S. */
+/* Whether the clock stopped at its limit (it only gets there by
+ * overflowing: no run declares 146 years). */
+static bool clock_spent(const run *r)
+{
+	return r->overflow || sim_ctl_now_ns(r->sh) >= SIM_TIME_MAX_NS;
+}
+
+/* Let dt_ns of virtual time pass, the engine ticking every SIM_TICK_S.  A
+ * span that would end past the clock's limit is refused whole (flagged)
+ * rather than ticked through for a century first. */
 static void pass_time(run *r, int64_t dt_ns)
 {
-	int64_t end = sim_ctl_now_ns(r->sh) + dt_ns;
+	int64_t end = sim_time_add(sim_ctl_now_ns(r->sh), dt_ns);
 
-	while (sim_ctl_now_ns(r->sh) < end) {
+	if (end > SIM_TIME_MAX_NS) {
+		r->overflow = true;
+		return;
+	}
+	while (sim_ctl_now_ns(r->sh) < end && !clock_spent(r)) {
 		int64_t now = sim_ctl_now_ns(r->sh);
 		int64_t step = r->next_tick_ns > now ? r->next_tick_ns - now : 0;
 
-		if (now + step > end)
+		if (step > end - now)
 			step = end - now;
 		sim_ctl_advance(r->sh, step);
 		if (sim_ctl_now_ns(r->sh) >= r->next_tick_ns) {
 			(void)af_engine_tick(r->e);
-			r->next_tick_ns = sim_ctl_now_ns(r->sh) + sim_s_to_ns(SIM_TICK_S);
+			r->next_tick_ns = sim_time_add(sim_ctl_now_ns(r->sh), sim_s_to_ns(SIM_TICK_S));
 		}
 	}
 }
@@ -143,25 +173,57 @@ static int put_site(void *user, uint32_t i, double z)
 	return 0;
 }
 
+/*
+ * A failed calibration: say so where it is seen (an event, the run's
+ * result), and what the handoffs that follow run on, since the engine
+ * keeps the mapping it had (the factory offset when it never had one).
+ */
+static void calibration_failed(run *r, const sim_op_record *op)
+{
+	char detail[SIM_ERR_MAX + 160];
+	sim_event_record ev = { op->t_ms, "warning", detail };
+	int n;
+
+	r->out->calibrations_failed++;
+	if (r->cal_op)
+		n = snprintf(detail, sizeof detail,
+			     "calibration (op %u) failed: %s; the operations after it use the mapping of "
+			     "the calibration at op %u", op->seq, op->error, r->cal_op);
+	else
+		n = snprintf(detail, sizeof detail,
+			     "calibration (op %u) failed: %s; the operations after it use the factory "
+			     "mapping (nominal offset %.3f um)", op->seq, op->error,
+			     r->s->engine.nominal_offset_um);
+	if (r->out->calibrations_failed == 1)
+		snprintf(r->out->calibration_error, sizeof r->out->calibration_error, "%s",
+			 n > 0 ? detail : op->error);
+	if (r->sink && r->sink->event)
+		r->sink->event(r->user, &ev);
+}
+
 static void step_calibrate(run *r, const sim_step *st)
 {
 	af_calib_plan plan = { st->points, st->from_um, st->to_um, st->passes, st->measure_backlash };
 	af_calib_report rep;
 	sim_op_record op;
+	char err[AF_MSG_MAX + 16];
 	int rc;
 
 	op_start(r, &op, "calibrate");
 	rc = af_calibrate(r->e, &plan, put_site, r, &rep);
 	op.z_request_um = op.z_predicted_um = op.z_found_um = NAN;
-	op.mapping_error_um = rep.mapping.rms_um;
+	/* a failed calibration has no mapping error: NULL, never 0 */
+	op.mapping_error_um = rc == AF_OK ? rep.mapping.rms_um : NAN;
 	op.focus_error_um = NAN;
 	op.lens_switch_ms = op.focus_move_ms = op.focus_search_ms = op.validation_ms = NAN;
 	op.total_ms = rep.ms;
 	op.frames = rep.frames;
 	op.temperature_c = rep.temp_c;
 	op.success = rc == AF_OK;
-	op.error = rc == AF_OK ? "" : rep.message;
+	op.error = op_error(err, sizeof err, rc, rep.message);
+	r->out->calibrations++;
 	if (rc == AF_OK) {
+		r->cal_op = op.seq;
 		r->cal_temp_c = sim_ctl_instrument_c(r->sh);
 		sim_metrics_add(r->m, "calibration", "rms_um", rep.mapping.rms_um);
 		sim_metrics_add(r->m, "calibration", "max_um", rep.mapping.max_abs_um);
@@ -177,6 +239,8 @@ static void step_calibrate(run *r, const sim_step *st)
 		sim_ctl_trace_result(r->sh, "calibrate", rc, v, 3);
 	}
 	emit_op(r, &op);
+	if (rc != AF_OK)
+		calibration_failed(r, &op);
 }
 
 static void step_handoff_once(run *r, const sim_step *st)
@@ -227,20 +291,21 @@ static void step_handoff_once(run *r, const sim_step *st)
 	op.temperature_c = h.temp_c;
 	op.success = rc == AF_OK;
 	op.error = op_error(err, sizeof err, rc, h.message);
-	sim_metrics_attempt(r->m, "handoff", rc == AF_OK, h.cache_hit);
-	r->out->handoffs++;
-	if (rc == AF_OK) {
-		r->out->handoffs_ok++;
-		sim_metrics_add(r->m, "handoff", "total_ms", op.total_ms);
-		sim_metrics_add(r->m, "handoff", "lens_switch_ms", op.lens_switch_ms);
-		sim_metrics_add(r->m, "handoff", "focus_move_ms", op.focus_move_ms);
-		sim_metrics_add(r->m, "handoff", "focus_search_ms", op.focus_search_ms);
-		sim_metrics_add(r->m, "handoff", "validation_ms", op.validation_ms);
-		sim_metrics_add(r->m, "handoff", "mapping_error_um", op.mapping_error_um);
-		sim_metrics_add(r->m, "handoff", "focus_error_um", fe);
-		sim_metrics_add(r->m, "handoff", "frames", op.frames);
-		sim_metrics_add(r->m, "handoff", "retries", h.retries);
+	{
+		sim_metrics_handoff mh = {
+			.success = rc == AF_OK, .cache_hit = h.cache_hit,
+			.total_ms = op.total_ms, .lens_switch_ms = op.lens_switch_ms,
+			.focus_move_ms = op.focus_move_ms, .focus_search_ms = op.focus_search_ms,
+			.validation_ms = op.validation_ms, .mapping_error_um = op.mapping_error_um,
+			.focus_error_um = op.focus_error_um, .frames = (double)op.frames,
+			.retries = h.retries,
+		};
+
+		sim_metrics_add_handoff(r->m, &mh);
 	}
+	r->out->handoffs++;
+	if (rc == AF_OK)
+		r->out->handoffs_ok++;
 	{
 		double v[4] = { h.predicted_um, h.found_um, h.phase_ms[AF_PHASE_TOTAL], (double)h.frames };
 
@@ -251,10 +316,11 @@ static void step_handoff_once(run *r, const sim_step *st)
 
 static void step_handoff(run *r, const sim_step *st)
 {
-	for (uint32_t i = 0; i < st->repeat; i++) {
+	for (uint32_t i = 0; i < st->repeat && !clock_spent(r); i++) {
 		if (i > 0 && st->interval_s > 0.0)
 			pass_time(r, sim_s_to_ns(st->interval_s));
-		step_handoff_once(r, st);
+		if (!clock_spent(r))
+			step_handoff_once(r, st);
 	}
 }
 
@@ -306,6 +372,7 @@ static sim_verdict finish(run *r, sim_verdict v, const char *msg)
 	if (msg)
 		snprintf(r->out->message, sizeof r->out->message, "%s", msg);
 	if (r->trace) {
+		sim_trace_flush(r->trace);   /* the index's last slice, before run_end */
 		r->out->trace_hash = sim_trace_hash(r->trace);
 		r->out->events = sim_trace_count(r->trace);
 	}
@@ -368,6 +435,37 @@ static bool check_expectations(run *r)
 	return all;
 }
 
+/* The simulated time a scenario asks for in waits and handoff intervals,
+ * in seconds (a double: no sum of them can overflow). */
+static double declared_s(const sim_scenario *s)
+{
+	double t = 0.0;
+
+	for (size_t i = 0; i < s->n_steps; i++) {
+		const sim_step *st = &s->steps[i];
+
+		if (st->kind == SIM_STEP_WAIT && st->wait_s > 0.0)
+			t += st->wait_s;
+		else if (st->kind == SIM_STEP_HANDOFF && st->repeat > 1 && st->interval_s > 0.0)
+			t += (double)(st->repeat - 1) * st->interval_s;
+	}
+	return t;
+}
+
+/* Why the run stopped: the clock overflowed during step i (steps are
+ * 0-based here, 1-based and with their line in the message). */
+static const char *overflow_message(const run *r, size_t i, char *buf, size_t n)
+{
+	size_t k = i > 0 ? i - 1 : 0;   /* the step that was running */
+
+	snprintf(buf, n,
+		 "virtual clock overflow in step %zu (line %d): the run would pass the %.4g s "
+		 "(146 years) of simulated time the clock can count; it stopped at %.4g s",
+		 k + 1, r->s->n_steps ? r->s->steps[k].line : 0, (double)SIM_TIME_MAX_NS / 1e9,
+		 (double)sim_ctl_now_ns(r->sh) / 1e9);
+	return buf;
+}
+
 sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 		    const sim_results_ops *sink, void *user, sim_run_result *out)
 {
@@ -397,6 +495,8 @@ sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 	r.m = sim_metrics_new();
 	if (!r.trace || !r.m)
 		return finish(&r, SIM_ERROR, "out of memory");
+	if (sink && sink->trace_index)
+		sim_trace_set_sink(r.trace, on_trace_slice, &r);
 	r.sh = sim_hal_new(&s->rig, &s->room, out->seed, r.trace, &err);
 	if (!r.sh) {
 		snprintf(msg, sizeof msg, "cannot build the simulated rig: %s", err);
@@ -414,14 +514,28 @@ sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 	sim_ctl_set_observer(r.sh, &obs);
 	af_engine_set_sample_hook(r.e, on_sample, &r);
 	for (size_t i = 0; i < s->n_faults; i++)
-		if (sim_ctl_add_fault(r.sh, &s->faults[i]) != 0)
+		/* rig-level faults (link_drop, ...) act on a bridge's link:
+		 * the emulator serves them, the simulator has no link */
+		if (sim_fault_is_rig_level((int)s->faults[i].kind))
+			continue;
+		else if (sim_ctl_add_fault(r.sh, &s->faults[i]) != 0)
 			return finish(&r, SIM_ERROR, "out of memory adding faults");
+	if (declared_s(s) >= (double)SIM_TIME_MAX_NS / 1e9) {
+		snprintf(msg, sizeof msg,
+			 "the scenario's waits and intervals add up to %.4g s of simulated time, more "
+			 "than the %.4g s (146 years) the virtual clock can count", declared_s(s),
+			 (double)SIM_TIME_MAX_NS / 1e9);
+		return finish(&r, SIM_ERROR, msg);
+	}
 	sim_rng_stream(&r.steps, out->seed, SIM_STREAM_STEPS);
 	r.cal_temp_c = s->rig.parfocal.ref_temp_c;
 	r.next_tick_ns = sim_s_to_ns(SIM_TICK_S);
 	(void)af_engine_tick(r.e);
 	for (size_t i = 0; i < s->n_steps; i++) {
 		const sim_step *st = &s->steps[i];
+
+		if (clock_spent(&r))
+			return finish(&r, SIM_ERROR, overflow_message(&r, i, msg, sizeof msg));
 
 		switch (st->kind) {
 		case SIM_STEP_CALIBRATE:
@@ -438,5 +552,7 @@ sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 			break;
 		}
 	}
+	if (clock_spent(&r))
+		return finish(&r, SIM_ERROR, overflow_message(&r, s->n_steps, msg, sizeof msg));
 	return finish(&r, check_expectations(&r) ? SIM_PASSED : SIM_FAILED, NULL);
 }

@@ -10,6 +10,13 @@
  * the engine the source.  While virtual time passes (waits, intervals) the
  * engine's housekeeping tick reads the temperature every 30 s.
  *
+ * A failed calibration is a failed op (its error, no mapping error) and a
+ * warning event naming what the operations after it use (the mapping of
+ * the last calibration that succeeded, else the factory offset).  A run
+ * whose virtual clock would pass SIM_TIME_MAX_NS (146 years: sim/clock.h)
+ * ends as SIM_ERROR with a message saying so: before it starts when its
+ * waits and intervals add up to that, else after the step that got there.
+ *
  * A run is a pure function of (build, scenario, seed): same hash, same
  * figures.
  */
@@ -34,6 +41,10 @@ typedef struct sim_run_result {
 	uint32_t handoffs, handoffs_ok;
 	double total_p95_ms, mapping_error_max_um, focus_error_max_um;  /* NaN without handoffs */
 	uint32_t expectations, failed_expectations;
+	uint32_t calibrations, calibrations_failed;
+	/* the first failed calibration: its error and what the operations
+	 * after it ran on ("" when none failed) */
+	char calibration_error[SIM_ERR_MAX + 160];
 	char message[SIM_ERR_MAX];     /* why it errored ("" otherwise) */
 } sim_run_result;
 

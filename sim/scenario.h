@@ -7,9 +7,14 @@
  * schema: unknown keys, duplicate keys, wrong types, out-of-range or
  * non-finite numbers, bad enum values, missing required keys, empty or
  * non-YAML files are errors reported as "file:line:col: error: ..." (1-based)
- * saying what was expected.  A loaded scenario starts from the default rig
- * (mdl_rig_default) and the default engine (af_engine_config_default) with
- * the file's overrides applied.
+ * saying what was expected.  An explicit YAML tag counts: `!!str 5` is a
+ * string, refused where a number is expected.  Before parsing, the loader
+ * bounds its input: a regular file (a FIFO or a device is refused, never
+ * waited on), at most 1 MiB, nested at most 64 deep; and the steps may
+ * declare at most 2e9 s of simulated time in all (the int64 ns clock).  A
+ * loaded scenario starts from the default rig (mdl_rig_default) and the
+ * default engine (af_engine_config_default) with the file's overrides
+ * applied.
  */
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H

@@ -28,8 +28,12 @@
 
 #include "sim/scenario.h"
 
-/* Largest scenario file, bytes: far beyond any hand-written scenario. */
-#define SIM_SCN_FILE_MAX ((size_t)16 << 20)
+/* Largest scenario (or other YAML) file, bytes: 1 MiB, far beyond any
+ * hand-written scenario (the library's largest is a few KiB). */
+#define SIM_SCN_FILE_MAX ((size_t)1 << 20)
+/* Deepest nesting of mappings and sequences a YAML file may have (a
+ * scenario needs 6); checked before the document is built. */
+#define SIM_SCN_DEPTH_MAX 64
 /* Largest temperature trace, bytes (about ten million lines). */
 #define SIM_SCN_TRACE_MAX ((size_t)256 << 20)
 /* Room temperatures a profile or trace may name, C. */
@@ -39,11 +43,15 @@
 #define SIM_SCN_WHERE_MAX 128
 
 typedef struct sim_scn_walker {
-	const char *path;        /* the scenario as named in messages */
+	const char *path;        /* the file as named in messages */
 	yaml_document_t *doc;
-	sim_scenario *s;         /* the scenario being built */
 	char *err;
 	size_t errlen;
+	/* Start offsets (mark index) of the scalars written with an explicit
+	 * tag, ascending.  The document API gives `!!str 5` and a plain `5`
+	 * the same tag; the events of the first pass tell them apart. */
+	const size_t *tagged;
+	size_t n_tagged;
 } sim_scn_walker;
 
 enum sim_scn_type {
@@ -109,8 +117,28 @@ yaml_node_t *sim_scn_node(const sim_scn_walker *w, int index);
 /* The text of a scalar node, NUL-terminated; NULL for other nodes. */
 const char *sim_scn_scalar(const yaml_node_t *n);
 /* True for an empty plain scalar (`key:` with nothing after it): null,
- * which the walker takes as an empty mapping. */
+ * which the walker takes as an empty mapping.  Blind to tags: the walker
+ * and the handlers ask sim_scn_null(), for which `key: !!str` is an empty
+ * string, not null. */
 bool sim_scn_is_null(const yaml_node_t *n);
+bool sim_scn_null(const sim_scn_walker *w, const yaml_node_t *n);
+/*
+ * The text of a scalar that should be a string (a name, a path, a
+ * description): untagged (plain or quoted) or tagged !!str.  NULL after
+ * setting the error ("X is a mapping, expected <expected>", "tagged !!int
+ * '5' is an integer, expected <expected>") for anything else.
+ */
+const char *sim_scn_text(sim_scn_walker *w, yaml_node_t *n, const char *where,
+			 const char *expected);
+/*
+ * Explicit tags, checked on the events before the document is built: a
+ * scalar may carry !!str (or the non-specific "!"), !!int, !!float, !!bool
+ * or !!null, a mapping !!map, a sequence !!seq, a key !!str only; any
+ * other tag (a custom !tag, !!binary, !!timestamp ...) is an error.
+ * 0, or -1 and the error at mark m.  kind: the event's node type.
+ */
+int sim_scn_check_tag(sim_scn_walker *w, const char *tag, yaml_node_type_t kind, bool key,
+		      yaml_mark_t m);
 /* "a mapping", "a sequence", "a scalar". */
 const char *sim_scn_kind(const yaml_node_t *n);
 /* s quoted for a message: 'text', at most 48 characters, control
@@ -145,9 +173,36 @@ int sim_scn_walk(sim_scn_walker *w, yaml_node_t *node, const sim_scn_schema *sc,
  */
 int sim_scn_parse_double(const char *s, double *out);
 
-/* Read a whole file (at most max bytes) into a NUL-terminated buffer the
- * caller frees.  0, or -1 with errno set (EFBIG: larger than max). */
-int sim_scn_read_file(const char *path, size_t max, char **text, size_t *len);
+/*
+ * Read a whole regular file (at most max bytes) into a NUL-terminated
+ * buffer the caller frees.  Never blocks: a FIFO, a device or a directory
+ * is refused before a byte is read.  0; -1 when the file cannot be opened
+ * or read (why: strerror's text); -2 when it is not a file we read (why:
+ * "a FIFO, expected a regular file", "larger than N bytes, expected at
+ * most K KiB").  *text is NULL on failure.
+ */
+int sim_scn_read_file(const char *path, size_t max, char **text, size_t *len, char *why,
+		      size_t whylen);
+
+/*
+ * Load a YAML file whose top level is a mapping walked with schema onto
+ * obj: the generic entry point of the loader for every file with a
+ * schema (a scenario, a rig file).  The file must be a regular file of at
+ * most SIM_SCN_FILE_MAX bytes, nested at most SIM_SCN_DEPTH_MAX deep, hold
+ * one YAML document whose top level is a mapping; what names the file in
+ * messages ("scenario": "cannot open scenario: ...", "expected a scenario
+ * mapping", "expected one scenario per file").  0, or -1 and err (errlen
+ * bytes) says "path:line:col: error: what, expected what" (1-based; 0:0
+ * when the file itself cannot be read).  The document, the parser and the
+ * text are freed on every path; what the walk stored in obj before an
+ * error is the caller's to release.
+ */
+int sim_scn_load_file(const char *path, const char *what, const sim_scn_schema *schema,
+		      void *obj, char *err, size_t errlen);
+/* The same from text[0..len) (len bytes, NUL or not; NULL is ""), path
+ * naming it in messages. */
+int sim_scn_load_text(const char *path, const char *text, size_t len, const char *what,
+		      const sim_scn_schema *schema, void *obj, char *err, size_t errlen);
 
 /* Table shorthands for the schema files. */
 #define REQ SIM_SCN_REQ

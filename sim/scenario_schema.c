@@ -25,9 +25,19 @@ _Static_assert(sizeof(sim_fault_kind) == sizeof(int), "sim_fault_kind is not int
 #define Z_LIMIT_UM 1000.0
 /* Longest wait, fault time: 1e7 s is 116 days of virtual time. */
 #define TIME_LIMIT_S 1e7
+/*
+ * Most simulated time the steps of one scenario may declare (waits and the
+ * intervals between a handoff's repeats), s: 2e9 s is about 63 years.  The
+ * virtual clock counts int64 nanoseconds, which overflow at 9.2e9 s; the
+ * bound keeps every declared sum far below that, with room for the few
+ * seconds each operation itself takes.  Each step's own time is at most
+ * (100000 - 1) x 1e7 s, so the sum of doubles is exact enough to compare.
+ */
+#define TOTAL_TIME_LIMIT_S 2e9
+#define TOTAL_TIME_LIMIT_TEXT "2e9 s (about 63 years)"
 
 static const char *fault_name(int i) { return sim_fault_name((sim_fault_kind)i); }
-static const sim_scn_enum e_fault = { "fault kind", NULL, fault_name, SIM_FAULT_KIND_COUNT };
+static const sim_scn_enum e_fault = { "fault kind", NULL, fault_name, SIM_FAULT_ALL_COUNT };
 
 /* ---- helpers ---- */
 
@@ -44,7 +54,7 @@ static yaml_mark_t mark_of(const sim_scn_walker *w, yaml_node_t *map, const char
 static int items(sim_scn_walker *w, yaml_node_t *v, const char *where, const char *expected,
 		 yaml_node_item_t **first, size_t *n)
 {
-	if (sim_scn_is_null(v)) {
+	if (sim_scn_null(w, v)) {
 		*first = NULL;
 		*n = 0;
 		return 0;
@@ -127,16 +137,18 @@ static int room_trace_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim
 			 const char *where)
 {
 	sim_scenario *s = obj;
-	const char *rel = sim_scn_scalar(v), *slash;
-	char *full, *text;
+	const char *rel, *slash;
+	char *full, *text, why[128];
 	size_t dir, len, n;
 	mdl_room_point *pts;
 	int rc;
 
 	(void)f;
-	if (!rel || !*rel)
-		return sim_scn_fail(w, v->start_mark, "%s is %s, expected the path of a CSV file",
-				    where, rel ? "empty" : sim_scn_kind(v));
+	if (!(rel = sim_scn_text(w, v, where, "the path of a CSV file")))
+		return -1;
+	if (!*rel)
+		return sim_scn_fail(w, v->start_mark, "%s is empty, expected the path of a CSV file",
+				    where);
 	/* Relative to the scenario's directory, so a suite can move as one. */
 	slash = rel[0] == '/' ? NULL : strrchr(w->path, '/');
 	dir = slash ? (size_t)(slash - w->path) + 1 : 0;
@@ -144,10 +156,13 @@ static int room_trace_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim
 		return sim_scn_fail(w, v->start_mark, "out of memory");
 	memcpy(full, w->path, dir);
 	strcpy(full + dir, rel);
-	if (sim_scn_read_file(full, SIM_SCN_TRACE_MAX, &text, &len)) {
-		rc = sim_scn_fail(w, v->start_mark,
-				  "cannot open temperature trace '%s': %s, expected a readable CSV file",
-				  full, strerror(errno));
+	if ((rc = sim_scn_read_file(full, SIM_SCN_TRACE_MAX, &text, &len, why, sizeof why)) != 0) {
+		if (rc == -1)
+			rc = sim_scn_fail(w, v->start_mark,
+					  "cannot open temperature trace '%s': %s, expected a readable CSV file",
+					  full, why);
+		else
+			rc = sim_scn_fail(w, v->start_mark, "temperature trace '%s' is %s", full, why);
 		free(full);
 		return rc;
 	}
@@ -434,12 +449,27 @@ static void step_defaults(sim_step *st)
 	st->lens = AF_LENS_B;
 }
 
+/* The simulated time a step declares, s: a wait, or the intervals between
+ * a handoff's repeats (the first runs at once). */
+static double step_time_s(const sim_step *st)
+{
+	switch (st->kind) {
+	case SIM_STEP_WAIT:
+		return st->wait_s;
+	case SIM_STEP_HANDOFF:
+		return (double)(st->repeat - 1) * st->interval_s;
+	default:
+		return 0.0;
+	}
+}
+
 static int steps_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn_field *f,
 		    const char *where)
 {
 	sim_scenario *s = obj;
 	yaml_node_item_t *it;
 	char child[SIM_SCN_WHERE_MAX], q[64];
+	double total_s = 0.0;
 	size_t n;
 
 	(void)f;
@@ -486,6 +516,11 @@ static int steps_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn_
 		if (sim_scn_walk(w, sim_scn_node(w, pairs[0].value), step_schemas[kind], st, child))
 			return -1;
 		s->n_steps = i + 1;
+		total_s += step_time_s(st);
+		if (total_s > TOTAL_TIME_LIMIT_S)
+			return sim_scn_fail(w, item->start_mark,
+					    "%s brings the simulated time of the steps to %.15g s, expected at most " TOTAL_TIME_LIMIT_TEXT " in all",
+					    child, total_s);
 	}
 	return 0;
 }
@@ -524,7 +559,7 @@ static int expect_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn
 	size_t n;
 
 	(void)f;
-	if (sim_scn_is_null(v))
+	if (sim_scn_null(w, v))
 		return 0;
 	if (v->type != YAML_MAPPING_NODE)
 		return sim_scn_fail(w, v->start_mark, "%s is %s, expected a mapping of metric: bounds",
@@ -566,14 +601,13 @@ static int name_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn_f
 		   const char *where)
 {
 	sim_scenario *s = obj;
-	const char *t = sim_scn_scalar(v);
+	const char *t;
 	char q[64];
 	size_t n;
 
 	(void)f;
-	if (!t)
-		return sim_scn_fail(w, v->start_mark, "%s is %s, expected a name of a-z, 0-9, '_' and '-'",
-				    where, sim_scn_kind(v));
+	if (!(t = sim_scn_text(w, v, where, "a name of a-z, 0-9, '_' and '-'")))
+		return -1;
 	n = strlen(t);
 	if (n == 0 || n >= SIM_NAME_MAX || strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n)
 		return sim_scn_fail(w, v->start_mark,
@@ -587,13 +621,12 @@ static int description_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const si
 			  const char *where)
 {
 	sim_scenario *s = obj;
-	const char *t = sim_scn_scalar(v);
+	const char *t;
 	char *d;
 
 	(void)f;
-	if (!t)
-		return sim_scn_fail(w, v->start_mark, "%s is %s, expected a string", where,
-				    sim_scn_kind(v));
+	if (!(t = sim_scn_text(w, v, where, "a string")))
+		return -1;
 	if (!(d = malloc(strlen(t) + 1)))
 		return sim_scn_fail(w, v->start_mark, "out of memory");
 	memcpy(d, t, strlen(t) + 1);

@@ -9,6 +9,12 @@
  * integers have no fraction, booleans are true or false only.  Every
  * message names the place (line:col of the offending node, 1-based) and
  * says what was expected.
+ *
+ * An explicit tag is honoured as YAML means it: `!!str 5` is a string,
+ * refused by a number key exactly as the quoted "5" is; `!!int 5` is an
+ * integer, fine for an integer or a number key; `!!float 3` is not an
+ * integer; `!!bool true` is a boolean only.  Tags the loader has no use
+ * for are refused before the document is built (sim_scn_check_tag).
  */
 #include <errno.h>
 #include <math.h>
@@ -110,6 +116,136 @@ bool sim_scn_is_null(const yaml_node_t *n)
 {
 	return n->type == YAML_SCALAR_NODE && n->data.scalar.length == 0 &&
 	       n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+/* ---- tags ---- */
+
+#define YAML_NS "tag:yaml.org,2002:"
+
+enum tag_kind { TAG_NONE, TAG_STR, TAG_INT, TAG_FLOAT, TAG_BOOL, TAG_NULL, TAG_MAP, TAG_SEQ,
+		TAG_OTHER };
+
+/* The tags a scenario may write, index = tag_kind (after the "!!"). */
+static const char *const tag_words[] = { "", "str", "int", "float", "bool", "null", "map", "seq" };
+
+static enum tag_kind tag_kind_of(const char *tag)
+{
+	if (strcmp(tag, "!") == 0)
+		return TAG_STR;
+	if (strncmp(tag, YAML_NS, sizeof YAML_NS - 1) == 0)
+		for (int k = TAG_STR; k <= TAG_SEQ; k++)
+			if (strcmp(tag + sizeof YAML_NS - 1, tag_words[k]) == 0)
+				return (enum tag_kind)k;
+	return TAG_OTHER;
+}
+
+/* "!!int" for tag:yaml.org,2002:int, other tags quoted as written. */
+static const char *tag_name(char *buf, size_t size, const char *tag)
+{
+	if (strncmp(tag, YAML_NS, sizeof YAML_NS - 1) == 0) {
+		snprintf(buf, size, "!!%.40s", tag + sizeof YAML_NS - 1);
+		return buf;
+	}
+	return sim_scn_quote(buf, size, tag);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The explicit tag of scalar n, TAG_NONE when it was written without one. */
+static enum tag_kind tag_of(const sim_scn_walker *w, const yaml_node_t *n)
+{
+	size_t at = n->start_mark.index;
+
+	if (n->type != YAML_SCALAR_NODE || !w->n_tagged ||
+	    !bsearch(&at, w->tagged, w->n_tagged, sizeof at, cmp_size))
+		return TAG_NONE;
+	/* libyaml stores the non-specific "!" as the default, !!str. */
+	return tag_kind_of((const char *)n->tag);
+}
+
+int sim_scn_check_tag(sim_scn_walker *w, const char *tag, yaml_node_type_t kind, bool key,
+		      yaml_mark_t m)
+{
+	enum tag_kind k = tag_kind_of(tag);
+	char name[64];
+
+	tag_name(name, sizeof name, tag);
+	if (k == TAG_OTHER)
+		return sim_scn_fail(w, m,
+				    "unknown tag %s, expected no tag or one of !!str, !!int, !!float, !!bool, !!null, !!map, !!seq",
+				    name);
+	if (key && kind == YAML_SCALAR_NODE && k != TAG_STR)
+		return sim_scn_fail(w, m, "a key tagged %s, expected a string key", name);
+	if (strcmp(tag, "!") == 0)
+		return 0;
+	if (kind == YAML_MAPPING_NODE && k != TAG_MAP)
+		return sim_scn_fail(w, m, "tag %s on a mapping, expected !!map or no tag", name);
+	if (kind == YAML_SEQUENCE_NODE && k != TAG_SEQ)
+		return sim_scn_fail(w, m, "tag %s on a sequence, expected !!seq or no tag", name);
+	if (kind == YAML_SCALAR_NODE && (k == TAG_MAP || k == TAG_SEQ))
+		return sim_scn_fail(w, m, "tag %s on a scalar, expected !!str, !!int, !!float, !!bool, !!null or no tag",
+				    name);
+	return 0;
+}
+
+bool sim_scn_null(const sim_scn_walker *w, const yaml_node_t *n)
+{
+	enum tag_kind k;
+
+	if (!sim_scn_is_null(n))
+		return false;
+	k = tag_of(w, n);
+	return k == TAG_NONE || k == TAG_NULL;
+}
+
+/* What a scalar of tag k is, for "tagged !!int '5' is <an integer>". */
+static const char *tag_noun(enum tag_kind k)
+{
+	switch (k) {
+	case TAG_STR: return "a string";
+	case TAG_INT: return "an integer";
+	case TAG_FLOAT: return "a float";
+	case TAG_BOOL: return "a boolean";
+	case TAG_NULL: return "null";
+	default: return "tagged";
+	}
+}
+
+static int tag_mismatch(sim_scn_walker *w, yaml_node_t *n, enum tag_kind k, const char *where,
+			const char *expected)
+{
+	char q[64], name[64];
+
+	tag_name(name, sizeof name, (const char *)n->tag);
+	if (!*sim_scn_scalar(n))
+		return sim_scn_fail(w, n->start_mark, "%s is tagged %s and empty, expected %s",
+				    sim_scn_where(where), name, expected);
+	return sim_scn_fail(w, n->start_mark, "tagged %s %s is %s, expected %s", name,
+			    sim_scn_quote(q, sizeof q, sim_scn_scalar(n)), tag_noun(k), expected);
+}
+
+const char *sim_scn_text(sim_scn_walker *w, yaml_node_t *n, const char *where,
+			 const char *expected)
+{
+	const char *t = sim_scn_scalar(n);
+	enum tag_kind k;
+
+	if (!t) {
+		sim_scn_fail(w, n->start_mark, "%s is %s, expected %s", where, sim_scn_kind(n),
+			     expected);
+		return NULL;
+	}
+	k = tag_of(w, n);
+	if (k != TAG_NONE && k != TAG_STR) {
+		tag_mismatch(w, n, k, where, expected);
+		return NULL;
+	}
+	return t;
 }
 
 const char *sim_scn_kind(const yaml_node_t *n)
@@ -242,26 +378,55 @@ static bool in_range(double v, double lo, double hi, unsigned flags)
 	return flags & SIM_SCN_HI_OPEN ? v < hi : v <= hi;
 }
 
-/* The text of a plain scalar that should hold a number, bool or integer;
- * NULL after setting the error for anything else. */
-static const char *plain_text(sim_scn_walker *w, yaml_node_t *n, const char *where,
-			      const char *expected)
+/* What a number, integer or boolean key wants. */
+enum want { WANT_NUMBER, WANT_INTEGER, WANT_BOOL };
+
+static bool integer_syntax(const char *t)
+{
+	if (*t == '+' || *t == '-')
+		t++;
+	if (!*t)
+		return false;
+	for (; *t; t++)
+		if (!is_digit(*t))
+			return false;
+	return true;
+}
+
+/* The text of a scalar that should hold a number, integer or boolean: plain
+ * and untagged, or tagged as what is wanted (!!int is a number too); NULL
+ * after setting the error for anything else. */
+static const char *value_text(sim_scn_walker *w, yaml_node_t *n, const char *where,
+			      const char *expected, enum want want)
 {
 	const char *t = sim_scn_scalar(n);
-	char q[64];
+	enum tag_kind k;
+	char q[64], name[64];
 
 	if (!t) {
 		sim_scn_fail(w, n->start_mark, "%s is %s, expected %s", where, sim_scn_kind(n),
 			     expected);
 		return NULL;
 	}
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+	k = tag_of(w, n);
+	if (k == TAG_NONE && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
 		sim_scn_fail(w, n->start_mark, "quoted %s is a string, expected %s",
 			     sim_scn_quote(q, sizeof q, t), expected);
 		return NULL;
 	}
+	if (k == TAG_STR || k == TAG_NULL || (k == TAG_BOOL && want != WANT_BOOL) ||
+	    (k == TAG_FLOAT && want != WANT_NUMBER) || (k == TAG_INT && want == WANT_BOOL)) {
+		tag_mismatch(w, n, k, where, expected);
+		return NULL;
+	}
 	if (!*t) {
 		sim_scn_fail(w, n->start_mark, "%s is empty, expected %s", where, expected);
+		return NULL;
+	}
+	if (k == TAG_INT && !integer_syntax(t)) {
+		sim_scn_fail(w, n->start_mark, "tagged %s %s is not an integer, expected %s",
+			     tag_name(name, sizeof name, (const char *)n->tag),
+			     sim_scn_quote(q, sizeof q, t), expected);
 		return NULL;
 	}
 	return t;
@@ -276,7 +441,7 @@ int sim_scn_double(sim_scn_walker *w, yaml_node_t *n, double lo, double hi, unsi
 	int rc;
 
 	range_text(rng, sizeof rng, false, lo, hi, flags);
-	if (!(t = plain_text(w, n, where, rng)))
+	if (!(t = value_text(w, n, where, rng, WANT_NUMBER)))
 		return -1;
 	rc = sim_scn_parse_double(t, &v);
 	if (rc == -1)
@@ -302,7 +467,7 @@ int sim_scn_uint(sim_scn_walker *w, yaml_node_t *n, double lo, double hi, unsign
 	bool neg;
 
 	range_text(rng, sizeof rng, true, lo, hi, flags);
-	if (!(t = plain_text(w, n, where, rng)))
+	if (!(t = value_text(w, n, where, rng, WANT_INTEGER)))
 		return -1;
 	p = t;
 	neg = *p == '-';
@@ -340,7 +505,7 @@ out_of_range:
 
 int sim_scn_bool(sim_scn_walker *w, yaml_node_t *n, const char *where, bool *out)
 {
-	const char *t = plain_text(w, n, where, "true or false");
+	const char *t = value_text(w, n, where, "true or false", WANT_BOOL);
 	char q[64];
 
 	if (!t)
@@ -362,7 +527,7 @@ int sim_scn_enum_value(sim_scn_walker *w, yaml_node_t *n, const sim_scn_enum *e,
 		       const char *where, int *out)
 {
 	char list[320], q[64];
-	const char *t = sim_scn_scalar(n);
+	const char *t;
 	size_t k = 0;
 
 	for (int i = 0; i < e->count && k < sizeof list; i++) {
@@ -373,9 +538,8 @@ int sim_scn_enum_value(sim_scn_walker *w, yaml_node_t *n, const sim_scn_enum *e,
 			break;
 		k += (size_t)r;
 	}
-	if (!t)
-		return sim_scn_fail(w, n->start_mark, "%s is %s, expected %s", where, sim_scn_kind(n),
-				    list);
+	if (!(t = sim_scn_text(w, n, where, list)))
+		return -1;
 	if (!*t)
 		return sim_scn_fail(w, n->start_mark, "%s is empty, expected %s", where, list);
 	for (int i = 0; i < e->count; i++)
@@ -464,7 +628,7 @@ int sim_scn_walk(sim_scn_walker *w, yaml_node_t *node, const sim_scn_schema *sc,
 	uint64_t seen = 0;
 	char child[SIM_SCN_WHERE_MAX];
 
-	if (node->type != YAML_MAPPING_NODE && !sim_scn_is_null(node))
+	if (node->type != YAML_MAPPING_NODE && !sim_scn_null(w, node))
 		return sim_scn_fail(w, node->start_mark, "%s is %s, expected a mapping",
 				    sim_scn_where(where), sim_scn_kind(node));
 	if (sc->pre && sc->pre(w, node, obj, where))

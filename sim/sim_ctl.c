@@ -38,7 +38,7 @@ void sim_ctl_advance(sim_hal *sh, int64_t dt_ns)
 	if (dt_ns < 0)
 		dt_ns = 0;
 	sim_hal_poll_faults(sh);
-	sim_hal_advance_to(sh, t0 + dt_ns);
+	sim_hal_advance_to(sh, sim_time_add(t0, dt_ns));   /* past the clock's limit: overflowed */
 	mdl_thermal_advance(&sh->thermal, sh->clock.now_ns);
 	note(sh, SIM_EV_ADVANCE, t0, (double)dt_ns);
 }

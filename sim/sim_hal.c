@@ -100,6 +100,16 @@ static int finish(sim_hal *sh, const call_rec *r, int rc)
 	return rc;
 }
 
+/* A call that would take time once the clock has overflowed: refused, so
+ * that the engine gives up instead of waiting on a clock that no longer
+ * moves (the runner then ends the run as an error). */
+static int spent(sim_hal *sh)
+{
+	return fail(sh, AF_ESTATE,
+		    "virtual clock overflow: the run reached %.4g s of simulated time, the most "
+		    "the clock can count", (double)SIM_TIME_MAX_NS / 1e9);
+}
+
 static void draw_seat(sim_hal *sh, int lens)
 {
 	sh->seat_um[lens] = sh->rig.parfocal.seating_sigma_um * sim_rng_normal(&sh->rng_optics);
@@ -224,11 +234,13 @@ static int op_select_lens(void *ctx, af_lens lens)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_SELECT_LENS);
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
 	rec_d(&r, (double)lens);
 	if (lens != AF_LENS_A && lens != AF_LENS_B)
 		return finish(sh, &r, fail(sh, AF_EINVAL, "select_lens: no lens %d", (int)lens));
 	rc = mdl_turret_switch(&sh->turret, (int)lens, &sh->rng_turret, &dur);
-	sim_hal_advance_to(sh, r.t0 + dur);
+	sim_hal_advance_to(sh, sim_time_add(r.t0, dur));
 	if (rc == MDL_EJAM)
 		return finish(sh, &r, fail(sh, AF_EHW,
 			"objective switcher jammed moving from lens %s to lens %s",
@@ -248,7 +260,9 @@ static int op_get_lens(void *ctx, af_lens *lens)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_GET_LENS);
-	sim_hal_advance_to(sh, r.t0 + (int64_t)llround(sh->rig.turret.bus_latency_ms * 1e6));
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
+	sim_hal_advance_to(sh, sim_time_add(r.t0, (int64_t)llround(sh->rig.turret.bus_latency_ms * 1e6)));
 	*lens = (af_lens)sh->turret.seated;
 	rec_d(&r, (double)sh->turret.seated);
 	return finish(sh, &r, AF_OK);
@@ -263,6 +277,8 @@ static int op_move_z(void *ctx, double z_um)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_MOVE_Z);
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
 	rec_d(&r, z_um);
 	ack = r.t0;
 	if (!isfinite(z_um))
@@ -286,7 +302,9 @@ static int op_get_z(void *ctx, double *z_um)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_GET_Z);
-	sim_hal_advance_to(sh, r.t0 + mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage));
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
+	sim_hal_advance_to(sh, sim_time_add(r.t0, mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage)));
 	*z_um = mdl_stage_encoder_um(&sh->stage, sh->clock.now_ns);
 	rec_d(&r, *z_um);
 	return finish(sh, &r, AF_OK);
@@ -299,7 +317,9 @@ static int op_z_busy(void *ctx, bool *busy)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_Z_BUSY);
-	sim_hal_advance_to(sh, r.t0 + mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage));
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
+	sim_hal_advance_to(sh, sim_time_add(r.t0, mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage)));
 	*busy = mdl_stage_busy(&sh->stage, sh->clock.now_ns);
 	rec_d(&r, *busy ? 1.0 : 0.0);
 	return finish(sh, &r, AF_OK);
@@ -313,8 +333,10 @@ static int op_wait_settled(void *ctx, uint32_t timeout_ms)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_WAIT_SETTLED);
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
 	rec_d(&r, (double)timeout_ms);
-	deadline = r.t0 + (int64_t)timeout_ms * SIM_NS_PER_MS;
+	deadline = sim_time_add(r.t0, (int64_t)timeout_ms * SIM_NS_PER_MS);
 	/* Poll the busy flag every millisecond, as a driver would; a fault
 	 * firing on the way (a stall) is seen at the next poll. */
 	for (;;) {
@@ -335,9 +357,11 @@ static int op_wait_settled(void *ctx, uint32_t timeout_ms)
 		 * the deadline and by the next fault. */
 		next = sh->stage.t_not_busy_ns;
 		if (next > now)
-			next = now + (next - now + POLL_NS - 1) / POLL_NS * POLL_NS;
+			next = next - now > SIM_TIME_MAX_NS
+				       ? SIM_TIME_OVER_NS
+				       : sim_time_add(now, (next - now + POLL_NS - 1) / POLL_NS * POLL_NS);
 		else
-			next = now + POLL_NS;
+			next = sim_time_add(now, POLL_NS);
 		if (next > deadline)
 			next = deadline;
 		tf = sim_fault_schedule_next_time(&sh->faults);
@@ -354,7 +378,7 @@ static int grab_stale(sim_hal *sh, af_frame *frame, call_rec *r, int64_t dur)
 	sim_frame_info fi;
 
 	sh->stale_pending--;
-	sim_hal_advance_to(sh, r->t0 + dur);
+	sim_hal_advance_to(sh, sim_time_add(r->t0, dur));
 	memcpy(frame->pixels, sh->last_px, npx * sizeof *frame->pixels);
 	frame->width = sh->last_w;
 	frame->height = sh->last_h;
@@ -405,6 +429,8 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_GRAB_FRAME);
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
 	if (!frame || !frame->pixels || frame->capacity_px < npx)
 		return finish(sh, &r, fail(sh, AF_EINVAL,
 			"grab_frame: buffer of %zu pixels is smaller than the %ux%u roi",
@@ -412,7 +438,7 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 			sh->roi.width, sh->roi.height));
 	if (sh->drop_pending) {
 		sh->drop_pending--;
-		sim_hal_advance_to(sh, r.t0 + (int64_t)llround(sh->rig.camera.frame_timeout_ms * 1e6));
+		sim_hal_advance_to(sh, sim_time_add(r.t0, (int64_t)llround(sh->rig.camera.frame_timeout_ms * 1e6)));
 		return finish(sh, &r, fail(sh, AF_ETIMEDOUT,
 			"camera frame dropped: no frame within %.0f ms",
 			sh->rig.camera.frame_timeout_ms));
@@ -425,7 +451,7 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	if (!v)
 		return finish(sh, &r, fail(sh, AF_ENOMEM, "camera: cannot build the view of lens %s",
 					   af_lens_name((af_lens)lens)));
-	t_mid = r.t0 + (int64_t)sh->exposure_us * SIM_NS_PER_US / 2;
+	t_mid = sim_time_add(r.t0, (int64_t)sh->exposure_us * SIM_NS_PER_US / 2);
 	memset(&fi, 0, sizeof fi);
 	fi.t_ns = t_mid;
 	fi.lens = lens;
@@ -438,7 +464,7 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	x.defocus_um = fi.defocus_um;
 	/* The stage moving (or ringing) during the exposure blurs the frame
 	 * along z: pass the sweep from the start to the end of the exposure. */
-	t_end = r.t0 + (int64_t)sh->exposure_us * SIM_NS_PER_US;
+	t_end = sim_time_add(r.t0, (int64_t)sh->exposure_us * SIM_NS_PER_US);
 	fi.z_sweep_um = mdl_stage_position_um(&sh->stage, t_end) -
 			mdl_stage_position_um(&sh->stage, r.t0);
 	x.defocus_sweep_um = fi.z_sweep_um;
@@ -452,7 +478,7 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	if (mdl_camera_render(v, &x, &sh->rng_camera, frame->pixels) != MDL_OK)
 		return finish(sh, &r, fail(sh, AF_EIO, "camera: render failed"));
 	sh->exposed_s += x.exposure_s;
-	sim_hal_advance_to(sh, r.t0 + dur);
+	sim_hal_advance_to(sh, sim_time_add(r.t0, dur));
 	sh->frame_seq++;
 	frame->width = sh->roi.width;
 	frame->height = sh->roi.height;
@@ -481,7 +507,9 @@ static int op_read_temperature(void *ctx, double *temp_c)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_READ_TEMPERATURE);
-	sim_hal_advance_to(sh, r.t0 + SENSOR_LATENCY_NS);
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
+	sim_hal_advance_to(sh, sim_time_add(r.t0, SENSOR_LATENCY_NS));
 	mdl_thermal_advance(&sh->thermal, sh->clock.now_ns);
 	*temp_c = mdl_thermal_sensor_read_c(&sh->thermal, &sh->rng_thermal);
 	sh->last_sensor_c = *temp_c;
@@ -504,8 +532,10 @@ static int op_sleep_us(void *ctx, uint32_t us)
 
 	sim_hal_poll_faults(sh);
 	rec_init(&r, sh, SIM_EV_HAL_SLEEP);
+	if (sh->clock.overflowed)
+		return finish(sh, &r, spent(sh));
 	rec_d(&r, (double)us);
-	sim_hal_advance_to(sh, r.t0 + (int64_t)us * SIM_NS_PER_US);
+	sim_hal_advance_to(sh, sim_time_add(r.t0, (int64_t)us * SIM_NS_PER_US));
 	return finish(sh, &r, AF_OK);
 }
 

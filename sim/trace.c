@@ -3,9 +3,12 @@
  *
  * A record is built in a small staging buffer (records are short: a kind,
  * a time and a handful of fields), then hashed byte by byte into the running
- * hash and, if records are kept, appended to one growing byte array with an
- * offset table.  The running hash after each record goes into a checkpoint
- * array, 8 bytes per record, which is what divergence search compares.
+ * hash.  A trace that keeps records appends the record to one growing byte
+ * array with an offset table, and its index entry (kind, time, running
+ * hash: 18 bytes) to three growing arrays, which is what divergence search
+ * compares.  A trace that does not keep records holds only the last
+ * SIM_TRACE_SLICE index entries for its sink: a run of any length costs
+ * the same memory.
  */
 #include "trace.h"
 
@@ -21,7 +24,8 @@
 struct sim_trace {
 	uint64_t hash;
 	uint64_t count;
-	bool keep;
+	bool indexed;            /* holds the index (a trace made to keep records) */
+	bool keep;               /* still keeps the records' bytes */
 	bool complete;
 	bool open;
 	/* staging of the record being built */
@@ -42,6 +46,11 @@ struct sim_trace {
 	size_t bytes_len, bytes_cap;
 	size_t *offs;
 	size_t offs_cap;
+	/* the sink and the entries waiting for it */
+	sim_trace_sink_fn sink;
+	void *sink_user;
+	size_t nslice;
+	sim_trace_entry slice[SIM_TRACE_SLICE];
 };
 
 const char *sim_event_name(unsigned kind)
@@ -97,7 +106,7 @@ sim_trace *sim_trace_new(bool keep_records)
 	if (!t)
 		return NULL;
 	t->hash = SIM_FNV64_OFFSET;
-	t->keep = keep_records;
+	t->keep = t->indexed = keep_records;
 	t->complete = true;
 	return t;
 }
@@ -225,6 +234,15 @@ void sim_trace_end(sim_trace *t)
 	t->open = false;
 	t->hash = sim_fnv1a64(t->hash, t->stage, t->stage_len);
 
+	if (t->sink) {
+		t->slice[t->nslice++] = (sim_trace_entry){ (uint16_t)t->cur_kind, t->cur_t_ns, t->hash };
+		if (t->nslice == SIM_TRACE_SLICE)
+			sim_trace_flush(t);
+	}
+	if (!t->indexed) {
+		t->count++;
+		return;
+	}
 	if (t->complete && grow((void **)&t->ckpt, &t->ckpt_cap, t->count + 1, sizeof *t->ckpt) &&
 	    grow((void **)&t->kinds, &t->kinds_cap, t->count + 1, sizeof *t->kinds) &&
 	    grow((void **)&t->times, &t->times_cap, t->count + 1, sizeof *t->times)) {
@@ -251,13 +269,27 @@ void sim_trace_end(sim_trace *t)
 	t->count++;
 }
 
+void sim_trace_set_sink(sim_trace *t, sim_trace_sink_fn fn, void *user)
+{
+	sim_trace_flush(t);
+	t->sink = fn;
+	t->sink_user = user;
+}
+
+void sim_trace_flush(sim_trace *t)
+{
+	if (t->sink && t->nslice)
+		t->sink(t->sink_user, t->slice, t->nslice);
+	t->nslice = 0;
+}
+
 uint64_t sim_trace_hash(const sim_trace *t) { return t->hash; }
 uint64_t sim_trace_count(const sim_trace *t) { return t->count; }
 bool sim_trace_complete(const sim_trace *t) { return t->complete; }
 
 uint64_t sim_trace_hash_at(const sim_trace *t, uint64_t i)
 {
-	if (!t->complete || i >= t->count)
+	if (!t->ckpt || !t->complete || i >= t->count)
 		return 0;
 	return t->ckpt[i];
 }
@@ -265,7 +297,7 @@ uint64_t sim_trace_hash_at(const sim_trace *t, uint64_t i)
 int sim_trace_record_at(const sim_trace *t, uint64_t i, unsigned *kind, int64_t *t_ns,
 			uint64_t *hash)
 {
-	if (!t->complete || i >= t->count)
+	if (!t->ckpt || !t->complete || i >= t->count)
 		return -1;
 	*kind = t->kinds[i];
 	*t_ns = t->times[i];

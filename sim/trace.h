@@ -12,10 +12,15 @@
  * doubles as their IEEE-754 bit patterns little-endian (-0.0 written as +0.0
  * and every NaN as one quiet NaN), strings as u32 length + bytes (at most
  * 4096).  The hash is 64-bit FNV-1a over that byte
- * stream: the identity of the run's behaviour.  The trace also keeps the
- * running hash after every record, so two runs can be compared record by
- * record to find the first event where they diverge, and optionally the
- * records themselves for printing.
+ * stream: the identity of the run's behaviour.
+ *
+ * The running hash after every record, with the record's kind and time,
+ * is the trace's index: two runs are compared record by record on it to
+ * find the first event where they diverge.  A trace that keeps records
+ * (tests, short traces) holds the index and the records' bytes in memory;
+ * a trace that does not (a scenario run, whatever its length) holds
+ * neither: it hands the index to a sink in slices as it goes, so its
+ * memory stays bounded (sim_trace_set_sink).
  *
  * A trace never fails its caller: when memory runs out it stops keeping
  * records and checkpoints (sim_trace_complete() turns false) but the hash
@@ -61,10 +66,29 @@ const char *sim_event_name(unsigned kind);
 
 typedef struct sim_trace sim_trace;
 
-/* A new empty trace; keep_records also keeps the bytes of every record
- * (for printing and divergence reports).  NULL when out of memory. */
+/* A new empty trace; keep_records keeps the index and the bytes of every
+ * record in memory (for printing and divergence reports; memory grows with
+ * the trace), else it keeps neither.  NULL when out of memory. */
 sim_trace *sim_trace_new(bool keep_records);
 void sim_trace_free(sim_trace *t);
+
+/* One record of the index: its kind, its time and the running hash after it. */
+typedef struct sim_trace_entry {
+	uint16_t kind;
+	int64_t t_ns;
+	uint64_t hash;
+} sim_trace_entry;
+
+/* Where the index goes: n entries, in record order, valid during the call. */
+typedef void (*sim_trace_sink_fn)(void *user, const sim_trace_entry *e, size_t n);
+
+/* Hand every record's index entry to fn from now on, in slices of up to
+ * SIM_TRACE_SLICE entries (NULL: none).  The last slice waits for
+ * sim_trace_flush. */
+#define SIM_TRACE_SLICE 1024
+void sim_trace_set_sink(sim_trace *t, sim_trace_sink_fn fn, void *user);
+/* Hand the entries still waiting to the sink (the end of a run). */
+void sim_trace_flush(sim_trace *t);
 
 /* Append one record: begin, any number of fields, end.  Records do not
  * nest; a field outside begin/end is a broken invariant (assert). */
@@ -81,19 +105,21 @@ void sim_trace_end(sim_trace *t);
 uint64_t sim_trace_hash(const sim_trace *t);
 /* Number of records appended. */
 uint64_t sim_trace_count(const sim_trace *t);
-/* Running hash after record i (0-based), 0 when i is out of range or the
- * checkpoint was lost to memory exhaustion. */
+/* Running hash after record i (0-based) of a trace that keeps records; 0
+ * when i is out of range, the trace keeps no records, or the checkpoint
+ * was lost to memory exhaustion. */
 uint64_t sim_trace_hash_at(const sim_trace *t, uint64_t i);
-/* Kind, time and running hash of record i; 0, or -1 when i is out of
- * range or the index was lost to memory exhaustion. */
+/* Kind, time and running hash of record i of a trace that keeps records;
+ * 0, or -1 when i is out of range or the index is not held. */
 int sim_trace_record_at(const sim_trace *t, uint64_t i, unsigned *kind, int64_t *t_ns,
 			uint64_t *hash);
-/* True when every checkpoint (and record, if kept) is present. */
+/* True when the index of every record appended is held (a trace that
+ * keeps records: and every record) or went to the sink. */
 bool sim_trace_complete(const sim_trace *t);
 
-/* Index of the first record whose running hash differs between a and b,
- * or -1 when one trace is a prefix of the other and the counts are equal
- * (identical).  When one is a strict prefix, the length of the shorter. */
+/* Index of the first record whose running hash differs between a and b
+ * (both keeping records), or -1 when they are identical.  When one is a
+ * strict prefix of the other, the length of the shorter. */
 int64_t sim_trace_first_divergence(const sim_trace *a, const sim_trace *b);
 
 /* Print record i (kept records only) as "kind t_ms fields..." to f;

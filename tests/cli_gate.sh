@@ -133,9 +133,12 @@ done
 kill -9 "$bg" 2> /dev/null
 wait "$bg" 2> /dev/null
 bg=
-"$AFSIM" runs > /dev/null 2>&1   # the next opener marks it aborted
+# a read-only command shows the dead writer's run as aborted without writing
+"$AFSIM" runs > "$tmp/runs.txt" 2>&1
+grep -Eq "^ *5 .* aborted " "$tmp/runs.txt" && ok "afsim runs shows the killed run 5 as aborted" \
+	|| { bad "afsim runs of the killed run"; cat "$tmp/runs.txt"; }
 st=$(sqlite3 "$db" "SELECT status FROM runs WHERE id = 5" 2> /dev/null)
-[ "$st" = aborted ] && ok "the killed run 5 is aborted" || bad "run 5 is '$st'"
+[ "$st" = running ] && ok "afsim runs (read-only) left the file as it was" || bad "run 5 is '$st' in the file"
 "$AFSIM" report --last > "$tmp/ab-report.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] && sed -n 2p "$tmp/ab-report.txt" | grep -q "^run 5 ABORTED: it did not finish; the numbers cover only what it recorded" \
@@ -218,6 +221,26 @@ expect "injected faults and HAL errors are named apart" 0 "$tmp/rep-f.txt" \
 # 7. singular counts, nowhere "1 runs", "1 regressions", ...
 cat "$tmp"/*.txt | grep -n -E "(^|[^0-9.])1 (runs|regressions|scenarios|handoffs|hits|operations|calibrations|metrics|invocations)\b" \
 	> "$tmp/plural.out" && { bad "plurals of one:"; cat "$tmp/plural.out"; } || ok "no '1 runs' and the like"
+
+# 8. read-only commands open read-only: a mistyped path is an error (exit 3)
+# and no file appears; a foreign SQLite file is refused untouched
+for c in "runs" "report --last" "regress --last" "baseline list" "viz hist last --png $tmp/x.png"; do
+	# shellcheck disable=SC2086
+	"$AFSIM" $c --db "$tmp/typo.db" > "$tmp/typo.txt" 2>&1
+	rc=$?
+	[ $rc -eq 3 ] && [ ! -e "$tmp/typo.db" ] && ok "afsim $c on a missing database: exit 3, nothing created" \
+		|| bad "afsim $c on a missing database: exit $rc, $(head -1 "$tmp/typo.txt"), created: $(ls "$tmp" | grep -c typo.db)"
+done
+sqlite3 "$tmp/foreign.db" "CREATE TABLE t (x); INSERT INTO t VALUES (1)"
+sum=$(cksum < "$tmp/foreign.db")
+for c in "runs" "report --last" "run $(dirname "$0")/../scenarios/nominal/autofocus.yaml"; do
+	# shellcheck disable=SC2086
+	"$AFSIM" $c --db "$tmp/foreign.db" > "$tmp/foreign.txt" 2>&1
+	rc=$?
+	[ $rc -eq 3 ] && grep -q "not an afsim" "$tmp/foreign.txt" && [ "$(cksum < "$tmp/foreign.db")" = "$sum" ] \
+		&& ok "afsim ${c%% *} refuses a foreign SQLite file untouched (exit 3)" \
+		|| bad "afsim ${c%% *} on a foreign file: exit $rc, $(head -1 "$tmp/foreign.txt")"
+done
 
 echo "cli_gate: $passes passed, $fails failed"
 [ $fails -eq 0 ]

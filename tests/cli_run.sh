@@ -6,7 +6,9 @@
 # with file:line:col and runs nothing.  Every run goes to a temp database
 # (--db): the runs table holds one finished row per scenario with the
 # printed status and trace hash, `afsim runs` lists them, bad input writes
-# nothing, and a database that cannot be opened exits 3 before any run.
+# nothing, and a database that cannot be opened (missing folder, read-only,
+# another program's) or an output that cannot be written exits before any
+# run; the summary speaks of what this invocation recorded.
 set -u
 cd "$(dirname "$0")/.."
 AFSIM=${AFSIM:-./afsim}
@@ -47,7 +49,7 @@ q "SELECT scenario || ' ' || status FROM runs ORDER BY scenario" > "$tmp/sstat"
 	&& ok "stored statuses are the printed verdicts" || { bad "stored statuses differ"; diff "$tmp/pstat" "$tmp/sstat" | head -5; }
 [ "$(q "SELECT count(*) FROM runs WHERE mode = 'sim' AND rig = 'sim:default' AND length(scenario_sha256) = 64 AND wall_s > 0")" = "$n" ] \
 	&& ok "mode, rig, scenario sha256 and wall time stored" || bad "run columns incomplete"
-[ "$(q "SELECT count(*) FROM runs r WHERE (SELECT count(*) FROM ops o WHERE o.run_id = r.id) > 0 AND (SELECT records FROM traces t WHERE t.run_id = r.id) > 0")" = "$n" ] \
+[ "$(q "SELECT count(*) FROM runs r WHERE (SELECT count(*) FROM ops o WHERE o.run_id = r.id) > 0 AND (SELECT sum(records) FROM trace_chunks t WHERE t.run_id = r.id) > 0")" = "$n" ] \
 	&& ok "every run has its ops and trace index" || bad "runs without ops or trace index"
 "$AFSIM" runs --db "$db" > "$tmp/runs.txt" 2>&1; rc=$?
 [ $rc -eq 0 ] && [ "$(wc -l < "$tmp/runs.txt")" -eq $((n + 1)) ] \
@@ -124,11 +126,13 @@ grep -q "cannot open database '$tmp': is a directory" "$tmp/nodb.err" \
 [ $rc -eq 3 ] && ok "afsim runs on an unusable database exits 3" || bad "afsim runs on an unusable database exits $rc"
 [ "$(q "SELECT count(*) FROM runs WHERE status = 'running'")" = 0 ] && ok "no run left running" || bad "runs left running"
 
-# 6. --png DIR: a timeline picture per recorded run
+# 6. --png DIR: a timeline picture per recorded run (DIR/ names the same folder)
 "$AFSIM" run scenarios/nominal/handoff-fast.yaml scenarios/nominal/autofocus.yaml \
-	--db "$tmp/png.db" --png "$tmp/pngs" > "$tmp/png.out" 2>&1
+	--db "$tmp/png.db" --png "$tmp/pngs/" > "$tmp/png.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && ok "--png exits 0" || { bad "--png exits $rc"; cat "$tmp/png.out"; }
+grep -qx "wrote 2 timelines to $tmp/pngs/" "$tmp/png.out" && ok "wrote 2 timelines to DIR/, one slash" \
+	|| bad "wrote line: $(grep wrote "$tmp/png.out")"
 for f in handoff-fast autofocus; do
 	if [ -f "$tmp/pngs/$f.png" ] && [ "$(od -An -c -j1 -N3 "$tmp/pngs/$f.png" | tr -d ' ')" = "PNG" ]; then
 		ok "--png wrote $f.png"
@@ -136,6 +140,88 @@ for f in handoff-fast autofocus; do
 		bad "--png did not write $f.png"
 	fi
 done
+
+# 7. outputs and the database are checked before anything runs: an empty
+# path is usage (2), one that cannot be written a harness error (3); the
+# message is afsim's own, one line, and nothing is simulated or recorded
+one=scenarios/nominal/autofocus.yaml
+before=$(q "SELECT count(*) FROM runs")
+check_refused() {   # want-rc, want-stderr, args...
+	want=$1; msg=$2; shift 2
+	"$AFSIM" run "$one" "$@" > "$tmp/ref.out" 2> "$tmp/ref.err"; rc=$?
+	if [ $rc -eq "$want" ] && [ ! -s "$tmp/ref.out" ] && [ "$(cat "$tmp/ref.err")" = "$msg" ]; then
+		ok "$* exits $want before running: $msg"
+	else
+		bad "$*: exit $rc, out '$(head -1 "$tmp/ref.out")', err '$(cat "$tmp/ref.err")'"
+	fi
+}
+check_refused 2 "afsim run: --db needs a path, not an empty string" --db ""
+check_refused 2 "afsim run: --junit needs a path, not an empty string" --db "$db" --junit ""
+check_refused 2 "afsim run: --png needs a path, not an empty string" --db "$db" --png ""
+check_refused 3 "afsim run: cannot write JUnit file '$tmp/no/j.xml': No such file or directory" \
+	--db "$db" --junit "$tmp/no/j.xml"
+check_refused 3 "afsim run: cannot write JUnit file '$tmp': it is a folder" --db "$db" --junit "$tmp"
+check_refused 3 "afsim run: --png: cannot create folder '$tmp/no/pics': No such file or directory" \
+	--db "$db" --png "$tmp/no/pics"
+: > "$tmp/afile"
+check_refused 3 "afsim run: --png: '$tmp/afile' is not a folder" --db "$db" --png "$tmp/afile"
+[ "$(q "SELECT count(*) FROM runs")" = "$before" ] && ok "refused outputs recorded nothing" \
+	|| bad "rows were written for refused outputs"
+[ ! -e "$tmp/no" ] && ok "refused outputs created nothing" || bad "something was created: $(ls "$tmp/no")"
+
+# 8. a database afsim may not write, or that is not afsim's: exit 3 before
+# running (as an unprivileged user: root writes whatever the modes say)
+cp "$tmp/png.db" "$tmp/ro.db"
+chmod 0444 "$tmp/ro.db"; chmod 0755 "$tmp"
+if [ "$(id -u)" = 0 ]; then as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+else as_user() { "$@"; }; fi
+as_user "$AFSIM" run "$one" --db "$tmp/ro.db" > "$tmp/ro.out" 2> "$tmp/ro.err"; rc=$?
+[ $rc -eq 3 ] && [ ! -s "$tmp/ro.out" ] && grep -q "cannot open database '$tmp/ro.db': it is read-only" "$tmp/ro.err" \
+	&& ok "a read-only database exits 3 before running" \
+	|| bad "read-only database: exit $rc, $(head -1 "$tmp/ro.out") $(cat "$tmp/ro.err")"
+sqlite3 "$tmp/other.db" "CREATE TABLE notes (x); INSERT INTO notes VALUES (1)"
+"$AFSIM" run "$one" --db "$tmp/other.db" > "$tmp/fo.out" 2> "$tmp/fo.err"; rc=$?
+[ $rc -eq 3 ] && [ ! -s "$tmp/fo.out" ] && grep -q "it is not an afsim database" "$tmp/fo.err" \
+	&& [ "$(sqlite3 "$tmp/other.db" "PRAGMA journal_mode; SELECT group_concat(name) FROM sqlite_master")" = "delete
+notes" ] && ok "another program's database is refused untouched" \
+	|| bad "foreign database: exit $rc, $(cat "$tmp/fo.err")"
+
+# 9. wording: one scenario, one run; the ids this invocation recorded, a
+# run of another writer in between left out (a trigger stands for it)
+sqlite3 "$tmp/png.db" "CREATE TRIGGER other AFTER INSERT ON runs WHEN NEW.scenario = 'handoff-b-to-a'
+	BEGIN INSERT INTO runs (scenario, scenario_path, scenario_sha256, seed, mode, started_at,
+	status, afsim_version, host, pid, rig) VALUES ('other', 'o.yaml', NEW.scenario_sha256, 1, 'sim',
+	NEW.started_at, 'passed', 'v', 'elsewhere', 1, 'r'); END"
+"$AFSIM" run "$one" --db "$tmp/png.db" > "$tmp/w1.txt" 2>&1
+grep -q "^1 scenario: 1 passed, 0 failed, 0 errors; 0 handoffs;" "$tmp/w1.txt" \
+	&& grep -q "^recorded 1 run in $tmp/png.db (id 3, invocation [0-9a-f]*)$" "$tmp/w1.txt" \
+	&& ok "1 scenario, 1 run, id 3" || bad "wording: $(tail -2 "$tmp/w1.txt")"
+"$AFSIM" run scenarios/nominal --db "$tmp/png.db" > "$tmp/w5.txt" 2>&1
+grep -q "^recorded 5 runs in $tmp/png.db (ids 4\.\.5, 7\.\.9, invocation [0-9a-f]*)$" "$tmp/w5.txt" \
+	&& ok "the ids of this invocation: 4..5, 7..9 (6 is another writer's)" \
+	|| bad "ids: $(tail -1 "$tmp/w5.txt"); $(sqlite3 "$tmp/png.db" "SELECT group_concat(id || ':' || scenario) FROM runs")"
+
+# 10. a failed calibration says why on the run line, and handoffs that all
+# failed say so instead of printing nan
+printf 'scenario: flat\nrig: {specimen: {kind: flat}}\nsteps:\n  - calibrate: {points: 5, from_um: -4, to_um: 4}\n  - handoff: {from: A, to: B, z_um: 1, repeat: 2}\nexpect:\n  calibration.rms_um: {max: 0.1}\n' > "$tmp/flat.yaml"
+"$AFSIM" run "$tmp/flat.yaml" --db "$db" > "$tmp/flat.txt" 2>&1; rc=$?
+[ $rc -eq 1 ] && ok "a failed calibration fails the run (exit 1)" || bad "failed calibration exits $rc"
+grep -q "^FAIL  flat .* handoffs 0/2 (none succeeded: no timings)  trace [0-9a-f]\{16\}$" "$tmp/flat.txt" \
+	&& ! grep -q nan "$tmp/flat.txt" && ok "no successful handoff: said, no nan" || bad "run line: $(head -1 "$tmp/flat.txt")"
+grep -q "^  WARN calibration (op 1) failed: ENOFOCUS: no focus peak: .*; the operations after it use the factory mapping (nominal offset 4.000 um)$" "$tmp/flat.txt" \
+	&& ok "the calibration's failure and its consequence are printed" || bad "no calibration line: $(cat "$tmp/flat.txt")"
+grep -q "^  FAIL calibration.rms_um: no data (max 0.1)$" "$tmp/flat.txt" \
+	&& ok "an expectation without data says so" || bad "expectation line: $(grep FAIL "$tmp/flat.txt")"
+
+# 11. rig-level faults act on a bridge's link only: in simulation the run
+# goes on as if they were not there (same trace as without them)
+printf 'scenario: linkfault\nsteps:\n  - calibrate:\n  - handoff: {from: A, to: B, z_um: 1}\n' > "$tmp/nolink.yaml"
+{ cat "$tmp/nolink.yaml"; printf 'faults:\n  - {at_s: 1, kind: link_drop}\n  - {at_op: 2, kind: garbage}\n'; } > "$tmp/link.yaml"
+"$AFSIM" run "$tmp/nolink.yaml" --db "$db" > "$tmp/nolink.txt" 2>&1
+"$AFSIM" run "$tmp/link.yaml" --db "$db" > "$tmp/link.txt" 2>&1; rc=$?
+h1=$(grep -o "trace [0-9a-f]*" "$tmp/nolink.txt"); h2=$(grep -o "trace [0-9a-f]*" "$tmp/link.txt")
+[ $rc -eq 0 ] && [ -n "$h1" ] && [ "$h1" = "$h2" ] && ok "rig-level faults are ignored in simulation (exit 0, same trace)" \
+	|| bad "rig-level faults in simulation: exit $rc, '$h1' vs '$h2': $(tail -2 "$tmp/link.txt")"
 
 echo "cli: $passes passed, $fails failed"
 [ $fails -eq 0 ]

@@ -69,7 +69,10 @@ cmp -s "$tmp/tl2.png" "$tmp/tl3.png" && ok "the same picture twice is the same P
 run_viz "timeline of an unknown run" 3 timeline 999 --png "$tmp/none.png"
 grep -q "no run 999 in the database" "$tmp/err" && ok "stderr names the missing run" || bad "stderr: $(cat "$tmp/err")"
 expect_png "message picture" "$tmp/none.png" 1280x800
-"$AFSIM" runs --db "$tmp/empty.db" > /dev/null 2>&1   # creates the database, no runs
+# an afsim database with no runs: record one, then delete every row
+"$AFSIM" run "$(dirname "$0")/../scenarios/nominal/autofocus.yaml" --db "$tmp/empty.db" > /dev/null 2>&1
+sqlite3 "$tmp/empty.db" "DELETE FROM samples; DELETE FROM events; DELETE FROM expectations;
+	DELETE FROM trace_chunks; DELETE FROM ops; DELETE FROM runs"
 "$AFSIM" viz hist last --db "$tmp/empty.db" --png "$tmp/empty.png" 2> "$tmp/err"
 rc=$?
 [ $rc -eq 3 ] && grep -q "has no runs" "$tmp/err" && ok "empty database: exit 3, says so" || bad "empty database: exit $rc, $(cat "$tmp/err")"

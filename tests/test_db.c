@@ -79,15 +79,16 @@ START_TEST(fresh_schema)
 	db *d = open_db();
 	sqlite3 *h = raw_open();
 	sqlite3_stmt *st;
-	char s[64];
+	char s[96];
 	size_t i = 0;
 
 	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	ck_assert_int_eq(q_int(h, "PRAGMA application_id"), 0x4146534d);
 	q_text(h, "PRAGMA journal_mode", s, sizeof s);
 	ck_assert_str_eq(s, "wal");
 	q_text(h, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
 		  "WHERE type = 'table' ORDER BY name)", s, sizeof s);
-	ck_assert_str_eq(s, "baselines,events,expectations,ops,runs,samples,traces");
+	ck_assert_str_eq(s, "baselines,events,expectations,ops,runs,samples,trace_chunks,traces");
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
 				  "AND name = 'runs_scenario' AND tbl_name = 'runs'"), 1);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info('runs') ORDER BY cid",
@@ -104,6 +105,7 @@ START_TEST(fresh_schema)
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('events')"), 5);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('expectations')"), 6);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('traces')"), 3);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('trace_chunks')"), 5);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('baselines')"), 5);
 	/* the CHECK constraints hold for the shell too */
 	ck_assert_int_ne(sqlite3_exec(h, "INSERT INTO runs (scenario, scenario_path, scenario_sha256, "
@@ -130,13 +132,16 @@ START_TEST(migrate_from_v1)
 	finish(d, old, "passed");
 	db_close(d);
 	h = raw_open();
-	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_invocation; "
+	/* a version-1 file, as afsim wrote it then: no application id either */
+	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE trace_chunks; DROP INDEX runs_invocation; "
 				     "ALTER TABLE runs DROP COLUMN invocation; "
-				     "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+				     "PRAGMA user_version = 1; PRAGMA application_id = 0",
+				     NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('runs') "
 				  "WHERE name = 'invocation'"), 0);
 	d = open_db();
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	ck_assert_int_eq(q_int(h, "PRAGMA application_id"), DB_APPLICATION_ID);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs WHERE invocation IS NULL "
 				  "AND scenario = 'old' AND status = 'passed'"), 1);
 	ck_assert_int_eq(db_run_begin(d, &info, &id), 0);
@@ -575,8 +580,9 @@ START_TEST(trace_round_trip)
 	db *d = open_db();
 	sqlite3 *h;
 	int64_t run = begin(d, "trace", 1), bare = begin(d, "bare", 1);
-	size_t n = 1000, got_n = 99;
+	size_t n = 10000, got_n = 99;
 	db_trace_rec *t = malloc(n * sizeof *t), *got = NULL;
+	uint64_t count = 7;
 	char hex[64];
 
 	ck_assert_ptr_nonnull(t);
@@ -585,6 +591,7 @@ START_TEST(trace_round_trip)
 		t[i].t_ns = (int64_t)i * 1000003 - 5;   /* the first one negative */
 		t[i].hash = UINT64_C(0x9e3779b97f4a7c15) * (i + 1);
 	}
+	/* given at the finish, as a caller that does not stream does */
 	ck_assert_int_eq(db_run_finish(d, run, "passed", t[n - 1].hash, "", 1, 1, t, n), 0);
 	finish(d, bare, "passed");
 	ck_assert_int_eq(db_trace_load(d, run, &got, &got_n), 0);
@@ -592,15 +599,27 @@ START_TEST(trace_round_trip)
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_uint_eq(got[i].kind, t[i].kind);
 		ck_assert_int_eq(got[i].t_ns, t[i].t_ns);
-		ck_assert_uint_eq(got[i].hash, t[i].hash);
+		ck_assert_uint_eq(got[i].hash, DB_TRACE_HASH_KEPT(t[i].hash));
 	}
 	free(got);
-	/* the blob is the documented little-endian layout */
+	ck_assert_int_eq(db_trace_count(d, run, &count), 0);
+	ck_assert_uint_eq(count, n);
+	/* chunks of 4096 records, each ending in its full running hash, in
+	 * the documented encoding */
 	h = raw_open();
-	ck_assert_int_eq(q_int(h, "SELECT records FROM traces"), 1000);
-	ck_assert_int_eq(q_int(h, "SELECT length(index_blob) FROM traces"), 24000);
-	q_text(h, "SELECT hex(substr(index_blob, 1, 24)) FROM traces", hex, sizeof hex);
-	ck_assert_str_eq(hex, "34120000" "00000000" "FBFFFFFFFFFFFFFF" "157C4A7FB979379E");
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM trace_chunks"), 3);
+	q_text(h, "SELECT group_concat(records) FROM (SELECT records FROM trace_chunks ORDER BY seq)",
+	       hex, sizeof hex);
+	ck_assert_str_eq(hex, "4096,4096,1808");
+	ck_assert_int_eq(q_int(h, "SELECT end_hash FROM trace_chunks WHERE seq = 2"),
+			 (int64_t)t[n - 1].hash);
+	/* record 0: a new kind (code 31) 0x1234, a step of -5 ns (mode 7),
+	 * the hash's top 32 bits little-endian */
+	q_text(h, "SELECT hex(substr(data, 1, 8)) FROM trace_chunks WHERE seq = 0", hex, sizeof hex);
+	ck_assert_str_eq(hex, "FF" "B424" "05" "B979379E");
+	/* 5 to 7 bytes a record here, against 24 in one blob before */
+	ck_assert_int_le(q_int(h, "SELECT sum(length(data)) FROM trace_chunks"), 7 * 10000);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM traces"), 0);
 	sqlite3_close(h);
 	/* no index: none stored, an empty load */
 	ck_assert_int_eq(db_trace_load(d, bare, &got, &got_n), 0);

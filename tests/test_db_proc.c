@@ -200,8 +200,10 @@ static void writer_child(int w)
 	char err[512], name[32];
 	db *d = db_open(dbpath, err, sizeof err);
 
-	if (!d)
+	if (!d) {
+		fprintf(stderr, "writer %d: %s\n", w, err);
 		_exit(10);
+	}
 	snprintf(name, sizeof name, "writer-%d", w);
 	for (int r = 0; r < RUNS_EACH; r++) {
 		db_run_info info = { .scenario = name, .scenario_path = "w.yaml",
@@ -276,7 +278,7 @@ END_TEST
 /* --- the results sink --------------------------------------------------------------- */
 
 typedef struct counts {
-	int begin, op, sample, event, expect, end;
+	int begin, op, sample, event, expect, end, index;
 } counts;
 
 static void c_begin(void *u, const sim_run_info *r) { (void)r; ((counts *)u)->begin++; }
@@ -286,7 +288,10 @@ static void c_event(void *u, const sim_event_record *r) { (void)r; ((counts *)u)
 static void c_expect(void *u, const sim_expect_record *r) { (void)r; ((counts *)u)->expect++; }
 static void c_end(void *u, const sim_run_end *r) { (void)r; ((counts *)u)->end++; }
 
-static const sim_results_ops counting = { c_begin, c_op, c_sample, c_event, c_expect, c_end };
+static void c_index(void *u, const sim_trace_entry *e, size_t n) { (void)e; ((counts *)u)->index += (int)n; }
+
+static const sim_results_ops counting = { c_begin, c_op, c_sample, c_event, c_expect, c_end,
+					  c_index };
 
 /* Feed one synthetic run through the sink. */
 static void feed(sim_results_db *a, const char *path, const sim_trace *t)
@@ -303,11 +308,21 @@ static void feed(sim_results_db *a, const char *path, const sim_trace *t)
 	sim_run_end end = { .status = "passed", .trace_hash = t ? sim_trace_hash(t) : 0, .trace = t,
 			    .message = "", .virtual_s = 9 };
 
+	sim_trace_entry idx[8];
+	uint64_t n = t ? sim_trace_count(t) : 0;
+
+	for (uint64_t i = 0; i < n && i < 8; i++) {
+		unsigned kind;
+
+		ck_assert_int_eq(sim_trace_record_at(t, i, &kind, &idx[i].t_ns, &idx[i].hash), 0);
+		idx[i].kind = (uint16_t)kind;
+	}
 	ops->run_begin(a, &info);
+	ops->sample(a, &s);   /* the runner records an op's samples before the op */
+	ops->sample(a, &s);
 	ops->op(a, &op);
-	ops->sample(a, &s);
-	ops->sample(a, &s);
 	ops->event(a, &e);
+	ops->trace_index(a, idx, (size_t)n);
 	ops->expectation(a, &x);
 	ops->run_end(a, &end);
 }
@@ -318,7 +333,7 @@ START_TEST(results_sink)
 	char path[400], sha[DB_SHA256_HEX], sql[600], s[128];
 	db *d = open_db();
 	sqlite3 *h = raw_open();
-	sim_trace *t = sim_trace_new(false);
+	sim_trace *t = sim_trace_new(true);
 	sim_results_db a;
 	counts c = { 0 };
 	db_trace_rec *idx = NULL;
@@ -348,6 +363,7 @@ START_TEST(results_sink)
 	ck_assert_int_eq(c.event, 1);
 	ck_assert_int_eq(c.expect, 1);
 	ck_assert_int_eq(c.end, 1);
+	ck_assert_int_eq(c.index, 5);
 	snprintf(sql, sizeof sql, "SELECT scenario_sha256 || ' ' || rig || ' ' || afsim_version || ' ' "
 		 "|| status || ' ' || trace_hash || ' ' || seed || ' ' || tol_accuracy_um || ' ' || "
 		 "(wall_s >= 0) FROM runs WHERE id = %" PRId64, a.run_id);
@@ -373,9 +389,10 @@ START_TEST(results_sink)
 		ck_assert_int_eq(sim_trace_record_at(t, i, &kind, &tn, &hh), 0);
 		ck_assert_uint_eq(idx[i].kind, kind);
 		ck_assert_int_eq(idx[i].t_ns, tn);
-		ck_assert_uint_eq(idx[i].hash, hh);
+		ck_assert_uint_eq(idx[i].hash, DB_TRACE_HASH_KEPT(hh));
 	}
-	ck_assert_uint_eq(idx[4].hash, sim_trace_hash(t));
+	ck_assert_uint_eq(idx[4].hash, DB_TRACE_HASH_KEPT(sim_trace_hash(t)));
+	ck_assert_int_eq(q_int(h, "SELECT end_hash FROM trace_chunks"), (int64_t)sim_trace_hash(t));
 	free(idx);
 
 	/* a scenario file that cannot be read: nothing recorded, the chain intact */
@@ -388,6 +405,7 @@ START_TEST(results_sink)
 	ck_assert_msg(strstr(sim_results_db_error(&a), "gone.yaml") != NULL, "%s",
 		      sim_results_db_error(&a));
 	ck_assert_int_eq(c.begin + c.op + c.sample + c.event + c.expect + c.end, 7);
+	ck_assert_int_eq(c.index, 5);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs"), 1);
 
 	/* a row the store cannot write (a duplicate op seq): the run still

@@ -739,7 +739,8 @@ START_TEST(test_missing_file)
 	ck_assert_ptr_null(s.description);
 	/* a folder is not a scenario either */
 	ck_assert_int_eq(sim_scenario_load(tmpdir, &s, err, sizeof err), -1);
-	ck_assert_msg(strstr(err, ":0:0: error: cannot open scenario: Is a directory") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, ":0:0: error: scenario is a directory, expected a regular file") != NULL,
+		      "%s", err);
 }
 END_TEST
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/trace.h"
+#include "tests/alloc_count.h"
 
 /* FNV-1a 64 reference values ("" and "a", "foobar"). */
 START_TEST(fnv1a64_reference_values)
@@ -78,6 +79,71 @@ START_TEST(negative_zero_and_nan_are_canonical)
 }
 END_TEST
 
+/* What a sink saw. */
+typedef struct seen {
+	sim_trace_entry *e;
+	size_t n, slices, max_slice;
+} seen;
+
+static void collect(void *user, const sim_trace_entry *e, size_t n)
+{
+	seen *s = user;
+
+	memcpy(s->e + s->n, e, n * sizeof *e);
+	s->n += n;
+	s->slices++;
+	if (n > s->max_slice)
+		s->max_slice = n;
+}
+
+/* A trace that keeps no records hands every index entry to its sink, in
+ * order and in slices, and holds none: a million records allocate
+ * nothing.  The entries are those a keeping trace holds. */
+START_TEST(index_streams_to_the_sink)
+{
+	enum { N = 1000000, CMP = 5000 };
+	sim_trace *t = sim_trace_new(false), *k = sim_trace_new(true);
+	seen s = { .e = malloc(N * sizeof *s.e) };
+	uint64_t before;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_ptr_nonnull(s.e);
+	sim_trace_set_sink(t, collect, &s);
+	before = test_allocs();
+	for (int i = 0; i < N; i++)
+		append(t, i, (double)i);
+	ck_assert_uint_eq(test_allocs(), before);   /* the memory of a long run is flat */
+	sim_trace_flush(t);
+	ck_assert_uint_eq(s.n, N);
+	ck_assert_uint_eq(s.slices, (N + SIM_TRACE_SLICE - 1) / SIM_TRACE_SLICE);
+	ck_assert_uint_eq(s.max_slice, SIM_TRACE_SLICE);
+	ck_assert_uint_eq(s.e[N - 1].hash, sim_trace_hash(t));
+	for (int i = 0; i < CMP; i++)
+		append(k, i, (double)i);
+	for (uint64_t i = 0; i < CMP; i++) {
+		unsigned kind;
+		int64_t when;
+		uint64_t h;
+
+		ck_assert_int_eq(sim_trace_record_at(k, i, &kind, &when, &h), 0);
+		ck_assert_uint_eq(s.e[i].kind, kind);
+		ck_assert_int_eq(s.e[i].t_ns, when);
+		ck_assert_uint_eq(s.e[i].hash, h);
+	}
+	/* it holds no index of its own */
+	ck_assert_int_eq(sim_trace_record_at(t, 5, &(unsigned){ 0 }, &(int64_t){ 0 }, &(uint64_t){ 0 }), -1);
+	ck_assert_uint_eq(sim_trace_hash_at(t, 5), 0);
+	ck_assert(sim_trace_complete(t));
+	/* a flush with nothing waiting calls nobody */
+	sim_trace_flush(t);
+	ck_assert_uint_eq(s.slices, (N + SIM_TRACE_SLICE - 1) / SIM_TRACE_SLICE);
+	free(s.e);
+	sim_trace_free(t);
+	sim_trace_free(k);
+}
+END_TEST
+
 START_TEST(first_divergence_is_found)
 {
 	sim_trace *a = sim_trace_new(true), *b = sim_trace_new(true);
@@ -102,7 +168,7 @@ START_TEST(first_divergence_is_found)
 	ck_assert_uint_ne(sim_trace_hash_at(a, 617), sim_trace_hash_at(b, 617));
 	ck_assert_int_eq(sim_trace_first_divergence(a, a), -1);
 	sim_trace_free(b);
-	b = sim_trace_new(false);
+	b = sim_trace_new(true);
 	for (int i = 0; i < 400; i++)
 		append(b, i, (double)i);
 	/* a strict prefix diverges where it ends */
@@ -163,6 +229,7 @@ Suite *trace_suite(void)
 	tcase_add_test(tc, canonical_layout_is_hashed);
 	tcase_add_test(tc, negative_zero_and_nan_are_canonical);
 	tcase_add_test(tc, first_divergence_is_found);
+	tcase_add_test(tc, index_streams_to_the_sink);
 	tcase_add_test(tc, kept_records_print_their_fields);
 	tcase_add_test(tc, pixel_digest_sees_every_pixel);
 	suite_add_tcase(s, tc);

@@ -57,7 +57,7 @@ viz_view *viz_view_new(struct sqlite3 *h, const viz_request *rq)
 		v = viz_view_new_message(rq->kind, VIZ_ESQL, NULL, "the results database has no file");
 		return v;
 	}
-	d = db_open(path, err, sizeof err);
+	d = db_open_ro(path, err, sizeof err);
 	if (!d)
 		return viz_view_new_message(rq->kind, VIZ_ESQL, NULL, err);
 	v = viz_view_open(d, rq);

@@ -1,0 +1,356 @@
+/*
+ * help.c - the usage text of every afsim command and subcommand (help.h).
+ *
+ * One table: a command's entry, then its subcommands' entries.  The texts
+ * say what the command files accept - when an option is added to a
+ * command, its line goes here and into docs/afsim.1 (tests/cli_help.sh
+ * fails when the two disagree on an option).  Lines stay within 80
+ * columns.
+ */
+#include "cli/help.h"
+
+#include <string.h>
+
+struct afsim_help {
+	const char *cmd;
+	const char *sub;        /* NULL: the command itself */
+	const char *synopsis;
+	const char *text;
+};
+
+#define DB_LINE \
+	"  --db PATH         the results database (default $AFSIM_DB, else ./afsim.db)\n"
+
+static const afsim_help entries[] = {
+	{ "run", NULL,
+	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--junit PATH] [--png DIR] "
+	  "[-j N] [-v]",
+	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
+	  "simulated rig against the engine and check their expectations.  Every file is\n"
+	  "loaded first: a bad one stops the command (exit 2) before anything runs.\n"
+	  "Prints per scenario the verdict, seed, key metrics, trace hash and each failed\n"
+	  "expectation with its value and bound; a summary line; progress on a terminal.\n"
+	  "Every run is recorded in the database with this invocation's id\n"
+	  "($AFSIM_INVOCATION when set, else random), which regress --invocation selects.\n"
+	  "  --db PATH         the results database (default $AFSIM_DB, else ./afsim.db),\n"
+	  "                    created on first use\n"
+	  "  --seed N          run every scenario with seed N instead of its own\n"
+	  "  --junit PATH      write JUnit XML: one testcase per scenario\n"
+	  "  --png DIR         write a timeline picture of every run, DIR/<scenario>.png\n"
+	  "  -j N              run N scenarios at a time, each in its own process (1..64);\n"
+	  "                    the output and every run are the same as with -j 1\n"
+	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"
+	  "                    truth) and every fault and HAL error as it happens; runs\n"
+	  "                    one at a time\n"
+	  "Exit: 0 all passed, 1 an expectation failed, 2 bad input, 3 harness or\n"
+	  "database error.  Scenario keys: scenarios/README.md.\n" },
+
+	{ "runs", NULL, "afsim runs [--scenario NAME] [--limit N] [--db PATH]",
+	  "List the recorded runs, newest first: id, scenario, seed, mode, status,\n"
+	  "start time (UTC), trace hash and wall-clock seconds.\n"
+	  "  --scenario NAME   only the runs of scenario NAME\n"
+	  "  --limit N         at most N runs (default: all)\n"
+	  DB_LINE
+	  "Exit: 0, 2 usage, 3 the database cannot be opened or read.\n" },
+
+	{ "report", NULL,
+	  "afsim report [RUN_ID...|--last|--invocation ID] [--scenario NAME] [--since WHEN] "
+	  "[--format text|markdown|json] [--db PATH]",
+	  "Profiling report of recorded runs (several RUN_IDs are aggregated): per phase\n"
+	  "(lens_switch, focus_move, focus_search, validation, total; successful\n"
+	  "handoffs) count, mean, std, min, max, p50, p95, p99, CV and share of the\n"
+	  "total; the bottlenecks; the mapping and focus error distributions;\n"
+	  "calibrations; the thermal drift slope; the cache hit rate; faults; the\n"
+	  "assessment against the targets (docs/physics.md) and recommendations.\n"
+	  "  RUN_ID...         the runs to report on (default: the newest run)\n"
+	  "  --last            the newest run (of --scenario NAME when given)\n"
+	  "  --scenario NAME   every finished run of scenario NAME (with --last: its\n"
+	  "                    newest)\n"
+	  "  --invocation ID|last\n"
+	  "                    the runs one `afsim run` recorded (`last`: the newest\n"
+	  "                    invocation)\n"
+	  "  --since WHEN      only runs started since WHEN: ISO 8601 UTC\n"
+	  "                    (2024-05-01T12:00:00Z) or an age (30m, 2h, 1d)\n"
+	  "  --format F        text (default), markdown (tables, for a CI job summary)\n"
+	  "                    or json (one object, the same numbers; NaN as null)\n"
+	  DB_LINE
+	  "Exit: 0, 2 usage or no such run, 3 the database cannot be opened or read.\n" },
+
+	{ "baseline", NULL,
+	  "afsim baseline set NAME (RUN_ID...|--last|--invocation ID) --reason TEXT "
+	  "| show [NAME] | list [NAME] [--db PATH]",
+	  "Named baselines: one run per scenario under each name (regress compares with\n"
+	  "`main` unless told otherwise).\n"
+	  "  set NAME (RUN_ID...|--last|--invocation ID) --reason TEXT\n"
+	  "                    bless runs as baseline NAME of their scenarios\n"
+	  "  show [NAME]       per scenario: name, run, created_at (UTC), trace hash,\n"
+	  "                    reason\n"
+	  "  list [NAME]       the names, with how many scenarios each covers\n"
+	  DB_LINE
+	  "afsim help baseline set (show, list) tells more.\n"
+	  "Exit: 0, 2 usage, no such run or no such baseline, 3 the database cannot be\n"
+	  "opened, read or written.\n" },
+	{ "baseline", "set",
+	  "afsim baseline set NAME (RUN_ID...|--last|--invocation ID) --reason TEXT "
+	  "[--db PATH]",
+	  "Bless runs as baseline NAME of their scenarios, replacing what NAME held for\n"
+	  "those scenarios.  Two runs of one scenario, a running run or an empty name\n"
+	  "or reason is a usage error; a run that did not pass is blessed with a\n"
+	  "warning.\n"
+	  "  RUN_ID...         the runs to bless\n"
+	  "  --last            the newest run\n"
+	  "  --invocation ID|last\n"
+	  "                    every run one `afsim run` recorded (its id, printed at the\n"
+	  "                    end; `last`: the newest invocation) - the first pipeline\n"
+	  "                    without a baseline blesses its own runs this way\n"
+	  "  --reason TEXT     why (kept with the baseline, shown by show)\n"
+	  DB_LINE
+	  "Exit: 0, 2 usage or no such run, 3 the database cannot be opened or written.\n" },
+	{ "baseline", "show", "afsim baseline show [NAME] [--db PATH]",
+	  "Per scenario of baseline NAME (default: every baseline): name, run,\n"
+	  "created_at (UTC), trace hash and reason.\n"
+	  DB_LINE
+	  "Exit: 0, 2 no such baseline, 3 the database cannot be opened or read.\n" },
+	{ "baseline", "list", "afsim baseline list [NAME] [--db PATH]",
+	  "The baseline names, with how many scenarios each covers.\n"
+	  DB_LINE
+	  "Exit: 0, 2 no such baseline, 3 the database cannot be opened or read.\n" },
+
+	{ "regress", NULL,
+	  "afsim regress [--baseline NAME] (RUN_ID...|--last|--latest|--invocation ID) "
+	  "[--since WHEN] [--allow-incomplete] [--format text|markdown|json] [-v] [--db PATH]",
+	  "Compare runs with the baseline run of their scenario.  Simulation, exact: the\n"
+	  "same trace hash is identical; otherwise per metric the baseline, the\n"
+	  "candidate, the change and the scenario's tolerance, and the first trace\n"
+	  "record where the runs diverge.  HIL, statistical: per phase a Mann-Whitney U\n"
+	  "test and a practical floor, success rates with Fisher's exact test;\n"
+	  "\"inconclusive\" on too little data.  A summary first, then the scenarios\n"
+	  "that regressed or changed.\n"
+	  "  --baseline NAME   the baseline to compare with (default main)\n"
+	  "  RUN_ID...         these runs\n"
+	  "  --last            the newest run\n"
+	  "  --latest          the newest finished run of every scenario the baseline\n"
+	  "                    covers, each with its age\n"
+	  "  --invocation ID|last\n"
+	  "                    the runs one `afsim run` recorded (`last`: the newest\n"
+	  "                    invocation) - the CI gate after `afsim run scenarios/`\n"
+	  "  --since WHEN      only runs started since WHEN: ISO 8601 UTC\n"
+	  "                    (2024-05-01T12:00:00Z) or an age (30m, 2h, 1d)\n"
+	  "  --allow-incomplete\n"
+	  "                    compare aborted or running runs too (refused by default)\n"
+	  "  --format F        text (default), markdown or json\n"
+	  "  -v                the full tables of every scenario, unchanged ones too\n"
+	  DB_LINE
+	  "Exit: 0 nothing regressed, 1 a regression, 2 usage or no such run, 3 nothing\n"
+	  "could be compared (no baseline, an incomplete run) or the database cannot be\n"
+	  "read.\n" },
+
+	{ "viz", NULL,
+	  "afsim viz (timeline RUN [--op N] [--from MS] [--to MS] | trend --scenario NAME "
+	  "--metric METRIC [--baseline NAME] | hist RUN [RUN] | compare RUN RUN) "
+	  "[--png FILE] [--size WxH] [--db PATH]",
+	  "Draw pictures of recorded runs (docs/viz.md).  RUN is a run id or `last`\n"
+	  "(the newest run; --last works too).\n"
+	  "  timeline RUN      stage z over run time, frames, focal plane, phases\n"
+	  "  trend             a metric over the runs of a scenario, with the baseline\n"
+	  "  hist RUN [RUN]    per-phase histograms of a run's handoffs\n"
+	  "  compare RUN RUN   two runs side by side\n"
+	  "  --png FILE        render headless to FILE (no display needed) instead of a\n"
+	  "                    window\n"
+	  "  --size WxH        picture or window size in pixels (default 1280x800)\n"
+	  DB_LINE
+	  "  --script KEYS, --screenshot FILE\n"
+	  "                    testing aids for the window (docs/viz.md)\n"
+	  "Window: left/right step, up/down or +/- zoom, wheel zooms, drag pans, Home\n"
+	  "resets, h or ? shows the keys, q or Esc quits.\n"
+	  "afsim help viz timeline (trend, hist, compare) tells more.\n"
+	  "Exit: 0 drawn; 2 bad usage (also an unknown metric); 3 nothing to draw (the\n"
+	  "picture shows why) or an SDL or database error.\n" },
+	{ "viz", "timeline",
+	  "afsim viz timeline RUN [--op N] [--from MS] [--to MS] [--png FILE] [--size WxH] "
+	  "[--db PATH]",
+	  "Stage z over run time with every frame, the true focal plane, each search's\n"
+	  "fitted peak, focus scores, temperature and a bar per phase of every\n"
+	  "operation.  Opens on the handoffs; long idle gaps are squeezed (a break mark\n"
+	  "on the time axis).  RUN is a run id or `last`.\n"
+	  "  --op N            open on operation N of the run\n"
+	  "  --from MS         start of the window, ms of run time\n"
+	  "  --to MS           end of the window, ms of run time\n"
+	  "  --png FILE        render headless to FILE instead of a window\n"
+	  "  --size WxH        picture or window size in pixels (default 1280x800)\n"
+	  DB_LINE
+	  "Exit: 0 drawn, 2 bad usage, 3 nothing to draw or an SDL or database error.\n" },
+	{ "viz", "trend",
+	  "afsim viz trend --scenario NAME --metric METRIC [--baseline NAME] [--png FILE] "
+	  "[--size WxH] [--db PATH]",
+	  "A metric over the runs of a scenario, with the band of its baseline and the\n"
+	  "regressions marked.  METRIC is handoff.FIELD.STAT (FIELD total_ms,\n"
+	  "lens_switch_ms, focus_move_ms, focus_search_ms, validation_ms,\n"
+	  "mapping_error_um, focus_error_um, frames; STAT count, mean, min, max, p50,\n"
+	  "p95, p99, std), handoff.success_rate or cache.hit_rate.\n"
+	  "  --scenario NAME   the scenario\n"
+	  "  --metric METRIC   the metric\n"
+	  "  --baseline NAME   the baseline whose band is drawn (default main)\n"
+	  "  --png FILE        render headless to FILE instead of a window\n"
+	  "  --size WxH        picture or window size in pixels (default 1280x800)\n"
+	  DB_LINE
+	  "Exit: 0 drawn, 2 bad usage or an unknown metric, 3 nothing to draw or an SDL\n"
+	  "or database error.\n" },
+	{ "viz", "hist",
+	  "afsim viz hist RUN [RUN] [--png FILE] [--size WxH] [--db PATH]",
+	  "Per-phase histograms of a run's successful handoffs, a second run overlaid.\n"
+	  "  --png FILE        render headless to FILE instead of a window\n"
+	  "  --size WxH        picture or window size in pixels (default 1280x800)\n"
+	  DB_LINE
+	  "Exit: 0 drawn, 2 bad usage, 3 no handoffs to draw or an SDL or database\n"
+	  "error.\n" },
+	{ "viz", "compare",
+	  "afsim viz compare RUN RUN [--png FILE] [--size WxH] [--db PATH]",
+	  "Two runs side by side: phase means with p95 whiskers, key numbers and trace\n"
+	  "hashes.\n"
+	  "  --png FILE        render headless to FILE instead of a window\n"
+	  "  --size WxH        picture or window size in pixels (default 1280x800)\n"
+	  DB_LINE
+	  "Exit: 0 drawn, 2 bad usage, 3 nothing to draw or an SDL or database error.\n" },
+
+	{ "replay", NULL, "afsim replay LOG [--engine-set KEY=VALUE]... [-v] [--dump]",
+	  "Replay a field log (written by the engine's flight recorder,\n"
+	  "docs/field-log.md) against this build's engine: rebuild the engine from the\n"
+	  "recorded configuration, issue the recorded operations again and answer every\n"
+	  "call it makes from the log, checking each against the recorded one (op and\n"
+	  "arguments, bit for bit) and every result against the recorded result.\n"
+	  "Prints \"reproduced: N ops, M HAL calls, results identical\", or where the\n"
+	  "engine departs from the log: the operation, the call, the recorded call and\n"
+	  "the new one, and what the engine had decided up to there.\n"
+	  "  --engine-set KEY=VALUE\n"
+	  "                    change the engine before replaying: KEY is a key of a\n"
+	  "                    scenario's engine: block, dotted (optimization=standard,\n"
+	  "                    mapping.model=cubic, search.lens_b.fast.points=5);\n"
+	  "                    repeatable\n"
+	  "  -v                print every operation as it is reproduced, and every\n"
+	  "                    operation decided before a divergence\n"
+	  "  --dump            print the log as text (header, configuration, every\n"
+	  "                    operation and call) instead of replaying it\n"
+	  "A torn last record (the recording stopped mid-write) is skipped with a\n"
+	  "warning.\n"
+	  "Exit: 0 reproduced (or dumped), 1 diverged, 2 bad log or usage, 3 harness\n"
+	  "error.\n" },
+	{ "rig", NULL,
+	  "afsim rig (serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
+	  "[--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
+	  "The rig side of hardware-in-the-loop (docs/hil.md, docs/rig-protocol.md).\n"
+	  "  serve             the rig emulator: the rig protocol on TCP or a\n"
+	  "                    pseudo-terminal, answered by the simulator in real time\n"
+	  "  hello RIG.yaml    connect to the rig of a rig file and show its greeting\n"
+	  "afsim help rig serve (hello) tells more.\n"
+	  "Exit: 0; 2 usage, a bad scenario or rig file; 3 cannot listen, or the rig\n"
+	  "cannot be reached.\n" },
+	{ "rig", "serve",
+	  "afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
+	  "[--name NAME] [--no-pacing] [--quiet] [-v]",
+	  "The rig emulator, a stand-in for a physical rig: it speaks the rig protocol\n"
+	  "and answers with the simulator's physics in real time (a move takes as long\n"
+	  "as the stage model says).  Prints one line once ready, 'listening on\n"
+	  "tcp:127.0.0.1:PORT' or 'listening on serial:/dev/pts/N', and serves one\n"
+	  "client at a time (another gets a busy error naming the holder) until SIGINT\n"
+	  "or SIGTERM; connections and faults are logged on stderr.\n"
+	  "  --listen HOST:PORT  TCP on HOST (127.0.0.1, [::1], ...); port 0 picks a\n"
+	  "                    free one\n"
+	  "  --pty             a pseudo-terminal: a serial line serial:/dev/pts/N@BAUD\n"
+	  "  --scenario FILE   the emulated world: the scenario's rig, environment and\n"
+	  "                    faults, the rig-level kinds included (link_drop, garbage,\n"
+	  "                    slow_reply, no_reply); its steps are the client's\n"
+	  "  --seed N          seed of the world (default: the scenario's, else 1)\n"
+	  "  --name NAME       the rig's name in its greeting (default emul)\n"
+	  "  --no-pacing       answer at once instead of in real time (benchmarks)\n"
+	  "  --quiet           no log on stderr\n"
+	  "  -v, --verbose     also every request and reply line on stderr, with its\n"
+	  "                    time in ms from the connection (a transcript)\n"
+	  "Exit: 0 stopped by a signal; 2 usage or a bad scenario; 3 cannot listen.\n" },
+	{ "rig", "hello",
+	  "afsim rig hello RIG.yaml",
+	  "Connect to the rig of the rig file (docs/hil.md), greet it (HELLO) and print\n"
+	  "its name, identity, protocol version and capabilities, then the round trip\n"
+	  "of one GET_Z: the first check when wiring a rig.\n"
+	  "Exit: 0; 2 usage or a bad rig file; 3 the rig cannot be reached or\n"
+	  "answers wrongly.\n" },
+
+	{ "demo", NULL, "afsim demo [--seed N] [--handoffs N]",
+	  "Run the autofocus engine on the default simulated rig: calibrate the\n"
+	  "parfocal mapping, then A->B handoffs at random places (z uniform in +/-5 um,\n"
+	  "22 C) at each optimization level, and print per level the success, the mean\n"
+	  "time of each phase, the p95 total, the mapping error and the focus error\n"
+	  "against the simulator's ground truth.  Records nothing.\n"
+	  "  --seed N          seed of the runs (default 1)\n"
+	  "  --handoffs N      handoffs per level, 1..100000 (default 200)\n"
+	  "Exit: 0, 2 usage, 3 harness error.\n" },
+
+	{ "selftest", NULL, "afsim selftest [--seed N] [--quiet]",
+	  "Run the reference sequence of HAL calls on the default simulated rig (stage\n"
+	  "moves both ways, frames through both lenses, a lens switch, a temperature\n"
+	  "ramp and one fault of each class) and print each call, the virtual time it\n"
+	  "took and the trace hash.  The same seed gives the same hash on every build;\n"
+	  "CI compares it across compilers and -O levels (make determinism).\n"
+	  "  --seed N          seed of the run (default 1)\n"
+	  "  --quiet           print only the trace hash\n"
+	  "Exit: 0, 2 usage, 3 harness error.\n" },
+
+	{ "version", NULL, "afsim version",
+	  "Print the version (git describe of the build).  afsim --version too.\n"
+	  "Exit: 0.\n" },
+
+	{ "help", NULL, "afsim help [COMMAND [SUBCOMMAND]]",
+	  "Show the commands, or one command's help (the same as afsim COMMAND --help).\n"
+	  "Exit: 0, 2 unknown command.\n" },
+};
+
+#define N_ENTRIES (sizeof entries / sizeof entries[0])
+
+const afsim_help *afsim_help_find(const char *cmd, const char *sub, bool *used)
+{
+	const afsim_help *top = NULL;
+
+	if (used)
+		*used = false;
+	for (size_t i = 0; i < N_ENTRIES; i++) {
+		const afsim_help *h = &entries[i];
+
+		if (strcmp(h->cmd, cmd) != 0)
+			continue;
+		if (!h->sub)
+			top = h;
+		else if (sub && strcmp(h->sub, sub) == 0) {
+			if (used)
+				*used = true;
+			return h;
+		}
+	}
+	return top;
+}
+
+const char *afsim_help_synopsis(const afsim_help *h)
+{
+	return h->synopsis;
+}
+
+void afsim_help_print(const afsim_help *h, FILE *f)
+{
+	fprintf(f, "usage: %s\n\n%s", h->synopsis, h->text);
+}
+
+void afsim_help_overview(FILE *f)
+{
+	fprintf(f, "usage: afsim COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < N_ENTRIES; i++)
+		if (!entries[i].sub)
+			fprintf(f, "  %s\n", entries[i].synopsis);
+	fprintf(f, "\nafsim help COMMAND (or afsim COMMAND --help) shows one command's options;\n"
+		   "man afsim tells it all.\n"
+		   "exit codes: 0 ok, 1 expectation failed or regression, 2 bad input or usage,\n"
+		   "3 harness, hardware or bridge error\n");
+}
+
+bool afsim_help_asked(const char *a)
+{
+	return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}

@@ -1,0 +1,814 @@
+/*
+ * emul.c - the rig emulator (emul.h).
+ *
+ * One poll loop over the stop descriptor, the listening socket and the
+ * client.  Requests are handled one at a time, in the order they arrive,
+ * each to completion (catch up, run, pace, reply) before the next line is
+ * read: a rig does one thing at a time, and a client that pipelines
+ * requests sees them answered in order.  Waiting (pacing, slow replies)
+ * polls the stop descriptor, so SIGTERM ends the emulator within a
+ * millisecond even in the middle of a long move.
+ *
+ * Invariant: virtual time never runs ahead of the wall clock when a reply
+ * leaves (pacing on); between requests it stands still and catches up in
+ * closed form when the next request comes, so an idle emulator costs
+ * nothing.
+ */
+/* posix_openpt, grantpt, unlockpt, ptsname_r (reentrant: tests run an
+ * emulator in a thread) and accept4 are declared under _GNU_SOURCE. */
+#define _GNU_SOURCE
+#include "emul.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "hil/link.h"
+#include "hil/proto.h"
+#include "sim/rng.h"
+#include "sim/sim_ctl.h"
+
+/* How long a reply may take to leave before the client counts as gone. */
+#define WRITE_GRACE_NS (5 * 1000000000LL)
+
+typedef struct rig_fault {
+	sim_fault f;
+	bool fired;
+	int64_t until_ns;   /* wall clock end of its effect; INT64_MAX: the connection's end */
+} rig_fault;
+
+struct hil_emul {
+	hil_emul_config cfg;
+	char name[HIL_PROTO_NAME_MAX + 1];
+	char ident[HIL_PROTO_IDENT_MAX + 1];
+	mdl_rig rig;
+	mdl_room_profile room;
+	sim_hal *sh;
+	af_hal hal;
+	rig_fault *rf;
+	size_t n_rf;
+	/* where it listens */
+	int listen_fd;
+	bool pty;
+	int pty_slave;            /* kept open: the line stays up without a client */
+	int64_t reopen_ns;        /* pty: reopen after a link_drop at this time (-1: no) */
+	char spec[HIL_TRANSPORT_TEXT_MAX];
+	/* the client and its session */
+	hil_link *client;
+	char peer[HIL_TRANSPORT_TEXT_MAX];
+	bool in_session;
+	int64_t conn_t0_ns;
+	uint64_t conn_requests;
+	int64_t refuse_until_ns;  /* link_drop with a duration: new clients closed */
+	/* pacing: wall0 <-> virt0, set at the first session */
+	bool started;
+	int64_t wall0_ns, virt0_ns;
+	uint64_t all_requests;
+	/* the reply: a line, and the pixels of a frame */
+	char out[HIL_PROTO_LINE_BUF];
+	size_t out_len;
+	uint8_t *pay;
+	size_t pay_len, pay_cap;
+	uint16_t *px;
+	size_t px_cap;
+	sim_rng noise;
+	int stop_fd;
+	bool stopping;
+	hil_emul_stats st;
+};
+
+void hil_emul_config_default(hil_emul_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->seed = 1;
+	c->pacing = true;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void logf_(hil_emul *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e->cfg.log)
+		return;
+	fprintf(e->cfg.log, "afsim rig serve: ");
+	va_start(ap, fmt);
+	vfprintf(e->cfg.log, fmt, ap);
+	va_end(ap);
+	fputc('\n', e->cfg.log);
+	fflush(e->cfg.log);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int eerr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* One traced line: time from the connection, direction, text. */
+static void trace_line(hil_emul *e, char dir, const char *line, size_t len, size_t extra)
+{
+	if (!e->cfg.trace)
+		return;
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	fprintf(e->cfg.trace, "%10.3f %c %.*s", (double)(hil_now_ns() - e->conn_t0_ns) / 1e6, dir,
+		(int)len, line);
+	if (extra)
+		fprintf(e->cfg.trace, " (+%zu bytes)", extra);
+	fputc('\n', e->cfg.trace);
+	fflush(e->cfg.trace);
+}
+
+/* ---- construction ------------------------------------------------------- */
+
+hil_emul *hil_emul_new(const hil_emul_config *cfg, char *err, size_t errlen)
+{
+	hil_emul *e = calloc(1, sizeof *e);
+	const sim_scenario *s = cfg->scenario;
+	const char *why = NULL;
+
+	if (!e) {
+		eerr(err, errlen, "out of memory");
+		return NULL;
+	}
+	e->cfg = *cfg;
+	e->listen_fd = e->pty_slave = -1;
+	e->reopen_ns = -1;
+	e->stop_fd = -1;
+	snprintf(e->name, sizeof e->name, "%s", cfg->name ? cfg->name : "emul");
+	snprintf(e->ident, sizeof e->ident, "%s", cfg->ident ? cfg->ident : "afsim-emulator");
+	if (s) {
+		e->rig = s->rig;
+		e->room = s->room;
+	} else {
+		mdl_rig_default(&e->rig);
+		mdl_room_profile_default(&e->room);
+	}
+	e->sh = sim_hal_new(&e->rig, &e->room, cfg->seed, NULL, &why);
+	if (!e->sh) {
+		eerr(err, errlen, "cannot build the emulated rig: %s", why);
+		goto fail;
+	}
+	sim_hal_bind(e->sh, &e->hal);
+	sim_rng_stream(&e->noise, cfg->seed, SIM_STREAM_FAULTS);
+	if (s && s->n_faults) {
+		e->rf = calloc(s->n_faults, sizeof *e->rf);
+		if (!e->rf) {
+			eerr(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	/* physics faults to the simulated rig, link faults kept here */
+	for (size_t i = 0; s && i < s->n_faults; i++) {
+		if (sim_fault_is_rig_level((int)s->faults[i].kind)) {
+			e->rf[e->n_rf].f = s->faults[i];
+			sim_fault_defaults(&e->rf[e->n_rf].f);
+			e->n_rf++;
+		} else if (sim_ctl_add_fault(e->sh, &s->faults[i]) != 0) {
+			eerr(err, errlen, "out of memory adding faults");
+			goto fail;
+		}
+	}
+	return e;
+fail:
+	hil_emul_free(e);
+	return NULL;
+}
+
+static void close_client(hil_emul *e)
+{
+	hil_link_free(e->client);
+	e->client = NULL;
+	e->in_session = false;
+}
+
+static void close_pty(hil_emul *e)
+{
+	close_client(e);
+	if (e->pty_slave >= 0)
+		close(e->pty_slave);
+	e->pty_slave = -1;
+}
+
+void hil_emul_free(hil_emul *e)
+{
+	if (!e)
+		return;
+	close_pty(e);
+	if (e->listen_fd >= 0)
+		close(e->listen_fd);
+	sim_hal_free(e->sh);
+	free(e->rf);
+	free(e->px);
+	free(e->pay);
+	free(e);
+}
+
+const char *hil_emul_spec(const hil_emul *e)
+{
+	return e->spec;
+}
+
+sim_hal *hil_emul_sim(hil_emul *e)
+{
+	return e->sh;
+}
+
+void hil_emul_get_stats(const hil_emul *e, hil_emul_stats *out)
+{
+	*out = e->st;
+}
+
+/* ---- listening ---------------------------------------------------------- */
+
+/* "tcp:HOST:PORT" of a socket address. */
+static void addr_text(const struct sockaddr *sa, socklen_t len, char *buf, size_t size)
+{
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+
+	if (getnameinfo(sa, len, host, sizeof host, port, sizeof port,
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(buf, size, "tcp:?");
+		return;
+	}
+	snprintf(buf, size, strchr(host, ':') ? "tcp:[%s]:%s" : "tcp:%s:%s", host, port);
+}
+
+int hil_emul_listen_tcp(hil_emul *e, const char *host, uint16_t port, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char ps[8];
+	int one = 1, rc, fd;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(ps, sizeof ps, "%u", (unsigned)port);
+	rc = getaddrinfo(host, ps, &hints, &res);
+	if (rc != 0)
+		return eerr(err, errlen, "cannot listen on '%s:%u': %s", host, (unsigned)port,
+			    gai_strerror(rc));
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    res->ai_protocol);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 8) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		rc = errno;
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return eerr(err, errlen, "cannot listen on '%s:%u': %s", host, (unsigned)port,
+			    strerror(rc));
+	}
+	freeaddrinfo(res);
+	e->listen_fd = fd;
+	addr_text((struct sockaddr *)&ss, sl, e->spec, sizeof e->spec);
+	return 0;
+}
+
+int hil_emul_open_pty(hil_emul *e, char *err, size_t errlen)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), s = -1;
+	char path[128];
+
+	if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, path, sizeof path) != 0)
+		goto fail;
+	/* the slave raw (no echo, no line editing) before any client: bytes
+	 * written to the master reach a reader as they are */
+	s = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0 || hil_serial_raw(s, 115200) != 0)
+		goto fail;
+	e->client = hil_link_wrap(m);
+	if (!e->client) {
+		close(s);
+		return eerr(err, errlen, "out of memory");
+	}
+	e->pty = true;
+	e->pty_slave = s;
+	e->in_session = false;
+	snprintf(e->spec, sizeof e->spec, "serial:%s", path);
+	snprintf(e->peer, sizeof e->peer, "serial:%s", path);
+	return 0;
+fail:
+	{
+		int saved = errno;
+
+		if (s >= 0)
+			close(s);
+		if (m >= 0)
+			close(m);
+		return eerr(err, errlen, "cannot open a pseudo-terminal: %s", strerror(saved));
+	}
+}
+
+/* ---- time --------------------------------------------------------------- */
+
+static void accept_client(hil_emul *e);
+
+/*
+ * Wait until the wall clock reaches t_ns or stop_fd is readable.  A client
+ * knocking meanwhile is turned away at once (busy) rather than left
+ * waiting in the backlog for the end of a long move or a slow reply.
+ */
+static void sleep_until(hil_emul *e, int64_t t_ns)
+{
+	for (;;) {
+		int64_t left = t_ns - hil_now_ns();
+		struct pollfd p[2];
+		nfds_t np = 0;
+		int n;
+
+		if (left <= 0 || e->stopping)
+			return;
+		if (e->stop_fd >= 0)
+			p[np++] = (struct pollfd){ e->stop_fd, POLLIN, 0 };
+		if (e->listen_fd >= 0)
+			p[np++] = (struct pollfd){ e->listen_fd, POLLIN, 0 };
+		n = poll(p, np, (int)((left + 999999) / 1000000));
+		if (n <= 0)
+			continue;
+		if (e->stop_fd >= 0 && p[0].revents) {
+			e->stopping = true;
+			return;
+		}
+		if (e->listen_fd >= 0 && p[np - 1].revents)
+			accept_client(e);
+	}
+}
+
+/* Let virtual time catch up with the wall clock (pacing). */
+static void catch_up(hil_emul *e)
+{
+	int64_t target, now_v;
+
+	if (!e->cfg.pacing || !e->started)
+		return;
+	target = e->virt0_ns + (hil_now_ns() - e->wall0_ns);
+	now_v = sim_ctl_now_ns(e->sh);
+	if (target > now_v)
+		sim_ctl_advance(e->sh, target - now_v);
+}
+
+/* ---- sessions and rig-level faults ------------------------------------ */
+
+static void start_session(hil_emul *e)
+{
+	int64_t now = hil_now_ns();
+
+	e->in_session = true;
+	e->conn_t0_ns = now;
+	e->conn_requests = 0;
+	for (size_t i = 0; i < e->n_rf; i++) {
+		e->rf[i].fired = false;
+		e->rf[i].until_ns = 0;
+	}
+	if (!e->started) {
+		e->started = true;
+		e->wall0_ns = now;
+		e->virt0_ns = sim_ctl_now_ns(e->sh);
+	}
+	e->st.connections++;
+}
+
+static bool effect(const hil_emul *e, int kind, int64_t now, double *max_ms)
+{
+	bool on = false;
+
+	for (size_t i = 0; i < e->n_rf; i++) {
+		const rig_fault *r = &e->rf[i];
+
+		if (r->fired && (int)r->f.kind == kind && now < r->until_ns) {
+			on = true;
+			if (max_ms && r->f.duration_ms > *max_ms)
+				*max_ms = r->f.duration_ms;
+		}
+	}
+	return on;
+}
+
+/* Hang up the client (link_drop). */
+static void drop_link(hil_emul *e, const sim_fault *f, int64_t now)
+{
+	int64_t dur = (int64_t)(f->duration_s * 1e9);
+
+	logf_(e, "link_drop: closing the connection of %s", e->peer);
+	if (dur > 0)
+		e->refuse_until_ns = now + dur;
+	if (e->pty) {
+		close_pty(e);
+		e->reopen_ns = now + (dur > 0 ? dur : 0);
+	} else {
+		close_client(e);
+	}
+}
+
+/* Fire the rig-level faults of the session that are due; false when one
+ * dropped the link. */
+static bool poll_rig_faults(hil_emul *e, int64_t now)
+{
+	if (!e->in_session)
+		return true;
+	for (size_t i = 0; i < e->n_rf; i++) {
+		rig_fault *r = &e->rf[i];
+		bool due = (r->f.at_ns >= 0 && now - e->conn_t0_ns >= r->f.at_ns) ||
+			   (r->f.at_op >= 0 && e->conn_requests >= (uint64_t)r->f.at_op);
+
+		if (r->fired || !due)
+			continue;
+		r->fired = true;
+		r->until_ns = r->f.duration_s > 0 ? now + (int64_t)(r->f.duration_s * 1e9) : INT64_MAX;
+		e->st.faults++;
+		logf_(e, "fault %s fired (%.3f s into the connection, request %" PRIu64 ")",
+		      sim_fault_name(r->f.kind), (double)(now - e->conn_t0_ns) / 1e9, e->conn_requests);
+		if ((int)r->f.kind == SIM_FAULT_LINK_DROP) {
+			drop_link(e, &r->f, now);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Wall time of the next time-triggered rig fault of the session, or -1. */
+static int64_t next_fault_ns(const hil_emul *e)
+{
+	int64_t t = -1;
+
+	if (!e->in_session)
+		return -1;
+	for (size_t i = 0; i < e->n_rf; i++) {
+		const rig_fault *r = &e->rf[i];
+
+		if (!r->fired && r->f.at_ns >= 0 && (t < 0 || e->conn_t0_ns + r->f.at_ns < t))
+			t = e->conn_t0_ns + r->f.at_ns;
+	}
+	return t;
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static int grow(void **p, size_t *cap, size_t n, size_t elem)
+{
+	void *np;
+
+	if (*cap >= n)
+		return 0;
+	if (n > SIZE_MAX / elem || !(np = realloc(*p, n * elem)))
+		return -1;
+	*p = np;
+	*cap = n;
+	return 0;
+}
+
+/* The reply to a GRAB: the header line into e->out, the pixels into
+ * e->pay.  AF_OK or the simulated HAL's error. */
+static int run_grab(hil_emul *e, uint32_t id)
+{
+	af_roi roi;
+	af_frame fr;
+	hil_reply rp;
+	size_t npx;
+	int len, rc;
+
+	memset(&fr, 0, sizeof fr);
+	e->hal.ops->get_roi(e->hal.ctx, &roi);
+	npx = (size_t)roi.width * roi.height;
+	if (grow((void **)&e->px, &e->px_cap, npx, sizeof *e->px) ||
+	    grow((void **)&e->pay, &e->pay_cap, 2 * npx, 1))
+		return AF_ENOMEM;
+	fr.pixels = e->px;
+	fr.capacity_px = e->px_cap;
+	rc = e->hal.ops->grab_frame(e->hal.ctx, &fr);
+	if (rc != AF_OK)
+		return rc;
+	npx = (size_t)fr.width * fr.height;
+	hil_proto_put_pixels(fr.pixels, npx, e->pay);
+	memset(&rp, 0, sizeof rp);
+	rp.id = id;
+	rp.frame.width = fr.width;
+	rp.frame.height = fr.height;
+	rp.frame.bit_depth = fr.bit_depth;
+	rp.frame.seq = fr.seq;
+	rp.frame.age_us = (sim_ctl_now_ns(e->sh) - fr.timestamp_us * 1000) / 1000;
+	rp.frame.nbytes = 2 * npx;
+	rp.frame.crc32 = hil_crc32(0, e->pay, 2 * npx);
+	len = hil_proto_format_reply(HIL_GRAB, &rp, e->out, sizeof e->out);
+	if (len < 0)
+		return AF_EIO;
+	e->out_len = (size_t)len;
+	e->pay_len = 2 * npx;
+	return AF_OK;
+}
+
+/* Run request rq on the simulated rig; the reply into e->out (and
+ * e->pay for a frame). */
+static void execute(hil_emul *e, const hil_request *rq)
+{
+	const af_hal_ops *o = e->hal.ops;
+	void *c = e->hal.ctx;
+	hil_reply rp;
+	int rc = AF_OK, len;
+	char msg[HIL_PROTO_ERR_MAX];
+
+	memset(&rp, 0, sizeof rp);
+	rp.id = rq->id;
+	msg[0] = '\0';
+	e->out_len = e->pay_len = 0;
+	switch (rq->verb) {
+	case HIL_HELLO:
+		if (rq->version != HIL_PROTO_VERSION) {
+			rc = AF_EPROTO;
+			snprintf(msg, sizeof msg, "protocol version %u is not spoken here, this rig speaks %u",
+				 rq->version, HIL_PROTO_VERSION);
+			break;
+		}
+		rp.hello.version = HIL_PROTO_VERSION;
+		snprintf(rp.hello.name, sizeof rp.hello.name, "%s", e->name);
+		snprintf(rp.hello.ident, sizeof rp.hello.ident, "%s", e->ident);
+		rp.hello.caps = HIL_CAP_BUSY | HIL_CAP_EXPOSURE | HIL_CAP_ROI | HIL_CAP_FRAMES |
+				HIL_CAP_PLACE;
+		break;
+	case HIL_SELECT_LENS:
+		rc = o->select_lens(c, rq->lens);
+		break;
+	case HIL_GET_LENS:
+		rc = o->get_lens(c, &rp.lens);
+		break;
+	case HIL_MOVE_Z:
+		rc = o->move_z(c, rq->z_um);
+		break;
+	case HIL_GET_Z:
+		rc = o->get_z(c, &rp.z_um);
+		break;
+	case HIL_Z_BUSY:
+		rc = o->z_busy(c, &rp.busy);
+		break;
+	case HIL_WAIT_SETTLED:
+		rc = o->wait_settled(c, rq->timeout_ms);
+		break;
+	case HIL_TEMP:
+		rc = o->read_temperature(c, &rp.temp_c);
+		break;
+	case HIL_SET_EXPOSURE:
+		rc = o->set_exposure_us(c, rq->exposure_us);
+		break;
+	case HIL_GET_EXPOSURE:
+		rc = o->get_exposure_us(c, &rp.exposure_us);
+		break;
+	case HIL_SET_ROI:
+		rc = o->set_roi(c, &rq->roi);
+		break;
+	case HIL_GET_ROI:
+		rc = o->get_roi(c, &rp.roi);
+		break;
+	case HIL_GRAB:
+		if ((rc = run_grab(e, rq->id)) == AF_OK)
+			return;
+		break;
+	case HIL_PLACE:
+		sim_ctl_set_place(e->sh, rq->z_um);
+		break;
+	case HIL_VERB_COUNT:
+		rc = AF_EPROTO;
+		break;
+	}
+	if (rc == AF_OK) {
+		len = hil_proto_format_reply(rq->verb, &rp, e->out, sizeof e->out);
+		if (len >= 0) {
+			e->out_len = (size_t)len;
+			return;
+		}
+		rc = AF_EIO;
+		snprintf(msg, sizeof msg, "cannot encode the reply to %s", hil_verb_name(rq->verb));
+	}
+	if (!msg[0])
+		snprintf(msg, sizeof msg, "%s", rc == AF_ENOMEM ? "out of memory" : o->errmsg(c));
+	len = hil_proto_format_error(rq->id, rc, msg, e->out, sizeof e->out);
+	e->out_len = len < 0 ? 0 : (size_t)len;
+}
+
+/* garbage: a line reply becomes noise; a frame keeps its header and gets
+ * flipped pixels, which its checksum catches. */
+static void corrupt(hil_emul *e)
+{
+	size_t n;
+
+	if (e->pay_len) {
+		for (int k = 0; k < 4; k++)
+			e->pay[sim_rng_next(&e->noise) % e->pay_len] ^= 0xa5;
+		return;
+	}
+	n = 16 + (size_t)(sim_rng_next(&e->noise) % 32);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)(1 + sim_rng_next(&e->noise) % 255);
+
+		e->out[i] = b == '\n' ? '#' : (char)b;
+	}
+	e->out[n] = '\n';
+	e->out_len = n + 1;
+}
+
+/* Send the reply to the client; a client that does not take it within
+ * the grace time is closed (a pty's session ends). */
+static void send_reply(hil_emul *e)
+{
+	char lerr[HIL_PROTO_ERR_MAX];
+	int64_t deadline = hil_now_ns() + WRITE_GRACE_NS + (int64_t)e->pay_len * 1000;
+
+	trace_line(e, '>', e->out, e->out_len, e->pay_len);
+	if (hil_link_write(e->client, e->out, e->out_len, deadline, lerr, sizeof lerr) == AF_OK &&
+	    (e->pay_len == 0 ||
+	     hil_link_write(e->client, e->pay, e->pay_len, deadline, lerr, sizeof lerr) == AF_OK))
+		return;
+	logf_(e, "cannot reply to %s: %s; closing", e->peer, lerr);
+	if (e->pty)
+		e->in_session = false;
+	else
+		close_client(e);
+}
+
+/* One request line: parse, faults, catch up, run, pace, reply.  too_long:
+ * the line was cut at HIL_PROTO_LINE_MAX + 1 bytes. */
+static void handle_line(hil_emul *e, const char *line, size_t len, bool too_long)
+{
+	hil_request rq;
+	char perr[HIL_PROTO_ERR_MAX];
+	double slow_ms = 0.0;
+	int64_t now = hil_now_ns();
+	int prc, n;
+
+	e->st.requests++;
+	e->all_requests++;
+	prc = hil_proto_parse_request(line, len, &rq, perr, sizeof perr);
+	if (too_long) {
+		uint32_t id = 0;
+
+		prc = AF_EPROTO;
+		rq.id = hil_proto_reply_id(line, len, &id) == 0 ? id : 0;
+		snprintf(perr, sizeof perr, "line longer than %d bytes", HIL_PROTO_LINE_MAX);
+	}
+	if (!e->in_session || (e->pty && prc == AF_OK && rq.verb == HIL_HELLO))
+		start_session(e);
+	trace_line(e, '<', line, len, 0);
+	e->conn_requests++;
+	if (!poll_rig_faults(e, now))
+		return;
+	if (effect(e, SIM_FAULT_NO_REPLY, now, NULL)) {
+		e->st.swallowed++;
+		return;
+	}
+	if (prc != AF_OK) {
+		e->st.bad_requests++;
+		e->pay_len = 0;
+		n = hil_proto_format_error(rq.id, AF_EPROTO, perr, e->out, sizeof e->out);
+		e->out_len = n < 0 ? 0 : (size_t)n;
+	} else {
+		catch_up(e);
+		sim_ctl_begin_op(e->sh, (int64_t)e->all_requests);
+		execute(e, &rq);
+	}
+	if (e->out_len == 0)
+		return;
+	if (effect(e, SIM_FAULT_GARBAGE, now, NULL))
+		corrupt(e);
+	if (e->cfg.pacing)
+		sleep_until(e, e->wall0_ns + (sim_ctl_now_ns(e->sh) - e->virt0_ns));
+	if (effect(e, SIM_FAULT_SLOW_REPLY, now, &slow_ms))
+		sleep_until(e, hil_now_ns() + (int64_t)(slow_ms * 1e6));
+	if (!e->stopping)
+		send_reply(e);
+}
+
+/* Read and handle every complete line the client has sent. */
+static void serve_client(hil_emul *e)
+{
+	char line[HIL_PROTO_LINE_BUF], lerr[HIL_PROTO_ERR_MAX];
+	size_t len;
+
+	while (e->client && !e->stopping) {
+		int rc = hil_link_read_line(e->client, line, sizeof line, &len, 0, lerr, sizeof lerr);
+
+		if (rc == AF_OK) {
+			handle_line(e, line, len, false);
+		} else if (rc == AF_EPROTO) {
+			/* too long: answered EPROTO, the connection stays */
+			handle_line(e, line, len, true);
+		} else if (rc == AF_EIO) {
+			logf_(e, "%s disconnected", e->peer);
+			close_client(e);
+		} else {
+			return;
+		}
+	}
+}
+
+static void accept_client(hil_emul *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char peer[HIL_TRANSPORT_TEXT_MAX], line[HIL_PROTO_LINE_BUF];
+	int64_t now = hil_now_ns();
+	int fd = accept4(e->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int n;
+
+	if (fd < 0)
+		return;
+	addr_text((struct sockaddr *)&ss, sl, peer, sizeof peer);
+	if (e->client || now < e->refuse_until_ns) {
+		e->st.refused++;
+		if (e->client) {
+			char msg[HIL_PROTO_LINE_MAX];
+
+			snprintf(msg, sizeof msg, "rig '%s' is held by %s (connected %.1f s ago)",
+				 e->name, e->peer, (double)(now - e->conn_t0_ns) / 1e9);
+			n = hil_proto_format_error(0, HIL_PROTO_EBUSY, msg, line, sizeof line);
+			if (n > 0)
+				(void)send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+			logf_(e, "refused %s: busy, held by %s", peer, e->peer);
+		} else {
+			logf_(e, "refused %s: link_drop in effect", peer);
+		}
+		close(fd);
+		return;
+	}
+	e->client = hil_link_wrap(fd);
+	if (!e->client)
+		return;
+	snprintf(e->peer, sizeof e->peer, "%s", peer);
+	start_session(e);
+	logf_(e, "%s connected", peer);
+}
+
+int hil_emul_serve(hil_emul *e, int stop_fd, char *err, size_t errlen)
+{
+	e->stop_fd = stop_fd;
+	e->stopping = false;
+	if (e->listen_fd < 0 && !e->pty)
+		return eerr(err, errlen, "not listening: call hil_emul_listen_tcp or hil_emul_open_pty");
+	if (e->cfg.on_ready)
+		e->cfg.on_ready(e->cfg.user, e->spec);
+	while (!e->stopping) {
+		struct pollfd p[3];
+		int np = 0, ms = -1, i_stop = -1, i_listen = -1, i_client = -1;
+		int64_t now = hil_now_ns(), t = next_fault_ns(e);
+
+		if (e->pty && !e->client && e->reopen_ns >= 0 && now >= e->reopen_ns) {
+			e->reopen_ns = -1;
+			if (hil_emul_open_pty(e, err, errlen) != 0)
+				return -1;
+			if (e->cfg.on_ready)
+				e->cfg.on_ready(e->cfg.user, e->spec);
+		}
+		if (e->pty && !e->client && e->reopen_ns >= 0)
+			t = t < 0 || e->reopen_ns < t ? e->reopen_ns : t;
+		if (t >= 0)
+			ms = t <= now ? 0 : (int)((t - now + 999999) / 1000000);
+		if (stop_fd >= 0) {
+			p[np] = (struct pollfd){ stop_fd, POLLIN, 0 };
+			i_stop = np++;
+		}
+		if (e->listen_fd >= 0) {
+			p[np] = (struct pollfd){ e->listen_fd, POLLIN, 0 };
+			i_listen = np++;
+		}
+		if (e->client) {
+			p[np] = (struct pollfd){ hil_link_fd(e->client), POLLIN, 0 };
+			i_client = np++;
+		}
+		if (poll(p, (nfds_t)np, ms) < 0) {
+			if (errno == EINTR)
+				continue;
+			return eerr(err, errlen, "poll: %s", strerror(errno));
+		}
+		if (i_stop >= 0 && p[i_stop].revents)
+			break;
+		if (i_listen >= 0 && (p[i_listen].revents & POLLIN))
+			accept_client(e);
+		if (i_client >= 0 && e->client && p[i_client].revents)
+			serve_client(e);
+		if (e->client)
+			(void)poll_rig_faults(e, hil_now_ns());
+	}
+	return 0;
+}
