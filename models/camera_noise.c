@@ -50,6 +50,7 @@
 
 #include "models/camera_impl.h"
 #include "models/mdl.h"
+#include "sim/digest.h"
 
 /* Above this many expected electrons shot + read noise is one Gaussian. */
 #define NOISE_GAUSS_MIN_E 24.0
@@ -384,18 +385,46 @@ static inline uint64_t has_tail_lane(uint64_t w)
 	return ((w - ones) & nw & highs) | ((nw - ones) & w & highs);
 }
 
+/*
+ * The frame's digest (sim/digest.h) taken while the frame is rendered:
+ * whole words of finished pixels wait here and the next chunk's draw loop
+ * digests one per iteration, so that the digest's serial multiply chain
+ * (six cycles a word) runs alongside the draws instead of after the frame
+ * (a tenth of a simulated handoff's time).  Words stay in frame order, so
+ * the value is sim_digest_u16's.
+ */
+typedef struct digest_run {
+	uint64_t h;
+	const uint16_t *next;   /* first pixel not digested */
+	size_t words;           /* whole words of finished pixels from next */
+} digest_run;
+
+static inline void digest_step(uint64_t *h, const uint16_t **next, size_t *words)
+{
+	if (*words) {
+		*h = sim_digest_word(*h, sim_digest_load4(*next));
+		*next += 4;
+		(*words)--;
+	}
+}
+
 /* Pass two, all pixels bright: four 16-bit normals per draw into z, one
  * test per draw for a tail lane, then the output stage.  The generator is
  * a local copy so that it stays in registers. */
 static void noise_bright(const noise_params *p, const float *table, const float *mu,
 			 const float *sd, size_t n, sim_rng *rng, float *restrict z,
-			 mdl_camera_simd simd, uint16_t *o)
+			 mdl_camera_simd simd, digest_run *d, uint16_t *o)
 {
 	sim_rng r = *rng;
+	uint64_t h = d->h;
+	const uint16_t *next = d->next;
+	size_t words = d->words;
 	size_t j = 0;
 
 	for (; j + 4u <= n; j += 4u) {
 		uint64_t w = sim_rng_next(&r);
+
+		digest_step(&h, &next, &words);
 
 		if (has_tail_lane(w)) {
 			z[j] = normal16(table, (uint32_t)w & 0xffffu, &r);
@@ -416,6 +445,9 @@ static void noise_bright(const noise_params *p, const float *table, const float 
 			z[j] = normal16(table, (uint32_t)(w >> (16u * k)) & 0xffffu, &r);
 	}
 	*rng = r;
+	d->h = h;
+	d->next = next;
+	d->words = words;
 #if defined(CAMERA_AVX2)
 	if (simd == MDL_CAMERA_SIMD_AVX2) {
 		output_codes_avx2(mu, sd, z, n, p->cap_adu, o);
@@ -430,11 +462,13 @@ static void noise_bright(const noise_params *p, const float *table, const float 
  * NOISE_GAUSS_MIN_E (in double), the Gaussian above. */
 static void noise_mixed(const noise_params *p, const float *table, const frame_src *src,
 			size_t i0, const float *sig, const float *mu, const float *sd, size_t n,
-			sim_rng *r, uint16_t *o)
+			sim_rng *r, digest_run *d, uint16_t *o)
 {
 	for (size_t j = 0; j < n; j++) {
 		float lambda = pixel_lambda(p, src, sig, i0, j);
 		uint64_t w = sim_rng_next(r);
+
+		digest_step(&d->h, &d->next, &d->words);
 		float z = normal16(table, (uint32_t)w & 0xffffu, r);
 
 		if (lambda > (float)NOISE_GAUSS_MIN_E) {
@@ -450,12 +484,14 @@ static void noise_mixed(const noise_params *p, const float *table, const frame_s
 	}
 }
 
-int mdl_camera_render(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t *out)
+static int render(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t *out,
+		  uint64_t *digest)
 {
 	const mdl_camera_config *c;
 	float sig[NOISE_CHUNK], mu[NOISE_CHUNK], sd[NOISE_CHUNK], z[NOISE_CHUNK];
 	frame_src src;
 	noise_params p;
+	digest_run d;
 	sim_rng r;
 	double inv_gain;
 	int rc;
@@ -480,6 +516,9 @@ int mdl_camera_render(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t
 	if (p.cap_adu > (float)mdl_camera_max_adu(c))
 		p.cap_adu = (float)mdl_camera_max_adu(c);
 	r = *rng;
+	d.h = sim_digest_begin(v->npix);
+	d.next = out;
+	d.words = 0;
 	for (size_t i0 = 0; i0 < v->npix; i0 += NOISE_CHUNK) {
 		size_t n = v->npix - i0;
 		int dim;
@@ -497,10 +536,33 @@ int mdl_camera_render(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t
 			dim = noise_moments(&p, &src, i0, n, sig, mu, sd);
 		}
 		if (dim)
-			noise_mixed(&p, v->normal_z, &src, i0, sig, mu, sd, n, &r, out + i0);
+			noise_mixed(&p, v->normal_z, &src, i0, sig, mu, sd, n, &r, &d, out + i0);
 		else
-			noise_bright(&p, v->normal_z, mu, sd, n, &r, z, v->simd, out + i0);
+			noise_bright(&p, v->normal_z, mu, sd, n, &r, z, v->simd, &d, out + i0);
+		/* this chunk's pixels are final: their whole words join the queue */
+		if (digest)
+			d.words = (i0 + n - (size_t)(d.next - out)) / 4u;
 	}
 	*rng = r;
+	if (digest) {
+		while (d.words)
+			digest_step(&d.h, &d.next, &d.words);
+		for (; d.next < out + v->npix; d.next++)
+			d.h = sim_digest_pixel(d.h, *d.next);
+		*digest = sim_digest_end(d.h);
+	}
 	return 0;
+}
+
+int mdl_camera_render(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t *out)
+{
+	return render(v, x, rng, out, NULL);
+}
+
+int mdl_camera_render_digest(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t *out,
+			     uint64_t *digest)
+{
+	if (!digest)
+		return MDL_EINVAL;
+	return render(v, x, rng, out, digest);
 }

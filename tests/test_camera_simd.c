@@ -15,6 +15,7 @@
 #include "models/camera_impl.h"
 #include "models/mdl.h"
 #include "sim/rng.h"
+#include "sim/trace.h"
 #include "tests/camera_fix.h"
 
 Suite *camera_simd_suite(void);
@@ -113,6 +114,63 @@ START_TEST(test_best_kernels_same_bits)
 }
 END_TEST
 
+/* mdl_camera_render_digest: the frame and the generator state of
+ * mdl_camera_render, and sim_digest_u16 of the frame, whichever kernels:
+ * bright and dim frames (the digest rides the draw loops of both), ROIs of
+ * 128 x 128, 100 x 37 (a partial last chunk) and 9 x 61 (549 pixels: one
+ * left over after the words), plain and tilted. */
+START_TEST(test_render_digest)
+{
+	static const uint32_t rois[][2] = { { 128, 128 }, { 100, 37 }, { 9, 61 } };
+	static const double scales[] = { 1.0, 0.002, 0.03 };
+	int frames = 0;
+
+	for (int simd = MDL_CAMERA_SIMD_PORTABLE; simd <= MDL_CAMERA_SIMD_AVX2; simd++)
+		for (int ri = 0; ri < 3; ri++)
+			for (int tilt = 0; tilt < 2; tilt++) {
+				uint32_t w = rois[ri][0], hh = rois[ri][1];
+				size_t n = (size_t)w * hh;
+				uint16_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+				mdl_view *v;
+				sim_rng ra, rb;
+				rig g;
+
+				ck_assert(a && b);
+				rig_default(&g, MDL_LENS_B);
+				g.spec.tilt_x_um_per_mm = tilt ? 15.0 : 0.0;
+				v = rig_view(&g, w, hh);
+				ck_assert_ptr_nonnull(v);
+				v->simd = (mdl_camera_simd)simd;
+				sim_rng_stream(&ra, 3, SIM_STREAM_CAMERA);
+				rb = ra;
+				for (int k = 0; k < 6; k++) {
+					mdl_exposure x = { -2.0 + 0.9 * k, 0.005, scales[k % 3], 0.0 };
+					uint64_t d = 0;
+
+					ck_assert_int_eq(mdl_camera_render(v, &x, &ra, a), 0);
+					ck_assert_int_eq(mdl_camera_render_digest(v, &x, &rb, b, &d), 0);
+					ck_assert(memcmp(a, b, n * sizeof *a) == 0);
+					ck_assert(memcmp(&ra, &rb, sizeof ra) == 0);
+					ck_assert_msg(d == sim_digest_u16(a, n),
+						      "%ux%u tilt %d frame %d: digest %016llx, want %016llx",
+						      w, hh, tilt, k, (unsigned long long)d,
+						      (unsigned long long)sim_digest_u16(a, n));
+					frames++;
+				}
+				{
+					mdl_exposure x = { 0.0, 0.005, 1.0, 0.0 };
+
+					ck_assert_int_eq(mdl_camera_render_digest(v, &x, &rb, b, NULL),
+							 MDL_EINVAL);
+				}
+				mdl_view_free(v);
+				free(a);
+				free(b);
+			}
+	ck_assert_int_eq(frames, 2 * 3 * 2 * 6);
+}
+END_TEST
+
 Suite *camera_simd_suite(void)
 {
 	Suite *s = suite_create("camera_simd");
@@ -121,6 +179,7 @@ Suite *camera_simd_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_portable_frames_pinned);
 	tcase_add_test(tc, test_best_kernels_same_bits);
+	tcase_add_test(tc, test_render_digest);
 	suite_add_tcase(s, tc);
 	return s;
 }
