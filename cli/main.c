@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/gap_cmd.h"
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
 #include "cli/report_cmd.h"
@@ -52,6 +53,7 @@ static const command commands[] = {
 	{ "regress", afsim_cmd_regress },
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
+	{ "gap", afsim_cmd_gap },
 	{ "rig", afsim_rig_main },
 	{ "hil", afsim_hil_main },
 	{ "demo", cmd_demo },
@@ -117,7 +119,8 @@ static int cmd_run(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (strcmp(a, "--seed") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "-j") == 0 ||
-		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0) {
+		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0 || strcmp(a, "--record") == 0 ||
+		    strcmp(a, "--rig") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "afsim run: %s needs a value\n", a);
 				free(o.paths);
@@ -130,6 +133,10 @@ static int cmd_run(int argc, char **argv)
 				o.db_path = argv[i];
 			} else if (strcmp(a, "--png") == 0) {
 				o.png_dir = argv[i];
+			} else if (strcmp(a, "--record") == 0) {
+				o.record = argv[i];
+			} else if (strcmp(a, "--rig") == 0) {
+				o.rig_file = argv[i];
 			} else if (cli_u64(argv[i], &v) != 0 ||
 				   (a[1] == 'j' && (v < 1 || v > 64))) {
 				fprintf(stderr, "afsim run: %s needs %s, not '%s'\n", a,

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct sim_rig_source;
+
 typedef struct run_opts {
 	char **paths;
 	int npaths;
@@ -19,15 +21,23 @@ typedef struct run_opts {
 	const char *invocation;   /* this invocation's id (set by afsim_run) */
 	bool tty;      /* show progress on stderr */
 	bool verbose;  /* print every operation and event (runs one at a time) */
+	/* --record: a field log of the run (one scenario), or a folder (an
+	 * existing one, or a path ending in '/') of DIR/<scenario>.aflog */
+	const char *record;
+	bool record_dir;                    /* set by afsim_run: record is a folder */
+	const char *rig_file;               /* --rig: the rig file (mode hil) */
+	const struct sim_rig_source *rig;   /* set by afsim_run: NULL, the simulated rig */
 } run_opts;
 
 /*
  * Run the scenarios of o->paths and record every run in the database
  * o->db_path (created on first use).  Exit code: 0 all passed, 1 an
- * expectation failed, 2 bad input (a scenario, or an empty --db, --junit
- * or --png), 3 harness error (a run that errored or was not recorded
- * whole; and, before anything runs: a database that cannot be opened for
- * writing, or a JUnit file or picture folder that cannot be written).
+ * expectation failed, 2 bad input (a scenario, an empty --db, --junit,
+ * --png or --record, --record FILE with several scenarios), 3 harness
+ * error (a run that errored or was not recorded whole, a field log that
+ * could not be written whole; and, before anything runs: a database that
+ * cannot be opened for writing, or a JUnit file, picture folder or field
+ * log that cannot be written).
  */
 int afsim_run(const run_opts *o);
 

@@ -17,7 +17,7 @@
 typedef struct db db;
 struct sqlite3;
 
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 /* PRAGMA application_id of an afsim database: "AFSM" (0x4146534d). */
 #define DB_APPLICATION_ID 0x4146534d
 
@@ -108,6 +108,10 @@ typedef struct db_expect {
 	const char *op;
 	double bound;
 	bool passed;
+	/* not applicable on the run's rig (a metric that needs ground truth,
+	 * on a physical rig): stored with passed NULL, neither passed nor
+	 * failed (schema 4) */
+	bool na;
 } db_expect;
 
 /*
@@ -129,7 +133,7 @@ int db_expect_add(db *d, int64_t run, const db_expect *x);
 /* Write the buffered rows now, in one transaction (held samples stay). */
 int db_flush(db *d);
 
-/* One record of a run's trace index (sim/trace.h): its kind, its time,
+/* One record of a run's trace index (kernel/trace.h): its kind, its time,
  * and the trace's running hash after it.  Records read back from the
  * store carry the high 32 bits of that hash, the low 32 bits zero (the
  * store keeps 32 bits a record, see docs/database.md). */
@@ -167,6 +171,7 @@ typedef struct db_run_row {
 	char scenario[128], status[16], mode[8], started_at[32], finished_at[32];
 	char trace_hash[24], afsim_version[64], host[128], message[512];
 	char invocation[40];           /* "" when the run has none */
+	char rig[320];                 /* "sim:default", a rig's "NAME (IDENTITY)" */
 	uint64_t seed;
 	double virtual_s, wall_s, tol_time_frac, tol_accuracy_um;
 } db_run_row;

@@ -150,9 +150,27 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (run_id, seq)\n"
 	");\n";
 
-/* Version 4: validations of a rig (`afsim hil validate`), one row each,
- * and their measurements. */
+/* Version 4: an expectation may be not applicable (a metric that needs the
+ * simulator's ground truth, on a physical rig): passed is NULL then,
+ * neither passed nor failed.  SQLite cannot drop a NOT NULL, so the table
+ * is rebuilt, its rows copied in their order. */
 static const char schema_v4[] =
+	"CREATE TABLE expectations_v4 (\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id),\n"
+	"  metric TEXT NOT NULL,\n"
+	"  value REAL,                         -- NULL when the run had no data\n"
+	"  op TEXT NOT NULL CHECK (op IN ('min', 'max')),\n"
+	"  bound REAL NOT NULL,\n"
+	"  passed INTEGER CHECK (passed IN (0, 1))   -- NULL: not applicable on the run's rig\n"
+	");\n"
+	"INSERT INTO expectations_v4 (run_id, metric, value, op, bound, passed)\n"
+	"  SELECT run_id, metric, value, op, bound, passed FROM expectations ORDER BY rowid;\n"
+	"DROP TABLE expectations;\n"
+	"ALTER TABLE expectations_v4 RENAME TO expectations;\n";
+
+/* Version 5: validations of a rig (`afsim hil validate`), one row each,
+ * and their measurements. */
+static const char schema_v5[] =
 	"CREATE TABLE validations (\n"
 	"  id            INTEGER PRIMARY KEY,\n"
 	"  rig           TEXT NOT NULL,       -- the rig file's name\n"
@@ -188,7 +206,7 @@ static const char schema_v4[] =
 
 /* migrations[v] takes a database from user_version v to v + 1. */
 static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3,
-							    schema_v4 };
+							   schema_v4, schema_v5 };
 
 /* The tables of every afsim schema: how a database that predates the
  * application id is told from someone else's (identify). */

@@ -32,7 +32,7 @@
 
 #include "hil/link.h"
 #include "hil/proto.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
 
 /* How long a reply may take to leave before the client counts as gone. */
@@ -796,10 +796,13 @@ int hil_emul_serve(hil_emul *e, int stop_fd, char *err, size_t errlen)
 		}
 		if (i_stop >= 0 && p[i_stop].revents)
 			break;
-		if (i_listen >= 0 && (p[i_listen].revents & POLLIN))
-			accept_client(e);
+		/* the client first: one that hung up just before the next one
+		 * connected (runs one after the other) is gone before the new
+		 * one is looked at, not holding the rig */
 		if (i_client >= 0 && e->client && p[i_client].revents)
 			serve_client(e);
+		if (i_listen >= 0 && (p[i_listen].revents & POLLIN))
+			accept_client(e);
 		if (e->client)
 			(void)poll_rig_faults(e, hil_now_ns());
 		hil_em_camera_tick(e, hil_now_ns());

@@ -110,7 +110,8 @@ void hil_emul_get_stats(hil_emul *e, hil_emul_stats *out);
  * frame is rendered from the world caught up with the wall clock, and
  * leaves once the wall clock has reached the end of its exposure and
  * readout (at most 200 ms later: the camera's one thread also answers
- * GVCP).  Rig-level camera faults (camera_delay, camera_incomplete,
+ * GVCP).  The fake camera looks at its software trigger at 200 Hz, at
+ * 1 kHz without pacing.  Rig-level camera faults (camera_delay, camera_incomplete,
  * camera_gone; sim/fault.h) act on it.  Call before hil_emul_serve; 0, or
  * -1 with err (no such interface, UDP port 3956 taken there).
  */

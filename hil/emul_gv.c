@@ -143,6 +143,10 @@ int hil_emul_start_genicam(hil_emul *e, const char *address, char *err, size_t e
 	o.y = cc->roi_y;
 	o.exposure_us = cc->exposure_us;
 	o.pixel_format = format_of(cc->bit_depth);
+	/* without pacing (a benchmark, a quick test) frames come as fast as
+	 * the camera looks at its trigger: 1 kHz, at about 40 % of a core
+	 * while acquiring, instead of 200 Hz */
+	o.trigger_hz = e->cfg.pacing ? 0.0 : 1000.0;
 	o.render = render;
 	o.user = e;
 	e->cam = hil_gvcam_new(&o, why, sizeof why);

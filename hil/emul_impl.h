@@ -26,7 +26,7 @@
 #include "hil/link.h"
 #include "hil/proto.h"
 #include "sim/fault.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 typedef struct rig_fault {
 	sim_fault f;

@@ -7,8 +7,8 @@
 . "$(dirname "$0")/testlib.sh"
 
 entries="run runs report baseline baseline_set baseline_show baseline_list regress
-viz viz_timeline viz_trend viz_hist viz_compare replay rig rig_serve rig_hello hil hil_validate demo selftest
-version help"
+viz viz_timeline viz_trend viz_hist viz_compare replay gap rig rig_serve rig_hello hil hil_validate demo
+selftest version help"
 
 # 1. --help, -h, help CMD: exit 0, the usage line first, the same text
 for e in $entries; do

@@ -26,7 +26,7 @@
 #include "hil/genicam.h"
 #include "models/camera.h"
 #include "sim/sim_ctl.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 #include "tests/emulfix.h"
 #include "tests/genicam_fix.h"
 #include "tests/slack.h"

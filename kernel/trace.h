@@ -26,8 +26,8 @@
  * records and checkpoints (sim_trace_complete() turns false) but the hash
  * stays exact.
  */
-#ifndef SIM_TRACE_H
-#define SIM_TRACE_H
+#ifndef KERNEL_TRACE_H
+#define KERNEL_TRACE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -131,7 +131,9 @@ uint64_t sim_fnv1a64(uint64_t h, const void *data, size_t n);
 #define SIM_FNV64_OFFSET UINT64_C(0xcbf29ce484222325)
 
 /* A fast 64-bit digest of a pixel buffer (word-wise multiply-xorshift),
- * for putting frame contents into the trace without hashing byte by byte. */
+ * for putting frame contents into the trace without hashing byte by byte;
+ * its steps are kernel/digest.h's (the camera model digests a frame while it
+ * renders it: mdl_camera_render_digest). */
 uint64_t sim_digest_u16(const uint16_t *px, size_t n);
 
-#endif /* SIM_TRACE_H */
+#endif /* KERNEL_TRACE_H */
