@@ -12,7 +12,8 @@
  * fault of a scenario reaches the bridge as the driver's error: a dropped
  * frame (camera_drop) ETIMEDOUT, a late one (camera_delay) ETIMEDOUT then
  * the next frame, a frame with holes (camera_incomplete) EIO, a camera gone
- * for a while (camera_gone) EHW then a reconnect.
+ * for a while (camera_gone) EHW then a reconnect; a camera without an
+ * exposure feature ENOTSUP.
  */
 #include <check.h>
 #include <math.h>
@@ -397,6 +398,35 @@ START_TEST(camera_gone_is_ehw_then_reconnects)
 }
 END_TEST
 
+/* A camera that lacks a feature: ENOTSUP with the driver's message,
+ * through the bridge (here a camera of its own next to the emulator). */
+START_TEST(missing_feature_is_enotsup)
+{
+	static const char *const no_exposure[] = { "ExposureTimeAbs", NULL };
+	emul_fix x;
+	af_hal hal;
+	hil_bridge *b;
+	hil_gvcam *cam;
+	hil_gvcam_opts o = { 0 };
+	uint32_t us;
+	char err[256];
+
+	NETNS_OR_SKIP();
+	o.hide = no_exposure;
+	cam = hil_gvcam_new(&o, err, sizeof err);
+	ck_assert_msg(cam != NULL, "%s", err);
+	emul_up(&x, NULL, false, false);
+	b = connect_gv(&x, 1000, &hal);
+	ck_assert_int_eq(af_hal_set_exposure_us(&hal, 2000), AF_ENOTSUP);
+	ck_assert_str_eq(af_hal_errmsg(&hal),
+			 "rig 'emul' (genicam:127.0.0.1): camera '127.0.0.1' has no exposure time feature");
+	ck_assert_int_eq(af_hal_get_exposure_us(&hal, &us), AF_ENOTSUP);
+	hil_bridge_free(b);
+	emul_down(&x);
+	hil_gvcam_free(cam);
+}
+END_TEST
+
 Suite *emul_genicam_suite(void)
 {
 	Suite *s = suite_create("emul_genicam");
@@ -409,6 +439,7 @@ Suite *emul_genicam_suite(void)
 	tcase_add_test(tc, camera_delay_times_out_and_is_not_taken_for_the_next);
 	tcase_add_test(tc, camera_incomplete_is_eio_counted);
 	tcase_add_test(tc, camera_gone_is_ehw_then_reconnects);
+	tcase_add_test(tc, missing_feature_is_enotsup);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
