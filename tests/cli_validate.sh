@@ -7,8 +7,8 @@
 # with the bridge's message while the rest still run (exit 3); a
 # measurement that outlasts the spec's phase_timeout_s is ERROR; a lost
 # connection is ERROR where it closed and the next measurement runs on a
-# new one; a rig nobody serves is ERROR everywhere and still recorded;
-# usage and bad rig files exit 2.  Then, in a private network namespace, a
+# new one; a rig nobody serves is ERROR everywhere and still recorded; a
+# SIGINT keeps what was measured; usage and bad rig files exit 2.  Then, in a private network namespace, a
 # GenICam rig (rig serve --genicam, camera: genicam:127.0.0.1) validates.
 set -u
 cd "$(dirname "$0")/.."
@@ -231,7 +231,24 @@ grep -q '^lens switch  *- ms   max 50  *ERROR  *timed out: [0-9] of 6 repetition
 	&& [ "$(outcome "$tmp/out" "temperature")" = PASS ] \
 	&& ok "lens switch ERROR 'timed out', later ones measured" || { bad "timed out:"; show "$tmp/out"; }
 
-# 8. a GenICam rig, in a private network namespace
+# 8. SIGINT: what was measured is kept, the rest ERROR "interrupted", recorded
+serve ""
+printf 'name: stopped\ntransport: %s\n' "$transport" > "$tmp/stopped.yaml"
+"$AFSIM" hil validate --rig "$tmp/stopped.yaml" --db "$tmp/v.db" > "$tmp/out" 2>&1 &
+vpid=$!
+sleep 2
+kill -INT $vpid
+wait $vpid
+rc=$?
+unserve
+[ $rc = 3 ] && [ "$(outcome "$tmp/out" "lens switch")" != ERROR ] \
+	&& grep -q ' ERROR  *interrupted after [0-9]* of [0-9]* repetitions$' "$tmp/out" \
+	&& grep -q '^mapping error  *- um   max 1  *ERROR  *not run: interrupted$' "$tmp/out" \
+	&& [ "$(sqlite3 "$tmp/v.db" "SELECT status FROM validations WHERE rig = 'stopped'")" = error ] \
+	&& ok "SIGINT: exit 3, the measured kept, the rest 'interrupted', recorded" \
+	|| { bad "SIGINT: exit $rc"; show "$tmp/out"; }
+
+# 9. a GenICam rig, in a private network namespace
 sh tests/netns.sh sh "$0" --genicam-inside > "$tmp/gv.out" 2>&1
 rc=$?
 if [ $rc = 77 ]; then
