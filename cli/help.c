@@ -275,6 +275,28 @@ static const afsim_help entries[] = {
 	  "Exit: 0; 2 usage or a bad rig file; 3 the rig cannot be reached or\n"
 	  "answers wrongly.\n" },
 
+	{ "db", NULL, "afsim db merge OUT.db IN.db...",
+	  "Operations on results databases as a whole (docs/database.md).\n"
+	  "  merge OUT.db IN.db...\n"
+	  "                    fold the runs and baselines of the IN databases (the\n"
+	  "                    shards of a suite) into OUT\n"
+	  "afsim help db merge tells more.\n"
+	  "Exit: 0; 2 usage; 3 a database cannot be opened, read or written.\n" },
+	{ "db", "merge", "afsim db merge OUT.db IN.db...",
+	  "Fold the IN databases into OUT (created on first use), in one transaction:\n"
+	  "every run OUT does not have yet (runs are known by their uid, so merging a\n"
+	  "shard twice changes nothing) with its operations, frames, events,\n"
+	  "expectations and trace index, and the baselines (when both have one for a\n"
+	  "scenario, the later blessed wins).  New runs get ids after OUT's own, by\n"
+	  "invocation and then in the order of the sorted suite - what one `afsim run`\n"
+	  "on one machine would have recorded - so report, regress and viz answer from\n"
+	  "OUT as if everything had run there.  A run still running in an IN is merged\n"
+	  "as running and refreshed by a later merge.  IN files are only read; one of\n"
+	  "an older schema is read through a migrated copy.  Prints per IN its runs\n"
+	  "(new, already there) and a summary (docs/scale.md).\n"
+	  "Exit: 0; 2 usage; 3 an IN is not an afsim database or has a newer schema,\n"
+	  "or a database cannot be read or written (then nothing is merged).\n" },
+
 	{ "demo", NULL, "afsim demo [--seed N] [--handoffs N]",
 	  "Run the autofocus engine on the default simulated rig: calibrate the\n"
 	  "parfocal mapping, then A->B handoffs at random places (z uniform in +/-5 um,\n"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/db_cmd.h"
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
 #include "cli/report_cmd.h"
@@ -52,6 +53,7 @@ static const command commands[] = {
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
 	{ "rig", afsim_rig_main },
+	{ "db", afsim_cmd_db },
 	{ "demo", cmd_demo },
 	{ "selftest", cmd_selftest },
 	{ "version", cmd_version },

@@ -150,8 +150,28 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (run_id, seq)\n"
 	");\n";
 
-/* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3 };
+/* Version 4: a globally unique id per run, so that `afsim db merge` folds
+ * databases recorded on several machines together idempotently.  Runs
+ * recorded before get a uid derived from what identifies them
+ * (fill_legacy_uids); new runs draw theirs (db_run_begin). */
+static const char schema_v4[] =
+	"ALTER TABLE runs ADD COLUMN uid TEXT;  -- 32 hex digits (version 4)\n";
+
+static int fill_legacy_uids(db *d);
+
+/* migrations[v] takes a database from user_version v to v + 1: its SQL,
+ * then its step in C (or NULL). */
+typedef struct migration {
+	const char *sql;
+	int (*post)(db *d);
+} migration;
+
+static const migration migrations[DB_SCHEMA_VERSION] = {
+	{ schema_v1, NULL },
+	{ schema_v2, NULL },
+	{ schema_v3, NULL },
+	{ schema_v4, fill_legacy_uids },
+};
 
 /* The tables of every afsim schema: how a database that predates the
  * application id is told from someone else's (identify). */
@@ -229,6 +249,43 @@ static int user_version(db *d, int *v)
 	return 0;
 }
 
+/*
+ * Version 4's step: every run without a uid gets db_uid_legacy's, then
+ * the uids are made unique by an index.  Inside the migration's
+ * transaction.
+ */
+static int fill_legacy_uids(db *d)
+{
+	static const char sel[] = "SELECT id, host, pid, started_at, scenario, seed FROM runs "
+				  "WHERE uid IS NULL ORDER BY id";
+	sqlite3_stmt *st = NULL, *up = NULL;
+	int rc = sqlite3_prepare_v2(d->h, sel, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(d->h, "UPDATE runs SET uid = ?1 WHERE id = ?2", -1, &up, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char uid[DB_UID_LEN + 1];
+		int b = SQLITE_OK;
+
+		db_uid_legacy((const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+			      (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 0),
+			      (const char *)sqlite3_column_text(st, 4), sqlite3_column_int64(st, 5), uid);
+		db_bind_text(up, 1, uid, &b);
+		db_bind_int64(up, 2, sqlite3_column_int64(st, 0), &b);
+		rc = b != SQLITE_OK ? b : sqlite3_step(up) == SQLITE_DONE ? sqlite3_reset(up) : SQLITE_ERROR;
+	}
+	if (rc != SQLITE_DONE)
+		db_sqlfail(d, "cannot give the runs their uids");
+	sqlite3_finalize(st);   /* results repeat the steps', handled above */
+	sqlite3_finalize(up);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (sqlite3_exec(d->h, "CREATE UNIQUE INDEX runs_uid ON runs (uid)", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return db_sqlfail(d, "cannot index the run uids");
+	return 0;
+}
+
 /* Bring the schema to DB_SCHEMA_VERSION in one transaction.  A database
  * already there costs one read and no lock; otherwise the version is read
  * again under the write lock, since another process may have migrated it
@@ -256,10 +313,17 @@ static int migrate(db *d)
 		goto fail;
 	}
 	for (; v < DB_SCHEMA_VERSION; v++) {
-		if (sqlite3_exec(d->h, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+		if (sqlite3_exec(d->h, migrations[v].sql, NULL, NULL, &msg) != SQLITE_OK) {
 			db_fail(d, "cannot migrate the schema to version %d: %s", v + 1,
 				msg ? msg : sqlite3_errmsg(d->h));
 			sqlite3_free(msg);
+			goto fail;
+		}
+		if (migrations[v].post && migrations[v].post(d) != 0) {
+			char why[DB_ERR_MAX];
+
+			memcpy(why, d->err, sizeof why);
+			db_fail(d, "cannot migrate the schema to version %d: %.400s", v + 1, why);
 			goto fail;
 		}
 	}

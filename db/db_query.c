@@ -119,6 +119,32 @@ int db_last_run(db *d, int64_t *id)
 	return none ? db_fail(d, "the database has no runs") : 0;
 }
 
+int db_run_uid(db *d, int64_t run, char out[DB_UID_LEN + 1])
+{
+	bool legacy = d->version < 4;
+	sqlite3_stmt *tmp, *st = db_stmt_use(d, legacy ? DB_ST_RUN_LEGACY : DB_ST_RUN_UID, &tmp);
+	int rc, b = SQLITE_OK;
+
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, run, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the run id");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && legacy)
+		db_uid_legacy((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+			      (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+			      (const char *)sqlite3_column_text(st, 4), sqlite3_column_int64(st, 5), out);
+	else if (rc == SQLITE_ROW)
+		snprintf(out, DB_UID_LEN + 1, "%s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	else if (rc != SQLITE_DONE)
+		db_sqlfail(d, "cannot read the run");
+	if (done(d, st, tmp, rc == SQLITE_ROW || rc == SQLITE_DONE, "cannot read the run") != 0)
+		return -1;
+	return rc == SQLITE_ROW ? 0 : db_fail(d, "no run %" PRId64, run);
+}
+
 int db_runs_each(db *d, const char *scenario, size_t limit,
 		 int (*fn)(void *user, const db_run_row *r), void *user)
 {

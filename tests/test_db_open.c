@@ -293,7 +293,8 @@ START_TEST(migrate_from_v2)
 	/* back to schema 2, as afsim wrote it then */
 	legacy_blob(t, N, blob);
 	h = raw_open();
-	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE trace_chunks; PRAGMA user_version = 2; "
+	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
+				     "DROP TABLE trace_chunks; PRAGMA user_version = 2; "
 				     "PRAGMA application_id = 0", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "INSERT INTO traces (run_id, records, index_blob) "
 					    "VALUES (?, ?, ?)", -1, &st, NULL), SQLITE_OK);
@@ -314,7 +315,7 @@ START_TEST(migrate_from_v2)
 
 	/* writing: migrated, marked as afsim's */
 	d = open_db();
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
 	ck_assert_int_eq(q_int(h, "PRAGMA application_id"), DB_APPLICATION_ID);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM traces"), 1);
 	ck_assert_int_eq(db_trace_load(d, old, &got, &n), 0);
