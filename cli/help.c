@@ -297,6 +297,29 @@ static const afsim_help entries[] = {
 	  "Exit: 0; 2 usage; 3 an IN is not an afsim database or has a newer schema,\n"
 	  "or a database cannot be read or written (then nothing is merged).\n" },
 
+	{ "export", NULL, "afsim export trace RUN -o FILE.json [--db PATH]",
+	  "Recorded runs in the formats of other tools (docs/scale.md).\n"
+	  "  trace RUN -o FILE.json\n"
+	  "                    the run as Chrome trace-event JSON, for Perfetto\n"
+	  "                    (ui.perfetto.dev) and chrome://tracing\n"
+	  DB_LINE
+	  "afsim help export trace tells more.\n"
+	  "Exit: 0; 2 usage or no such run; 3 the database cannot be read or the file\n"
+	  "written.\n" },
+	{ "export", "trace", "afsim export trace RUN -o FILE.json [--db PATH]",
+	  "Write a recorded run (an id, or `last`) as Chrome trace-event JSON: one track\n"
+	  "per phase (lens_switch, focus_move, focus_search, validation) under one of\n"
+	  "whole operations, every frame as an instant event on a frames track (lens, z,\n"
+	  "focus score, true focus), faults, HAL errors and failed operations as marked\n"
+	  "events across every track, and stage z and temperature as counters; times\n"
+	  "are microseconds of the run's clock.  otherData holds the run (scenario,\n"
+	  "seed, status, trace hash, uid) and its expectations.  Open the file in\n"
+	  "ui.perfetto.dev or chrome://tracing.\n"
+	  "  -o, --output FILE the file to write (`-`: standard output)\n"
+	  DB_LINE
+	  "Exit: 0; 2 usage or no such run; 3 the database cannot be read or the file\n"
+	  "written (a partial file is removed).\n" },
+
 	{ "demo", NULL, "afsim demo [--seed N] [--handoffs N]",
 	  "Run the autofocus engine on the default simulated rig: calibrate the\n"
 	  "parfocal mapping, then A->B handoffs at random places (z uniform in +/-5 um,\n"

@@ -16,6 +16,7 @@
 
 #include "cli/args.h"
 #include "cli/db_cmd.h"
+#include "cli/export_cmd.h"
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
 #include "cli/report_cmd.h"
@@ -54,6 +55,7 @@ static const command commands[] = {
 	{ "replay", afsim_cmd_replay },
 	{ "rig", afsim_rig_main },
 	{ "db", afsim_cmd_db },
+	{ "export", afsim_cmd_export },
 	{ "demo", cmd_demo },
 	{ "selftest", cmd_selftest },
 	{ "version", cmd_version },
