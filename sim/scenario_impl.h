@@ -1,11 +1,12 @@
 /*
- * scenario_impl.h - the inside of the scenario loader, shared by its four
- * files and included by nothing else.
+ * scenario_impl.h - the inside of the scenario loader, shared by its files
+ * and the writer, and included by nothing else.
  *
  * Files: scenario.c (the public entry points: the libyaml driver, files,
  * temperature traces), scenario_walk.c (the walker, strict scalars,
  * messages), scenario_rig.c (the rig and engine tables), scenario_schema.c
- * (the top level, environment, faults, steps, expect).
+ * (the top level, environment, faults, steps, expect), and
+ * scenario_write.c (a loaded scenario back to YAML, from the same tables).
  *
  * A schema is a table of keys.  The walker takes a mapping node and an
  * object, and for every pair looks the key up in the table (an unknown key
@@ -237,5 +238,7 @@ extern const sim_scn_enum sim_scn_lens;
  * description (0 or -1 when out of memory). */
 extern const sim_scn_schema sim_scn_top;
 int sim_scn_init(sim_scenario *s);
+/* What a step holds before its keys are read (its kind's defaults). */
+void sim_scn_step_defaults(sim_step *st);
 
 #endif /* SIM_SCENARIO_IMPL_H */
