@@ -275,6 +275,47 @@ static const afsim_help entries[] = {
 	  "Exit: 0; 2 usage or a bad rig file; 3 the rig cannot be reached or\n"
 	  "answers wrongly.\n" },
 
+	{ "swarm", NULL,
+	  "afsim swarm SCENARIO --seeds N [--from S] [-j N] [--shard I/N] [--shard-count N] "
+	  "[--db PATH] [-v]",
+	  "Run one scenario over many seeds - each a full run, recorded - and say what\n"
+	  "the seeds say together: how many failed, which expectations (how often, the\n"
+	  "worst value and its seed), the failing seeds, and the distribution of every\n"
+	  "expectation's metric and of the key metrics over the seeds (n, min, p50, p95,\n"
+	  "max, mean).  A failing seed is printed as afsim run prints a run; shrink it\n"
+	  "with afsim shrink (docs/scale.md).\n"
+	  "  --seeds N         how many seeds (1..10000000)\n"
+	  "  --from S          the first seed (default 1): seeds S .. S+N-1\n"
+	  "  -j N              run N seeds at a time, each in its own process (1..64)\n"
+	  "  --shard I/N       run only shard I of N of the seeds (dealt round robin);\n"
+	  "                    also read from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID\n"
+	  "                    or TEST_SHARD_INDEX\n"
+	  "  --shard-count N   the number of shards, with JOB_COMPLETION_INDEX\n"
+	  "                    (Kubernetes Indexed Jobs)\n"
+	  DB_LINE
+	  "  -v, --verbose     print every seed's line, not only the failing ones\n"
+	  "Exit: 0 every seed passed, 1 a seed failed, 2 usage or a bad scenario, 3 a\n"
+	  "run errored or was not recorded.\n" },
+
+	{ "shrink", NULL,
+	  "afsim shrink SCENARIO --seed S -o MIN.yaml [--same-errors] [--max-runs N]",
+	  "Reduce a failing (scenario, seed) to a smaller scenario that still fails the\n"
+	  "same way - the same verdict and the same failed expectations - by delta\n"
+	  "debugging over its parts: smaller handoff repeats, fewer steps, fewer\n"
+	  "faults, shorter waits and intervals, the default room, rig and engine\n"
+	  "overrides reset to the defaults; then the expectations that held are\n"
+	  "dropped.  Deterministic: the same input gives the same file.  The file says\n"
+	  "in a comment what it was shrunk from and how; it is read back and run once\n"
+	  "more to check.  Records nothing (docs/scale.md).\n"
+	  "  --seed S          the failing seed (a swarm's failing seeds)\n"
+	  "  -o, --output FILE the minimal scenario to write (a temperature trace\n"
+	  "                    goes beside it, FILE without .yaml + .temps.csv)\n"
+	  "  --same-errors     also keep the error codes of the failed operations\n"
+	  "                    (EHW, ETIMEDOUT, ...)\n"
+	  "  --max-runs N      stop after N runs (default 5000)\n"
+	  "Exit: 0 written; 2 usage, a bad scenario or a seed that passes; 3 the file\n"
+	  "cannot be written or does not fail the same way when read back.\n" },
+
 	{ "db", NULL, "afsim db merge OUT.db IN.db...",
 	  "Operations on results databases as a whole (docs/database.md).\n"
 	  "  merge OUT.db IN.db...\n"

@@ -23,6 +23,8 @@
 #include "cli/rig_cmd.h"
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
+#include "cli/shrink_cmd.h"
+#include "cli/swarm.h"
 #include "cli/viz_cmd.h"
 #include "sim/demo.h"
 #include "sim/refseq.h"
@@ -54,6 +56,8 @@ static const command commands[] = {
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
 	{ "rig", afsim_rig_main },
+	{ "swarm", afsim_cmd_swarm },
+	{ "shrink", afsim_cmd_shrink },
 	{ "db", afsim_cmd_db },
 	{ "export", afsim_cmd_export },
 	{ "demo", cmd_demo },

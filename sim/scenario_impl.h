@@ -241,4 +241,23 @@ int sim_scn_init(sim_scenario *s);
 /* What a step holds before its keys are read (its kind's defaults). */
 void sim_scn_step_defaults(sim_step *st);
 
+/* One value of a `rig:` or `engine:` object that differs from its default
+ * (scenario_write.c): its key path, where its bytes are in the object, and
+ * the default's bytes, which put back reset it. */
+#define SIM_SCN_DIFF_MAX 512
+typedef struct sim_scn_diff {
+	char where[SIM_SCN_WHERE_MAX];       /* "rig.stage.settle_ms" */
+	size_t off, size;                    /* in the object; size <= SIM_SCN_DIFF_MAX */
+	unsigned char def[SIM_SCN_DIFF_MAX]; /* the default's bytes */
+} sim_scn_diff;
+/*
+ * Call fn for every value of obj (walked with sc, named from where) that
+ * differs from def, as the writer would write it: each leaf, a stage of
+ * another kind than the default's as one value (its kind and all its
+ * fields), the engine's overlap (all levels) as one.
+ */
+void sim_scn_diff_each(const sim_scn_schema *sc, const void *obj, const void *def,
+		       const char *where, void (*fn)(void *user, const sim_scn_diff *d),
+		       void *user);
+
 #endif /* SIM_SCENARIO_IMPL_H */

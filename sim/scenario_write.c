@@ -276,6 +276,84 @@ static void write_map(writer *w, const sim_scn_schema *sc, const char *obj, cons
 		write_field(w, sc, &sc->fields[i], obj, def, indent, where);
 }
 
+/* --- what differs, value by value (for afsim shrink) ----------------------------- */
+
+_Static_assert(sizeof(mdl_stage_config) <= SIM_SCN_DIFF_MAX, "a stage is one value of a diff");
+
+static size_t leaf_size(const sim_scn_field *f)
+{
+	switch (f->type) {
+	case SIM_SCN_DOUBLE: return sizeof(double);
+	case SIM_SCN_U32: return sizeof(uint32_t);
+	case SIM_SCN_U64: return sizeof(uint64_t);
+	case SIM_SCN_SIZE: return sizeof(size_t);
+	case SIM_SCN_BOOL: return sizeof(bool);
+	case SIM_SCN_ENUM: return sizeof(int);
+	default: return 0;
+	}
+}
+
+typedef struct diff_walk {
+	void (*fn)(void *user, const sim_scn_diff *d);
+	void *user;
+	const char *top;       /* the object the offsets count from */
+} diff_walk;
+
+static void diff_emit(diff_walk *dw, const char *where, const char *at, const void *def,
+		      size_t size)
+{
+	sim_scn_diff d;
+
+	snprintf(d.where, sizeof d.where, "%s", where);
+	d.off = (size_t)(at - dw->top);
+	d.size = size;
+	memcpy(d.def, def, size);
+	dw->fn(dw->user, &d);
+}
+
+static void diff_map(diff_walk *dw, const sim_scn_schema *sc, const char *obj, const char *def,
+		     const char *where)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		const sim_scn_field *f = &sc->fields[i];
+		char child[SIM_SCN_WHERE_MAX];
+
+		if (!field_differs(sc, f, obj, def))
+			continue;
+		sim_scn_child(child, sizeof child, where, f->key);
+		if (is_stage(sc, f)) {
+			const mdl_stage_config *c = (const void *)(obj + f->off);
+			const mdl_stage_config *dc = (const void *)(def + f->off);
+			mdl_stage_config base;
+
+			if (c->kind != dc->kind) {
+				diff_emit(dw, child, obj + f->off, dc, sizeof *dc);
+				continue;
+			}
+			stage_base(c, &base);
+			diff_map(dw, f->sub, obj + f->off, (const char *)&base, child);
+		} else if (is_overlap(sc, f)) {
+			const af_engine_config *d = (const void *)def;
+
+			diff_emit(dw, child, obj + offsetof(af_engine_config, overlap), d->overlap,
+				  sizeof d->overlap);
+		} else if (f->type == SIM_SCN_MAP) {
+			diff_map(dw, f->sub, obj + f->off, def + f->off, child);
+		} else if (leaf_size(f)) {
+			diff_emit(dw, child, obj + f->off, def + f->off, leaf_size(f));
+		}
+	}
+}
+
+void sim_scn_diff_each(const sim_scn_schema *sc, const void *obj, const void *def,
+		       const char *where, void (*fn)(void *user, const sim_scn_diff *d),
+		       void *user)
+{
+	diff_walk dw = { fn, user, obj };
+
+	diff_map(&dw, sc, obj, def, where);
+}
+
 /* --- the rest of the file ------------------------------------------------------- */
 
 static void write_environment(writer *w, const sim_scenario *s, const char *trace_csv)
