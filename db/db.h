@@ -201,6 +201,15 @@ int db_last_run(db *d, int64_t *id);                     /* -1 when the database
 int db_runs_each(db *d, const char *scenario, size_t limit,
 		 int (*fn)(void *user, const db_run_row *r), void *user);
 
+/*
+ * What a run of scenario is expected to cost, for balancing shards
+ * (sim/shard.h): the median wall_s of its newest finished runs (passed or
+ * failed, at most DB_EXPECT_RUNS).  0 and *wall_s; 1 when the database has
+ * none; -1 on a read error.
+ */
+#define DB_EXPECT_RUNS 5
+int db_expected_wall_s(db *d, const char *scenario, double *wall_s);
+
 /* Load run's trace index: *recs (malloc'd, caller frees) and *n (0 and
  * NULL for a run without one).  Memory grows with the run: a long run's
  * index is compared with db_trace_diverge_runs instead. */

@@ -527,6 +527,28 @@ START_TEST(uids_are_unique)
 }
 END_TEST
 
+/* What shards are balanced by: the median wall time of the newest five
+ * finished runs of a scenario. */
+START_TEST(expected_wall_time)
+{
+	db *d = open_rw("h.db");
+	double w = 0;
+
+	for (uint64_t seed = 1; seed <= 7; seed++)
+		record(d, work[0], seed, NULL, seed == 6 ? "failed" : "passed");
+	record(d, work[0], 90, NULL, "error");
+	record(d, work[0], 80, NULL, "running");
+	record(d, work[1], 2, NULL, "passed");
+	record(d, work[1], 4, NULL, "passed");
+	ck_assert_int_eq(db_expected_wall_s(d, "a.yaml", &w), 0);
+	ck_assert_double_eq_tol(w, 0.05, 1e-12);   /* seeds 3..7: 0.03 .. 0.07 */
+	ck_assert_int_eq(db_expected_wall_s(d, "b-c.yaml", &w), 0);
+	ck_assert_double_eq_tol(w, 0.03, 1e-12);   /* the mean of the middle two */
+	ck_assert_int_eq(db_expected_wall_s(d, "nosuch", &w), 1);
+	db_close(d);
+}
+END_TEST
+
 Suite *merge_suite(void)
 {
 	Suite *s = suite_create("merge");
@@ -542,6 +564,7 @@ Suite *merge_suite(void)
 	tcase_add_test(tc, baselines_later_wins);
 	tcase_add_test(tc, running_run_is_refreshed);
 	tcase_add_test(tc, uids_are_unique);
+	tcase_add_test(tc, expected_wall_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
