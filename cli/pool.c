@@ -4,6 +4,7 @@
 #include "cli/pool.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,29 +23,14 @@ static void *result_of(const cli_pool *p, size_t i)
 	return (char *)p->results + i * p->result_size;
 }
 
-static int read_all(int fd, void *buf, size_t n)
+/* Read (or, out, write) all n bytes of buf: 0, or -1 at an error or an
+ * early end. */
+static int io_all(int fd, void *buf, size_t n, bool out)
 {
 	char *c = buf;
 
 	while (n) {
-		ssize_t k = read(fd, c, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *c = buf;
-
-	while (n) {
-		ssize_t k = write(fd, c, n);
+		ssize_t k = out ? write(fd, c, n) : read(fd, c, n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -86,7 +72,7 @@ static int start(const cli_pool *p, slot *s, size_t i)
 		if (!r)
 			_exit(3);
 		p->run(p->user, i, r);
-		_exit(write_all(fds[1], r, p->result_size) == 0 ? 0 : 3);
+		_exit(io_all(fds[1], r, p->result_size, true) == 0 ? 0 : 3);
 	}
 	close(fds[1]);
 	*s = (slot){ pid, fds[0], i };
@@ -109,7 +95,7 @@ static void reap(const cli_pool *p, slot *w, int nw, size_t *running, size_t *fi
 		r = result_of(p, w[k].index);
 		/* the result first (a full pipe would keep a child alive), but
 		 * the child is gone now: what it wrote is all in the pipe */
-		if (read_all(w[k].fd, r, p->result_size) != 0) {
+		if (io_all(w[k].fd, r, p->result_size, false) != 0) {
 			memset(r, 0, p->result_size);
 			if (p->lost)
 				p->lost(p->user, w[k].index, r, status);

@@ -16,19 +16,7 @@
 #include "db/db.h"
 #include "db/merge.h"
 #include "db/sha256.h"
-#include "tests/tmpdir.h"
-
-static char dir[256];
-
-static void setup(void)
-{
-	tmpdir_make(dir, sizeof dir, "test-merge");
-}
-
-static void teardown(void)
-{
-	tmpdir_remove(dir);
-}
+#include "tests/dbfix.h"
 
 static const char *path_of(const char *name)
 {
@@ -36,7 +24,7 @@ static const char *path_of(const char *name)
 	static int k;
 
 	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
 	return buf[k];
 }
 
@@ -48,8 +36,6 @@ static db *open_rw(const char *name)
 	ck_assert_msg(d != NULL, "db_open: %s", err);
 	return d;
 }
-
-#define SHA_X "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 /* A whole run: ops, a sample per op, an event, an expectation, a trace
  * index of 5000 records (two chunks), seeded by what it is. */
@@ -106,19 +92,6 @@ static sqlite3 *raw(const char *name)
 	ck_assert_int_eq(sqlite3_open_v2(path_of(name), &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(h, 10000);
 	return h;
-}
-
-static int64_t q_int(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v;
-
-	ck_assert_msg(sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
-		      sqlite3_errmsg(h));
-	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "%s: no row", sql);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 /*
@@ -373,7 +346,7 @@ START_TEST(older_schema_through_a_copy)
 	sqlite3 *h;
 	int64_t pid;
 
-	ck_assert_int_eq(setenv("TMPDIR", dir, 1), 0);
+	ck_assert_int_eq(setenv("TMPDIR", tmpdir, 1), 0);
 	record(s, work[0], 1, "inv", "passed");
 	record(s, work[1], 1, "inv", "passed");
 	db_close(s);
@@ -411,7 +384,7 @@ START_TEST(older_schema_through_a_copy)
 	ck_assert_int_eq(db_run_uid(s, 3, uid), -1);
 	db_close(s);
 	/* no temporary copy is left (TMPDIR is the test's folder) */
-	snprintf(cmd, sizeof cmd, "ls '%s' | grep -c afsim-merge", dir);
+	snprintf(cmd, sizeof cmd, "ls '%s' | grep -c afsim-merge", tmpdir);
 	{
 		FILE *p = popen(cmd, "r");
 		int left = -1;
