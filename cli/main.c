@@ -28,6 +28,7 @@
 #include "cli/viz_cmd.h"
 #include "sim/demo.h"
 #include "sim/refseq.h"
+#include "sim/shard.h"
 
 #ifndef AFSIM_VERSION
 #define AFSIM_VERSION "unknown"
@@ -123,7 +124,8 @@ static int cmd_run(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (strcmp(a, "--seed") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "-j") == 0 ||
-		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0) {
+		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0 || strcmp(a, "--shard") == 0 ||
+		    strcmp(a, "--shard-count") == 0 || strcmp(a, "--summary") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "afsim run: %s needs a value\n", a);
 				free(o.paths);
@@ -136,6 +138,18 @@ static int cmd_run(int argc, char **argv)
 				o.db_path = argv[i];
 			} else if (strcmp(a, "--png") == 0) {
 				o.png_dir = argv[i];
+			} else if (strcmp(a, "--shard") == 0) {
+				o.shard = argv[i];
+			} else if (strcmp(a, "--summary") == 0) {
+				o.summary = argv[i];
+			} else if (strcmp(a, "--shard-count") == 0) {
+				if (cli_u64(argv[i], &v) != 0 || v < 1 || v > SIM_SHARD_MAX) {
+					fprintf(stderr, "afsim run: --shard-count needs a number of shards "
+							"in 1..%u, not '%s'\n", SIM_SHARD_MAX, argv[i]);
+					free(o.paths);
+					return EXIT_USAGE;
+				}
+				o.shard_count = (uint32_t)v;
 			} else if (cli_u64(argv[i], &v) != 0 ||
 				   (a[1] == 'j' && (v < 1 || v > 64))) {
 				fprintf(stderr, "afsim run: %s needs %s, not '%s'\n", a,
@@ -152,6 +166,8 @@ static int cmd_run(int argc, char **argv)
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o.verbose = true;
 			o.tty = false;
+		} else if (strcmp(a, "--tap") == 0) {
+			o.tap = true;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "afsim run: unknown option '%s' (afsim help run)\n", a);
 			free(o.paths);

@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/args.h"
+#include "cli/run_ci.h"
 #include "db/db.h"
 #include "sim/results_db.h"
 #include "sim/runner.h"
@@ -372,26 +374,55 @@ static const char *verdict_word(sim_verdict v)
 	return v == SIM_PASSED ? "PASS" : v == SIM_FAILED ? "FAIL" : "ERROR";
 }
 
-static void print_outcome(const sim_scenario *s, const outcome *oc)
+static void print_outcome(FILE *f, const sim_scenario *s, const outcome *oc)
 {
 	const sim_run_result *r = &oc->res;
 
-	printf("%-5s %-32s seed %-4" PRIu64 " sim  ", verdict_word(r->verdict), s->name, r->seed);
+	fprintf(f, "%-5s %-32s seed %-4" PRIu64 " sim  ", verdict_word(r->verdict), s->name, r->seed);
 	if (r->handoffs_ok)
-		printf("handoffs %u/%u  p95 %.1f ms  map max %.3f um  focus max %.3f um  ",
-		       r->handoffs_ok, r->handoffs, r->total_p95_ms, r->mapping_error_max_um,
-		       r->focus_error_max_um);
+		fprintf(f, "handoffs %u/%u  p95 %.1f ms  map max %.3f um  focus max %.3f um  ",
+			r->handoffs_ok, r->handoffs, r->total_p95_ms, r->mapping_error_max_um,
+			r->focus_error_max_um);
 	else if (r->handoffs)
-		printf("handoffs 0/%u (none succeeded: no timings)  ", r->handoffs);
-	printf("trace %016" PRIx64 "\n", r->trace_hash);
+		fprintf(f, "handoffs 0/%u (none succeeded: no timings)  ", r->handoffs);
+	fprintf(f, "trace %016" PRIx64 "\n", r->trace_hash);
 	if (r->verdict == SIM_ERROR)
-		printf("  ERROR %s\n", r->message);
+		fprintf(f, "  ERROR %s\n", r->message);
 	if (r->calibrations_failed == 1)
-		printf("  WARN %s\n", r->calibration_error);
+		fprintf(f, "  WARN %s\n", r->calibration_error);
 	else if (r->calibrations_failed)
-		printf("  WARN %s (and %u more of %u calibrations failed)\n", r->calibration_error,
-		       r->calibrations_failed - 1, r->calibrations);
-	fputs(oc->report, stdout);
+		fprintf(f, "  WARN %s (and %u more of %u calibrations failed)\n", r->calibration_error,
+			r->calibrations_failed - 1, r->calibrations);
+	fputs(oc->report, f);
+}
+
+/* The outcomes as the rows of the TAP and summary outputs. */
+static int ci_outputs(const run_opts *o, const sim_scenario *sc, const outcome *out, size_t n,
+		      const char *footer)
+{
+	run_ci_row *rows = calloc(n ? n : 1, sizeof *rows);
+	int rc = 0;
+
+	if (!rows) {
+		fprintf(stderr, "afsim run: out of memory\n");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const sim_run_result *r = &out[i].res;
+
+		rows[i] = (run_ci_row){ sc[i].name, sc[i].path, r->seed, (int)r->verdict, r->handoffs,
+					r->handoffs_ok, r->total_p95_ms, r->mapping_error_max_um,
+					r->focus_error_max_um, r->trace_hash, out[i].report, r->message,
+					out[i].wall_s, out[i].run_id };
+	}
+	if (o->tap && run_ci_tap(stdout, rows, n) != 0) {
+		fprintf(stderr, "afsim run: cannot write TAP to standard output\n");
+		rc = -1;
+	}
+	if (o->summary && run_ci_summary(o->summary, rows, n, footer) != 0)
+		rc = -1;
+	free(rows);
+	return rc;
 }
 
 static void xml_escape(FILE *f, const char *s)
@@ -524,10 +555,10 @@ out:
 /* Options whose value is a path: an empty one is a usage error (exit 2). */
 static int check_paths(const run_opts *o)
 {
-	static const char *const names[] = { "--db", "--junit", "--png" };
-	const char *v[] = { o->db_path, o->junit, o->png_dir };
+	static const char *const names[] = { "--db", "--junit", "--png", "--summary", "--shard" };
+	const char *v[] = { o->db_path, o->junit, o->png_dir, o->summary, o->shard };
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 5; i++)
 		if (v[i] && !*v[i]) {
 			fprintf(stderr, "afsim run: %s needs a path, not an empty string\n", names[i]);
 			return -1;
@@ -535,16 +566,16 @@ static int check_paths(const run_opts *o)
 	return 0;
 }
 
-/* The JUnit file can be written: an existing file is opened for writing
- * (not truncated), a new one created and removed again.  0, or -1 with a
- * message. */
-static int check_junit(const char *path)
+/* An output file (what: "JUnit file") can be written: an existing file is
+ * opened for writing (not truncated), a new one created and removed again.
+ * 0, or -1 with a message. */
+static int check_output(const char *path, const char *what)
 {
 	struct stat st;
 	int fd;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim run: cannot write JUnit file '%s': it is a folder\n", path);
+		fprintf(stderr, "afsim run: cannot write %s '%s': it is a folder\n", what, path);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
@@ -557,7 +588,7 @@ static int check_junit(const char *path)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "afsim run: cannot write JUnit file '%s': %s\n", path, strerror(errno));
+	fprintf(stderr, "afsim run: cannot write %s '%s': %s\n", what, path, strerror(errno));
 	return -1;
 }
 
@@ -629,35 +660,6 @@ static char *id_list(const outcome *out, size_t n)
 	return buf;
 }
 
-/*
- * An id for this invocation, recorded with each of its runs, so that a CI
- * gate can compare exactly the runs one `afsim run` made: $AFSIM_INVOCATION
- * when set (a pipeline's own id), else 16 hex digits from the kernel's
- * random source, falling back to the time and pid.
- */
-static void invocation_id(char *buf, size_t n)
-{
-	const char *env = getenv("AFSIM_INVOCATION");
-	uint64_t r = 0;
-	FILE *f;
-
-	if (env && *env) {
-		snprintf(buf, n, "%s", env);
-		return;
-	}
-	f = fopen("/dev/urandom", "rb");
-	if (!f || fread(&r, sizeof r, 1, f) != 1) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r = (uint64_t)ts.tv_sec * UINT64_C(1000000007) ^ (uint64_t)ts.tv_nsec ^
-		    (uint64_t)getpid() << 40;
-	}
-	if (f)
-		fclose(f);
-	snprintf(buf, n, "%016" PRIx64, r);
-}
-
 int afsim_run(const run_opts *opts)
 {
 	run_opts local = *opts;
@@ -674,13 +676,22 @@ int afsim_run(const run_opts *opts)
 	uint64_t handoffs = 0;
 	double virt = 0.0, t0 = wall_now(), wall;
 	int rc = 2;
-	char err[SIM_ERR_MAX];
+	char err[SIM_ERR_MAX], footer[512] = "";
 	bool bad = false;
+	sim_shard sh;
+	FILE *rep = o->tap ? stderr : stdout;   /* --tap: stdout is TAP's */
 
-	invocation_id(inv, sizeof inv);
+	cli_invocation_id(inv, sizeof inv);
 	local.invocation = inv;
 	if (check_paths(o) != 0)
 		goto out;
+	if (o->tap && o->verbose) {
+		fprintf(stderr, "afsim run: --tap and -v cannot share standard output\n");
+		goto out;
+	}
+	if ((rc = cli_shard("run", o->shard, o->shard_count, &sh)) != 0)
+		goto out;
+	rc = 2;
 	for (int i = 0; i < o->npaths; i++)
 		if (collect(&files, o->paths[i]) != 0)
 			bad = true;
@@ -716,12 +727,20 @@ int afsim_run(const run_opts *opts)
 	if (bad)
 		goto out;
 	rc = 3;
-	if ((o->junit && check_junit(o->junit) != 0) || (o->png_dir && check_png_dir(o->png_dir) != 0))
+	if ((o->junit && check_output(o->junit, "JUnit file") != 0) ||
+	    (o->summary && check_output(o->summary, "summary") != 0) ||
+	    (o->png_dir && check_png_dir(o->png_dir) != 0))
 		goto out;
 	d = db_open(dbp, dberr, sizeof dberr);
 	if (!d) {
 		fprintf(stderr, "afsim run: %s (--db PATH or $AFSIM_DB chooses another)\n", dberr);
 		goto out;
+	}
+	if (sh.count) {
+		/* the releases of the scenarios left out happen here */
+		if (run_ci_shard(sc, &n, &sh, d, inv, rep) != 0)
+			goto out;
+		loaded = n;
 	}
 	if (parallel(o)) {
 		/* opened to create and check it; the workers open their own */
@@ -733,7 +752,7 @@ int afsim_run(const run_opts *opts)
 		fprintf(stderr, "\r\033[K");
 	wall = wall_now() - t0;
 	for (size_t i = 0; i < n; i++) {
-		print_outcome(&sc[i], &out[i]);
+		print_outcome(rep, &sc[i], &out[i]);
 		passed += out[i].res.verdict == SIM_PASSED;
 		failed += out[i].res.verdict == SIM_FAILED;
 		errors += out[i].res.verdict == SIM_ERROR;
@@ -741,16 +760,18 @@ int afsim_run(const run_opts *opts)
 		virt += out[i].res.virtual_s;
 		recorded += out[i].run_id > 0;
 	}
-	printf("\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64
-	       " handoff%s; %.1f s simulated in %.2f s wall (%.0fx)\n", n, n == 1 ? "" : "s", passed,
-	       failed, errors, errors == 1 ? "" : "s", handoffs, handoffs == 1 ? "" : "s", virt, wall,
-	       wall > 0 ? virt / wall : 0.0);
+	fprintf(rep, "\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64
+		" handoff%s; %.1f s simulated in %.2f s wall (%.0fx)\n", n, n == 1 ? "" : "s", passed,
+		failed, errors, errors == 1 ? "" : "s", handoffs, handoffs == 1 ? "" : "s", virt, wall,
+		wall > 0 ? virt / wall : 0.0);
 	ids = recorded ? id_list(out, n) : NULL;
 	if (recorded)
-		printf("recorded %zu run%s in %s (id%s %s, invocation %s)\n", recorded,
-		       recorded == 1 ? "" : "s", dbp, recorded == 1 ? "" : "s", ids ? ids : "?", inv);
+		snprintf(footer, sizeof footer, "recorded %zu run%s in %s (id%s %s, invocation %s)",
+			 recorded, recorded == 1 ? "" : "s", dbp, recorded == 1 ? "" : "s",
+			 ids ? ids : "?", inv);
 	else
-		printf("recorded 0 runs in %s\n", dbp);
+		snprintf(footer, sizeof footer, "recorded 0 runs in %s", dbp);
+	fprintf(rep, "%s\n", footer);
 	rc = errors ? 3 : failed ? 1 : 0;
 	for (size_t i = 0; i < n; i++)
 		if (out[i].db_err[0]) {
@@ -760,11 +781,13 @@ int afsim_run(const run_opts *opts)
 		}
 	if (o->junit && write_junit(o->junit, sc, out, n, wall) != 0 && rc == 0)
 		rc = 3;
+	if ((o->tap || o->summary) && ci_outputs(o, sc, out, n, footer) != 0 && rc == 0)
+		rc = 3;
 	if (o->png_dir && recorded && write_timelines(o->png_dir, dbp, sc, out, n) != 0 && rc == 0)
 		rc = 3;
 	else if (o->png_dir && recorded)
-		printf("wrote %zu timeline%s to %.*s/\n", recorded, recorded == 1 ? "" : "s",
-		       dir_len(o->png_dir), o->png_dir);
+		fprintf(rep, "wrote %zu timeline%s to %.*s/\n", recorded, recorded == 1 ? "" : "s",
+			dir_len(o->png_dir), o->png_dir);
 out:
 	free(ids);
 	db_close(d);

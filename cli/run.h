@@ -19,13 +19,19 @@ typedef struct run_opts {
 	const char *invocation;   /* this invocation's id (set by afsim_run) */
 	bool tty;      /* show progress on stderr */
 	bool verbose;  /* print every operation and event (runs one at a time) */
+	const char *shard;        /* --shard I/N (NULL: from the environment, if at all) */
+	uint32_t shard_count;     /* --shard-count N (0: not given) */
+	bool tap;                 /* --tap: TAP 13 on stdout, the report on stderr */
+	const char *summary;      /* --summary FILE: a markdown summary appended to FILE */
 } run_opts;
 
 /*
- * Run the scenarios of o->paths and record every run in the database
- * o->db_path (created on first use).  Exit code: 0 all passed, 1 an
- * expectation failed, 2 bad input (a scenario, or an empty --db, --junit
- * or --png), 3 harness error (a run that errored or was not recorded
+ * Run the scenarios of o->paths (only those of its shard, with --shard or
+ * the engines' variables: docs/scale.md) and record every run in the
+ * database o->db_path (created on first use).  Exit code: 0 all passed, 1
+ * an expectation failed, 2 bad input (a scenario, an empty --db, --junit,
+ * --png or --summary, a shard that is malformed or conflicts), 3 harness
+ * error (a run that errored or was not recorded
  * whole; and, before anything runs: a database that cannot be opened for
  * writing, or a JUnit file or picture folder that cannot be written).
  */

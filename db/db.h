@@ -204,11 +204,14 @@ int db_runs_each(db *d, const char *scenario, size_t limit,
 /*
  * What a run of scenario is expected to cost, for balancing shards
  * (sim/shard.h): the median wall_s of its newest finished runs (passed or
- * failed, at most DB_EXPECT_RUNS).  0 and *wall_s; 1 when the database has
- * none; -1 on a read error.
+ * failed, at most DB_EXPECT_RUNS), leaving out the runs of invocation
+ * `except` (NULL: none) - the shards of one invocation that share a
+ * database must not see each other's runs, or they would split the suite
+ * differently.  0 and *wall_s; 1 when the database has none; -1 on a read
+ * error.
  */
 #define DB_EXPECT_RUNS 5
-int db_expected_wall_s(db *d, const char *scenario, double *wall_s);
+int db_expected_wall_s(db *d, const char *scenario, const char *except, double *wall_s);
 
 /* Load run's trace index: *recs (malloc'd, caller frees) and *n (0 and
  * NULL for a run without one).  Memory grows with the run: a long run's

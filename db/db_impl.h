@@ -61,7 +61,8 @@
 	X(LAST_RUN, "SELECT max(id) FROM runs")                                             \
 	X(RUN_UID, "SELECT uid FROM runs WHERE id = ?")                                     \
 	X(RUN_WALLS, "SELECT wall_s FROM runs WHERE scenario = ?1 AND status IN "           \
-		     "('passed', 'failed') AND wall_s IS NOT NULL ORDER BY id DESC LIMIT ?2")   \
+		     "('passed', 'failed') AND wall_s IS NOT NULL AND (?3 IS NULL OR "          \
+		     "invocation IS NULL OR invocation <> ?3) ORDER BY id DESC LIMIT ?2")        \
 	X(RUN_LEGACY, "SELECT host, pid, started_at, id, scenario, seed FROM runs WHERE id = ?") \
 	X(RUNS_ALL, "SELECT " DB_RUN_COLS " FROM runs ORDER BY id DESC LIMIT ?")            \
 	X(RUNS_SCENARIO, "SELECT " DB_RUN_COLS " FROM runs WHERE scenario = ? "             \

@@ -152,7 +152,7 @@ static int cmp_wall(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int db_expected_wall_s(db *d, const char *scenario, double *wall_s)
+int db_expected_wall_s(db *d, const char *scenario, const char *except, double *wall_s)
 {
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_RUN_WALLS, &tmp);
 	double w[DB_EXPECT_RUNS];
@@ -163,6 +163,7 @@ int db_expected_wall_s(db *d, const char *scenario, double *wall_s)
 		return -1;
 	db_bind_text(st, 1, scenario, &b);
 	db_bind_int64(st, 2, DB_EXPECT_RUNS, &b);
+	db_bind_text(st, 3, except, &b);
 	if (b != SQLITE_OK)
 		return bind_failed(d, st, tmp, b, "the scenario");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < DB_EXPECT_RUNS)

@@ -511,13 +511,16 @@ START_TEST(expected_wall_time)
 		record(d, work[0], seed, NULL, seed == 6 ? "failed" : "passed");
 	record(d, work[0], 90, NULL, "error");
 	record(d, work[0], 80, NULL, "running");
-	record(d, work[1], 2, NULL, "passed");
-	record(d, work[1], 4, NULL, "passed");
-	ck_assert_int_eq(db_expected_wall_s(d, "a.yaml", &w), 0);
+	record(d, work[1], 2, "old", "passed");
+	record(d, work[1], 4, "old", "passed");
+	record(d, work[1], 9, "now", "passed");   /* this invocation's: left out */
+	ck_assert_int_eq(db_expected_wall_s(d, "a.yaml", "now", &w), 0);
 	ck_assert_double_eq_tol(w, 0.05, 1e-12);   /* seeds 3..7: 0.03 .. 0.07 */
-	ck_assert_int_eq(db_expected_wall_s(d, "b-c.yaml", &w), 0);
+	ck_assert_int_eq(db_expected_wall_s(d, "b-c.yaml", "now", &w), 0);
 	ck_assert_double_eq_tol(w, 0.03, 1e-12);   /* the mean of the middle two */
-	ck_assert_int_eq(db_expected_wall_s(d, "nosuch", &w), 1);
+	ck_assert_int_eq(db_expected_wall_s(d, "b-c.yaml", NULL, &w), 0);
+	ck_assert_double_eq_tol(w, 0.04, 1e-12);   /* 0.02, 0.04, 0.09 */
+	ck_assert_int_eq(db_expected_wall_s(d, "nosuch", NULL, &w), 1);
 	db_close(d);
 }
 END_TEST
