@@ -24,7 +24,7 @@ struct afsim_help {
 static const afsim_help entries[] = {
 	{ "run", NULL,
 	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--junit PATH] [--png DIR] "
-	  "[-j N] [-v]",
+	  "[-j N] [-v] [--shard I/N] [--shard-count N] [--tap] [--summary FILE]",
 	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
 	  "simulated rig against the engine and check their expectations.  Every file is\n"
 	  "loaded first: a bad one stops the command (exit 2) before anything runs.\n"
@@ -42,6 +42,18 @@ static const afsim_help entries[] = {
 	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"
 	  "                    truth) and every fault and HAL error as it happens; runs\n"
 	  "                    one at a time\n"
+	  "  --shard I/N       run only shard I of N of the sorted scenarios (split by\n"
+	  "                    their past wall times in the database); also read from\n"
+	  "                    JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID\n"
+	  "                    and _COUNT (Slurm), TEST_SHARD_INDEX and\n"
+	  "                    TEST_TOTAL_SHARDS (Bazel); --shard wins, sources that\n"
+	  "                    disagree are an error; afsim db merge folds the shards'\n"
+	  "                    databases (docs/scale.md)\n"
+	  "  --shard-count N   the number of shards, with JOB_COMPLETION_INDEX\n"
+	  "  --tap             TAP version 13 on standard output (the report goes to\n"
+	  "                    standard error)\n"
+	  "  --summary FILE    append a markdown summary to FILE (--summary\n"
+	  "                    \"$GITHUB_STEP_SUMMARY\" on GitHub Actions)\n"
 	  "Exit: 0 all passed, 1 an expectation failed, 2 bad input, 3 harness or\n"
 	  "database error.  Scenario keys: scenarios/README.md.\n" },
 
