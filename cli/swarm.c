@@ -218,7 +218,7 @@ static void summary(const swarm *w, double wall)
 		printf("\n");
 	}
 	if (s->n_expects) {
-		printf("expectations            seeds failed  worst (seed)\n");
+		printf("%-36s %-18s %12s  %s\n", "expectation", "bound", "seeds failed", "worst (seed)");
 		for (size_t k = 0; k < s->n_expects && k < SWARM_EXPECT_MAX; k++) {
 			const sim_expect *e = &s->expects[k];
 			size_t nf = 0;
@@ -242,14 +242,14 @@ static void summary(const swarm *w, double wall)
 			else
 				snprintf(bound, sizeof bound, "%s %g", e->has_max ? "max" : "min",
 					 e->has_max ? e->max : e->min);
+			printf("  %-34s %-18s %12zu", e->metric, bound, nf);
 			if (nf && !isnan(worst))
-				printf("  %-34s {%s}: %zu  %.4g (seed %" PRIu64 ")\n", e->metric, bound, nf,
-				       worst, worst_seed);
-			else
-				printf("  %-34s {%s}: %zu\n", e->metric, bound, nf);
+				printf("  %.4g (seed %" PRIu64 ")", worst, worst_seed);
+			printf("\n");
 		}
 	}
-	printf("over the seeds                          n        min        p50        p95        max       mean\n");
+	printf("%-36s %6s %10s %10s %10s %10s %10s\n", "over the seeds", "n", "min", "p50", "p95", "max",
+	       "mean");
 	for (size_t k = 0; k < s->n_expects && k < SWARM_EXPECT_MAX; k++) {
 		for (size_t i = 0; i < w->n; i++)
 			v[i] = w->out[i].value[k];
