@@ -5,6 +5,7 @@
 #                        (tests/cli_*.sh: the command line, --help, the man
 #                        page, make install, every command in the docs)
 #   make determinism     trace hash of the reference sequence: gcc/clang x -O0/-O2
+#   make layering        what each folder may include (docs/architecture.md)
 #   make bench           benchmarks, printing figures; QUICK=1: small sizes,
 #                        seconds in all (CI: every program builds and runs)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
@@ -60,7 +61,7 @@ LIBS = $(SDL_LIBS) $(SQLITE_LIBS) $(YAML_LIBS) $(ARAVIS_LIBS) -lm
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 
-LIB_SRCS   := $(sort $(wildcard engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c hil/*.c))
+LIB_SRCS   := $(sort $(wildcard kernel/*.c engine/*.c models/*.c sim/*.c db/*.c viz/*.c field/*.c hil/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -76,7 +77,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism bench asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism layering bench asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -114,7 +115,8 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/runner: $(TEST_OBJS) $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
-# Writes field logs for tests/cli_replay.sh (until `afsim run --record`).
+# Writes the field logs `afsim run --record` cannot (pixels of the last
+# operations only, no clock stamps): tests/cli_replay.sh, the fuzz corpus.
 $(BUILD)/tests/mkfieldlog: $(BUILD)/tests/mkfieldlog.o $(LIBAFSIM)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -139,6 +141,11 @@ check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/t
 
 determinism:
 	sh tests/determinism.sh
+
+# The include layering of docs/architecture.md (make check runs it too,
+# through tests/cli_layering.sh).
+layering:
+	sh tests/layering.sh
 
 # QUICK=1: bench/bench_quick.h's small sizes (AFSIM_BENCH_QUICK).
 bench: $(BENCH_BINS)

@@ -21,7 +21,7 @@
 #include "models/camera.h"
 #include "models/optics.h"
 #include "models/specimen.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 #define SWEEP_POINTS 21
 /* Best of BLOCKS blocks of at least BLOCK_S each (quick: one short block). */

@@ -23,11 +23,13 @@ struct afsim_help {
 
 static const afsim_help entries[] = {
 	{ "run", NULL,
-	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--junit PATH] [--png DIR] "
-	  "[-j N] [-v] [--shard I/N] [--shard-count N] [--tap] [--summary FILE]",
+	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--rig RIG.yaml] [--junit PATH] "
+	  "[--png DIR] [--record LOG] [-j N] [-v] [--shard I/N] [--shard-count N] [--tap] "
+	  "[--summary FILE]",
 	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
-	  "simulated rig against the engine and check their expectations.  Every file is\n"
-	  "loaded first: a bad one stops the command (exit 2) before anything runs.\n"
+	  "simulated rig (or, with --rig, on a physical rig) against the engine and check\n"
+	  "their expectations.  Every file is loaded first: a bad one stops the command\n"
+	  "(exit 2) before anything runs.\n"
 	  "Prints per scenario the verdict, seed, key metrics, trace hash and each failed\n"
 	  "expectation with its value and bound; a summary line; progress on a terminal.\n"
 	  "Every run is recorded in the database with this invocation's id\n"
@@ -35,8 +37,17 @@ static const afsim_help entries[] = {
 	  "  --db PATH         the results database (default $AFSIM_DB, else ./afsim.db),\n"
 	  "                    created on first use\n"
 	  "  --seed N          run every scenario with seed N instead of its own\n"
+	  "  --rig RIG.yaml    run the steps on the rig of this rig file, over the rig\n"
+	  "                    protocol, in real time (mode hil; docs/hil.md): one\n"
+	  "                    connection per run, no trace hash, expectations on\n"
+	  "                    *.focus_error_um not applicable; a rig lost in a run ends\n"
+	  "                    it as an error (exit 3); -j above 1 is refused\n"
 	  "  --junit PATH      write JUnit XML: one testcase per scenario\n"
 	  "  --png DIR         write a timeline picture of every run, DIR/<scenario>.png\n"
+	  "  --record LOG      write a field log of the run with the engine's flight\n"
+	  "                    recorder (afsim replay reads it); with several scenarios\n"
+	  "                    LOG is a folder (ending in / or existing) of\n"
+	  "                    LOG/<scenario>.aflog\n"
 	  "  -j N              run N scenarios at a time, each in its own process (1..64);\n"
 	  "                    the output and every run are the same as with -j 1\n"
 	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"
@@ -247,6 +258,18 @@ static const afsim_help entries[] = {
 	  "warning.\n"
 	  "Exit: 0 reproduced (or dumped), 1 diverged, 2 bad log or usage, 3 harness\n"
 	  "error.\n" },
+	{ "gap", NULL, "afsim gap SIM_RUN HIL_RUN [--format text|json] [--db PATH]",
+	  "The gap between simulation and a rig: a scenario's run in simulation against\n"
+	  "its run on a rig (afsim run --rig), phase by phase.  Success rate (Fisher) and\n"
+	  "mapping error (Mann-Whitney with the practical floor) must agree, judged as\n"
+	  "afsim regress judges rig runs, in both directions; each phase's median time\n"
+	  "is compared and its gap reported (rig slower, faster or the same).\n"
+	  "  --format F        text (default) or json\n"
+	  DB_LINE
+	  "Exit: 0 success and accuracy agree (or too little data to tell: fewer than 8\n"
+	  "handoffs a side), 1 they differ, 2 usage or runs that are not one sim and one\n"
+	  "hil run of one scenario, 3 the database cannot be read.\n" },
+
 	{ "rig", NULL,
 	  "afsim rig (serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
 	  "[--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",

@@ -17,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/db_cmd.h"
 #include "cli/export_cmd.h"
+#include "cli/gap_cmd.h"
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
 #include "cli/report_cmd.h"
@@ -56,6 +57,7 @@ static const command commands[] = {
 	{ "regress", afsim_cmd_regress },
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
+	{ "gap", afsim_cmd_gap },
 	{ "rig", afsim_rig_main },
 	{ "swarm", afsim_cmd_swarm },
 	{ "shrink", afsim_cmd_shrink },
@@ -124,7 +126,8 @@ static int cmd_run(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (strcmp(a, "--seed") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "-j") == 0 ||
-		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0 || strcmp(a, "--shard") == 0 ||
+		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0 || strcmp(a, "--record") == 0 ||
+		    strcmp(a, "--rig") == 0 || strcmp(a, "--shard") == 0 ||
 		    strcmp(a, "--shard-count") == 0 || strcmp(a, "--summary") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "afsim run: %s needs a value\n", a);
@@ -138,6 +141,10 @@ static int cmd_run(int argc, char **argv)
 				o.db_path = argv[i];
 			} else if (strcmp(a, "--png") == 0) {
 				o.png_dir = argv[i];
+			} else if (strcmp(a, "--record") == 0) {
+				o.record = argv[i];
+			} else if (strcmp(a, "--rig") == 0) {
+				o.rig_file = argv[i];
 			} else if (strcmp(a, "--shard") == 0) {
 				o.shard = argv[i];
 			} else if (strcmp(a, "--summary") == 0) {

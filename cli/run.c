@@ -18,6 +18,9 @@
  * own run (SQLite connections must not cross fork(), so the parent closes
  * its handle before the first fork); WAL and BEGIN IMMEDIATE make the
  * writers take turns.
+ *
+ * What is written (the lines, JUnit, pictures) and the checks of those
+ * outputs are in cli/run_out.c.
  */
 #include "cli/run.h"
 
@@ -36,30 +39,16 @@
 
 #include "cli/args.h"
 #include "cli/run_ci.h"
+#include "cli/run_impl.h"
 #include "db/db.h"
+#include "engine/af_rec.h"
+#include "field/fld_sim.h"
+#include "hil/rig_source.h"
 #include "sim/results_db.h"
-#include "sim/runner.h"
-#include "sim/scenario.h"
-#include "viz/view.h"
 
 #ifndef AFSIM_VERSION
 #define AFSIM_VERSION "unknown"
 #endif
-
-#define REPORT_MAX 4096
-#define DB_MSG_MAX 512
-
-/* What one run leaves for the report: fixed size, so a worker process can
- * hand it over a pipe in one write. */
-typedef struct outcome {
-	sim_run_result res;
-	double wall_s;
-	int done;
-	size_t report_len;
-	char report[REPORT_MAX];   /* failed expectations, one per line */
-	int64_t run_id;            /* its row in the database, 0 when not recorded */
-	char db_err[DB_MSG_MAX];   /* why it was not recorded (whole), "" otherwise */
-} outcome;
 
 typedef struct list {
 	char **v;
@@ -153,26 +142,6 @@ static int collect(list *l, const char *path)
 	return rc;
 }
 
-/* --- the report sink: failed expectations into the outcome ------------- */
-
-static void on_expect(void *user, const sim_expect_record *x)
-{
-	outcome *o = user;
-	int n;
-
-	if (x->passed || o->report_len >= REPORT_MAX - 1)
-		return;
-	if (isnan(x->value))   /* the run has nothing to measure it on */
-		n = snprintf(o->report + o->report_len, REPORT_MAX - o->report_len,
-			     "  FAIL %s: no data (%s %.4g)\n", x->metric, x->op, x->bound);
-	else
-		n = snprintf(o->report + o->report_len, REPORT_MAX - o->report_len,
-			     "  FAIL %s = %.4g (%s %.4g)\n", x->metric, x->value, x->op, x->bound);
-	if (n > 0)
-		o->report_len += (size_t)n < REPORT_MAX - o->report_len ? (size_t)n
-									 : REPORT_MAX - 1 - o->report_len;
-}
-
 static double wall_now(void)
 {
 	struct timespec ts;
@@ -200,20 +169,76 @@ static void on_event_verbose(void *user, const sim_event_record *r)
 	printf("  event   %-9s t %10.1f ms  %s\n", r->kind, r->t_ms, r->detail);
 }
 
+/* --record: the field log of scenario s. */
+static void log_path(const run_opts *o, const sim_scenario *s, char *buf, size_t n)
+{
+	if (o->record_dir)
+		snprintf(buf, n, "%.*s/%s.aflog", cli_run_dir_len(o->record), o->record, s->name);
+	else
+		snprintf(buf, n, "%s", o->record);
+}
+
+/* The field log: opened into *f with the sink and options that write it,
+ * set in ro; false (and the reason in the result) when it cannot be. */
+static bool log_open(const run_opts *o, const sim_scenario *s, outcome *out, FILE **f,
+		     af_rec_sink *sink, af_rec_options *opts, sim_run_opts *ro)
+{
+	log_path(o, s, out->log, sizeof out->log);
+	*f = fopen(out->log, "wb");
+	if (!*f) {
+		snprintf(out->res.record_error, sizeof out->res.record_error, "cannot write it: %s",
+			 strerror(errno));
+		return false;
+	}
+	af_rec_options_default(opts);
+	opts->build_id = AFSIM_VERSION;   /* rig_id: the runner's rig name */
+	sink->write = fld_file_sink_write;
+	sink->user = *f;
+	ro->record = sink;
+	ro->record_opts = opts;
+	return true;
+}
+
+/* Close the field log; its size into the outcome. */
+static void log_close(FILE *f, outcome *out)
+{
+	struct stat st;
+	char why[128];
+	bool failed = fflush(f) != 0 || ferror(f);
+
+	snprintf(why, sizeof why, "%s", strerror(errno));
+	if (fclose(f) != 0)
+		failed = true;
+	if (failed && !out->res.record_error[0])
+		snprintf(out->res.record_error, sizeof out->res.record_error, "cannot write it: %s", why);
+	out->log_bytes = stat(out->log, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
 /* Run s, recording it into d, or (d NULL: a worker, or the parent after
  * a failed fork) into a handle of its own on dbp. */
 static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char *dbp,
 		    outcome *out)
 {
-	static const sim_results_ops ops = { .expectation = on_expect };
-	static const sim_results_ops verbose = { .expectation = on_expect, .op = on_op_verbose,
+	static const sim_results_ops ops = { .expectation = cli_run_on_expect };
+	static const sim_results_ops verbose = { .expectation = cli_run_on_expect, .op = on_op_verbose,
 						 .event = on_event_verbose };
 	sim_results_db rec;
+	sim_run_opts ro;
+	af_rec_sink sink;
+	af_rec_options rec_opts;
+	FILE *logf = NULL;
+	char record_error[SIM_ERR_MAX] = "";
 	db *own = NULL;
 	char err[DB_MSG_MAX];
 	double t0 = wall_now();
 
 	memset(out, 0, sizeof *out);
+	sim_run_opts_default(&ro);
+	ro.seed = o->seed;
+	ro.use_seed = o->has_seed;
+	ro.rig = o->rig;
+	if (o->record && !log_open(o, s, out, &logf, &sink, &rec_opts, &ro))
+		snprintf(record_error, sizeof record_error, "%s", out->res.record_error);
 	if (!d) {
 		/* the parent checked the file before the first run */
 		own = d = db_open_with(dbp, DB_OPEN_NO_CHECK, err, sizeof err);
@@ -226,13 +251,17 @@ static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char 
 		sim_results_db_init(&rec, d, AFSIM_VERSION, "sim:default",
 				    o->verbose ? &verbose : &ops, out);
 		rec.invocation = o->invocation;
-		sim_run(s, o->seed, o->has_seed, &sim_results_db_ops, &rec, &out->res);
+		sim_run_with(s, &ro, &sim_results_db_ops, &rec, &out->res);
 		out->run_id = rec.run_id;
 		if (sim_results_db_error(&rec))
 			snprintf(out->db_err, sizeof out->db_err, "%s", sim_results_db_error(&rec));
 	} else {
-		sim_run(s, o->seed, o->has_seed, o->verbose ? &verbose : &ops, out, &out->res);
+		sim_run_with(s, &ro, o->verbose ? &verbose : &ops, out, &out->res);
 	}
+	if (record_error[0])   /* the log could not even be opened */
+		snprintf(out->res.record_error, sizeof out->res.record_error, "%s", record_error);
+	if (logf)
+		log_close(logf, out);
 	db_close(own);
 	out->wall_s = wall_now() - t0;
 	out->done = 1;
@@ -367,38 +396,83 @@ static void run_all(sim_scenario *sc, size_t n, const run_opts *o, db *d, const 
 	free(w);
 }
 
-/* --- report and JUnit -------------------------------------------------------- */
-
-static const char *verdict_word(sim_verdict v)
+/*
+ * --rig: the rig file loaded into *hs and o->rig set to its source.  A rig
+ * is one physical thing: -j above 1 is refused.  0, or 2 with a message
+ * (usage, a bad rig file).
+ */
+static int use_rig(run_opts *o, hil_rig_source *hs)
 {
-	return v == SIM_PASSED ? "PASS" : v == SIM_FAILED ? "FAIL" : "ERROR";
+	hil_rig_file rf;
+	char err[1024];
+
+	if (o->jobs > 1) {
+		fprintf(stderr,
+			"afsim run: --rig drives one physical rig, which takes one run at a time: "
+			"-j %d is refused (leave -j out)\n", o->jobs);
+		return 2;
+	}
+	if (hil_rig_file_load(o->rig_file, &rf, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	hil_rig_source_init(hs, &rf);
+	o->rig = &hs->src;
+	return 0;
 }
 
-static void print_outcome(FILE *f, const sim_scenario *s, const outcome *oc)
+/* --record: a folder (an existing one, or a path ending in '/') of one log
+ * per scenario, or one scenario's log.  0; 2 (a file for several
+ * scenarios: usage); 3 (it cannot be written), with a message. */
+static int check_record(run_opts *o, size_t n)
 {
-	const sim_run_result *r = &oc->res;
+	struct stat st;
+	size_t len = strlen(o->record);
 
-	fprintf(f, "%-5s %-32s seed %-4" PRIu64 " sim  ", verdict_word(r->verdict), s->name, r->seed);
-	if (r->handoffs_ok)
-		fprintf(f, "handoffs %u/%u  p95 %.1f ms  map max %.3f um  focus max %.3f um  ",
-			r->handoffs_ok, r->handoffs, r->total_p95_ms, r->mapping_error_max_um,
-			r->focus_error_max_um);
-	else if (r->handoffs)
-		fprintf(f, "handoffs 0/%u (none succeeded: no timings)  ", r->handoffs);
-	fprintf(f, "trace %016" PRIx64 "\n", r->trace_hash);
-	if (r->verdict == SIM_ERROR)
-		fprintf(f, "  ERROR %s\n", r->message);
-	if (r->calibrations_failed == 1)
-		fprintf(f, "  WARN %s\n", r->calibration_error);
-	else if (r->calibrations_failed)
-		fprintf(f, "  WARN %s (and %u more of %u calibrations failed)\n", r->calibration_error,
-			r->calibrations_failed - 1, r->calibrations);
-	fputs(oc->report, f);
+	o->record_dir = (stat(o->record, &st) == 0 && S_ISDIR(st.st_mode)) || o->record[len - 1] == '/';
+	if (o->record_dir)
+		return cli_run_check_dir(o->record, "--record") == 0 ? 0 : 3;
+	if (n > 1) {
+		fprintf(stderr,
+			"afsim run: --record %s names one field log, but %zu scenarios run: give a "
+			"folder (--record DIR/) to write DIR/<scenario>.aflog for each\n", o->record, n);
+		return 2;
+	}
+	return cli_run_check_file(o->record, "field log") == 0 ? 0 : 3;
 }
 
-/* The outcomes as the rows of the TAP and summary outputs. */
+/* What --record wrote: a line on stdout; a log not written whole on
+ * stderr.  0, or 3 when a log is incomplete. */
+static int report_logs(const run_opts *o, const sim_scenario *sc, const outcome *out, size_t n)
+{
+	size_t written = 0;
+	int64_t bytes = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!out[i].log[0])
+			continue;
+		if (out[i].res.record_error[0]) {
+			fprintf(stderr, "afsim run: %s: the field log '%s' was not written whole: %s\n",
+				sc[i].name, out[i].log, out[i].res.record_error);
+			rc = 3;
+			continue;
+		}
+		written++;
+		bytes += out[i].log_bytes;
+	}
+	if (written && o->record_dir)
+		printf("wrote %zu field log%s to %.*s/ (%" PRId64 " bytes)\n", written,
+		       written == 1 ? "" : "s", cli_run_dir_len(o->record), o->record, bytes);
+	else if (written)
+		printf("wrote field log %s (%" PRId64 " bytes)\n", o->record, bytes);
+	return rc;
+}
+
+/* The outcomes as the rows of the TAP and summary outputs (cli/run_ci.h);
+ * TAP to tap (the real standard output). */
 static int ci_outputs(const run_opts *o, const sim_scenario *sc, const outcome *out, size_t n,
-		      const char *footer)
+		      FILE *tap, const char *footer)
 {
 	run_ci_row *rows = calloc(n ? n : 1, sizeof *rows);
 	int rc = 0;
@@ -415,7 +489,7 @@ static int ci_outputs(const run_opts *o, const sim_scenario *sc, const outcome *
 					r->focus_error_max_um, r->trace_hash, out[i].report, r->message,
 					out[i].wall_s, out[i].run_id };
 	}
-	if (o->tap && run_ci_tap(stdout, rows, n) != 0) {
+	if (tap && run_ci_tap(tap, rows, n) != 0) {
 		fprintf(stderr, "afsim run: cannot write TAP to standard output\n");
 		rc = -1;
 	}
@@ -425,243 +499,41 @@ static int ci_outputs(const run_opts *o, const sim_scenario *sc, const outcome *
 	return rc;
 }
 
-static void xml_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
-		}
-	}
-}
-
-static int write_junit(const char *path, const sim_scenario *sc, const outcome *out, size_t n,
-		       double wall_s)
-{
-	FILE *f = fopen(path, "w");
-	size_t failures = 0, errors = 0;
-
-	if (!f) {
-		fprintf(stderr, "afsim run: cannot write JUnit file '%s': %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		failures += out[i].res.verdict == SIM_FAILED;
-		errors += out[i].res.verdict == SIM_ERROR;
-	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
-		failures, errors, wall_s);
-	fprintf(f, "  <testsuite name=\"afsim\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
-		n, failures, errors, wall_s);
-	for (size_t i = 0; i < n; i++) {
-		const sim_run_result *r = &out[i].res;
-
-		fprintf(f, "    <testcase classname=\"afsim.scenarios\" name=\"");
-		xml_escape(f, sc[i].name);
-		fprintf(f, "\" file=\"");
-		xml_escape(f, sc[i].path);
-		fprintf(f, "\" time=\"%.3f\">", out[i].wall_s);
-		if (r->verdict == SIM_FAILED) {
-			fprintf(f, "\n      <failure message=\"%u of %u expectations failed\" type=\"expectation\">",
-				r->failed_expectations, r->expectations);
-			xml_escape(f, out[i].report);
-			fprintf(f, "</failure>\n    ");
-		} else if (r->verdict == SIM_ERROR) {
-			fprintf(f, "\n      <error message=\"");
-			xml_escape(f, r->message);
-			fprintf(f, "\" type=\"harness\"/>\n    ");
-		}
-		fprintf(f, "<system-out>seed %" PRIu64 " trace %016" PRIx64 "</system-out></testcase>\n",
-			r->seed, r->trace_hash);
-	}
-	fprintf(f, "  </testsuite>\n</testsuites>\n");
-	if (fclose(f) != 0) {
-		fprintf(stderr, "afsim run: cannot write JUnit file '%s': %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* The length of dir without its trailing slashes ("/" stays "/"), so that
- * a file in it is written "dir/file", never "dir//file". */
-static int dir_len(const char *dir)
-{
-	size_t n = strlen(dir);
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	return n > 4096 ? 4096 : (int)n;
-}
-
 /*
- * --png DIR: a timeline picture of every recorded run, DIR/<scenario>.png
- * (for CI artifacts); DIR was made and checked before the runs.  0, or -1
- * with a message on stderr.
+ * --tap: standard output is TAP's alone.  Everything afsim run prints
+ * goes to standard error meanwhile (the descriptor is redirected, so no
+ * line of any part is missed); the TAP is written at the end to the real
+ * standard output, kept here.  -1 when there is no --tap (or the
+ * descriptors cannot be juggled: then TAP shares standard output).
  */
-static int write_timelines(const char *dir, const char *dbp, const sim_scenario *sc,
-			   const outcome *out, size_t n)
+static int tap_begin(void)
 {
-	char err[256], path[4400];
-	viz_ctx *x = NULL;
-	db *d = NULL;
-	int rc = -1;
+	int keep;
 
-	d = db_open_ro(dbp, err, sizeof err);
-	if (!d) {
-		fprintf(stderr, "afsim run: --png: %s\n", err);
+	fflush(stdout);
+	if ((keep = dup(STDOUT_FILENO)) < 0)
+		return -1;
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		close(keep);
 		return -1;
 	}
-	x = viz_ctx_new(NULL, err, sizeof err);
-	if (!x) {
-		fprintf(stderr, "afsim run: --png: %s\n", err);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		viz_request rq = { VIZ_TIMELINE, { out[i].run_id, 0 }, 1, NULL, NULL, NULL };
-		viz_view *v;
-		int vr;
-
-		if (out[i].run_id <= 0)
-			continue;
-		snprintf(path, sizeof path, "%.*s/%s.png", dir_len(dir), dir, sc[i].name);
-		v = viz_view_new(db_handle(d), &rq);
-		if (!v) {
-			fprintf(stderr, "afsim run: --png: out of memory\n");
-			goto out;
-		}
-		vr = viz_render_png(v, x, 1280, 800, path, err, sizeof err);
-		viz_view_free(v);
-		/* a run with nothing to draw still gets its message picture */
-		if (vr != 0 && vr != VIZ_ENODATA) {
-			fprintf(stderr, "afsim run: --png: %s: %s\n", path, err);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	viz_ctx_free(x);
-	db_close(d);
-	return rc;
+	return keep;
 }
 
-/* --- outputs, checked before anything runs ------------------------------------- */
-
-/* Options whose value is a path: an empty one is a usage error (exit 2). */
-static int check_paths(const run_opts *o)
+/* Standard output back from tap_begin; the stream TAP is written to. */
+static FILE *tap_end(int keep)
 {
-	static const char *const names[] = { "--db", "--junit", "--png", "--summary", "--shard" };
-	const char *v[] = { o->db_path, o->junit, o->png_dir, o->summary, o->shard };
-
-	for (int i = 0; i < 5; i++)
-		if (v[i] && !*v[i]) {
-			fprintf(stderr, "afsim run: %s needs a path, not an empty string\n", names[i]);
-			return -1;
-		}
-	return 0;
-}
-
-/* An output file (what: "JUnit file") can be written: an existing file is
- * opened for writing (not truncated), a new one created and removed again.
- * 0, or -1 with a message. */
-static int check_output(const char *path, const char *what)
-{
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim run: cannot write %s '%s': it is a folder\n", what, path);
-		return -1;
+	fflush(stdout);
+	if (keep >= 0) {
+		dup2(keep, STDOUT_FILENO);
+		close(keep);
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
-	if (fd >= 0) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	if (errno == EEXIST && (fd = open(path, O_WRONLY | O_APPEND)) >= 0) {
-		close(fd);
-		return 0;
-	}
-	fprintf(stderr, "afsim run: cannot write %s '%s': %s\n", what, path, strerror(errno));
-	return -1;
-}
-
-/* The picture folder exists (made now if need be) and takes a file.  0, or
- * -1 with a message. */
-static int check_png_dir(const char *dir)
-{
-	char probe[4200];
-	struct stat st;
-	int fd;
-
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		fprintf(stderr, "afsim run: --png: cannot create folder '%s': %s\n", dir, strerror(errno));
-		return -1;
-	}
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim run: --png: '%s' is not a folder\n", dir);
-		return -1;
-	}
-	snprintf(probe, sizeof probe, "%.*s/.afsim-probe-XXXXXX", dir_len(dir), dir);
-	fd = mkstemp(probe);
-	if (fd < 0) {
-		fprintf(stderr, "afsim run: --png: cannot write to folder '%s': %s\n", dir,
-			strerror(errno));
-		return -1;
-	}
-	close(fd);
-	unlink(probe);
-	return 0;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The run ids this invocation recorded, sorted, consecutive ones as
- * ranges: "7..9, 12, 15..16" (other writers' runs may sit in between).
- * out[0..n) holds them unsorted (0: not recorded); buf is malloc'd. */
-static char *id_list(const outcome *out, size_t n)
-{
-	int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
-	char *buf = malloc(n * 48 + 1);
-	size_t k = 0, len = 0;
-
-	if (!ids || !buf) {
-		free(ids);
-		free(buf);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (out[i].run_id > 0)
-			ids[k++] = out[i].run_id;
-	qsort(ids, k, sizeof *ids, cmp_id);
-	buf[0] = '\0';
-	for (size_t i = 0; i < k;) {
-		size_t j = i;
-
-		while (j + 1 < k && ids[j + 1] == ids[j] + 1)
-			j++;
-		len += (size_t)sprintf(buf + len, "%s%" PRId64, i ? ", " : "", ids[i]);
-		if (j > i)
-			len += (size_t)sprintf(buf + len, "..%" PRId64, ids[j]);
-		i = j + 1;
-	}
-	free(ids);
-	return buf;
+	return stdout;
 }
 
 int afsim_run(const run_opts *opts)
 {
+	static hil_rig_source rig;   /* --rig: the rig's source, for the whole invocation */
 	run_opts local = *opts;
 	const run_opts *o = &local;
 	char inv[40];
@@ -679,19 +551,17 @@ int afsim_run(const run_opts *opts)
 	char err[SIM_ERR_MAX], footer[512] = "";
 	bool bad = false;
 	sim_shard sh;
-	FILE *rep = o->tap ? stderr : stdout;   /* --tap: stdout is TAP's */
+	int tap_fd = o->tap ? tap_begin() : -1;
 
 	cli_invocation_id(inv, sizeof inv);
 	local.invocation = inv;
-	if (check_paths(o) != 0)
+	if (cli_run_check_paths(o) != 0)
 		goto out;
-	if (o->tap && o->verbose) {
-		fprintf(stderr, "afsim run: --tap and -v cannot share standard output\n");
-		goto out;
-	}
 	if ((rc = cli_shard("run", o->shard, o->shard_count, &sh)) != 0)
 		goto out;
 	rc = 2;
+	if (o->rig_file && use_rig(&local, &rig) != 0)
+		goto out;
 	for (int i = 0; i < o->npaths; i++)
 		if (collect(&files, o->paths[i]) != 0)
 			bad = true;
@@ -726,10 +596,12 @@ int afsim_run(const run_opts *opts)
 	loaded = n;
 	if (bad)
 		goto out;
+	if (o->record && (rc = check_record(&local, n)) != 0)
+		goto out;
 	rc = 3;
-	if ((o->junit && check_output(o->junit, "JUnit file") != 0) ||
-	    (o->summary && check_output(o->summary, "summary") != 0) ||
-	    (o->png_dir && check_png_dir(o->png_dir) != 0))
+	if ((o->junit && cli_run_check_file(o->junit, "JUnit file") != 0) ||
+	    (o->summary && cli_run_check_file(o->summary, "summary") != 0) ||
+	    (o->png_dir && cli_run_check_dir(o->png_dir, "--png") != 0))
 		goto out;
 	d = db_open(dbp, dberr, sizeof dberr);
 	if (!d) {
@@ -737,8 +609,8 @@ int afsim_run(const run_opts *opts)
 		goto out;
 	}
 	if (sh.count) {
-		/* the releases of the scenarios left out happen here */
-		if (run_ci_shard(sc, &n, &sh, d, inv, rep) != 0)
+		/* the scenarios left out are released here */
+		if (run_ci_shard(sc, &n, &sh, d, inv, stdout) != 0)
 			goto out;
 		loaded = n;
 	}
@@ -752,26 +624,31 @@ int afsim_run(const run_opts *opts)
 		fprintf(stderr, "\r\033[K");
 	wall = wall_now() - t0;
 	for (size_t i = 0; i < n; i++) {
-		print_outcome(rep, &sc[i], &out[i]);
+		cli_run_print_outcome(&sc[i], &out[i]);
 		passed += out[i].res.verdict == SIM_PASSED;
 		failed += out[i].res.verdict == SIM_FAILED;
 		errors += out[i].res.verdict == SIM_ERROR;
 		handoffs += out[i].res.handoffs;
-		virt += out[i].res.virtual_s;
+		if (!isnan(out[i].res.virtual_s))   /* NaN: a run on a physical rig */
+			virt += out[i].res.virtual_s;
 		recorded += out[i].run_id > 0;
 	}
-	fprintf(rep, "\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64
-		" handoff%s; %.1f s simulated in %.2f s wall (%.0fx)\n", n, n == 1 ? "" : "s", passed,
-		failed, errors, errors == 1 ? "" : "s", handoffs, handoffs == 1 ? "" : "s", virt, wall,
-		wall > 0 ? virt / wall : 0.0);
-	ids = recorded ? id_list(out, n) : NULL;
+	printf("\n%zu scenario%s: %zu passed, %zu failed, %zu error%s; %" PRIu64 " handoff%s; ", n,
+	       n == 1 ? "" : "s", passed, failed, errors, errors == 1 ? "" : "s", handoffs,
+	       handoffs == 1 ? "" : "s");
+	if (o->rig)   /* real time on a rig: nothing simulated */
+		printf("%.2f s wall on the rig '%s'\n", wall, o->rig->name);
+	else
+		printf("%.1f s simulated in %.2f s wall (%.0fx)\n", virt, wall,
+		       wall > 0 ? virt / wall : 0.0);
+	ids = recorded ? cli_run_id_list(out, n) : NULL;
 	if (recorded)
 		snprintf(footer, sizeof footer, "recorded %zu run%s in %s (id%s %s, invocation %s)",
 			 recorded, recorded == 1 ? "" : "s", dbp, recorded == 1 ? "" : "s",
 			 ids ? ids : "?", inv);
 	else
 		snprintf(footer, sizeof footer, "recorded 0 runs in %s", dbp);
-	fprintf(rep, "%s\n", footer);
+	printf("%s\n", footer);
 	rc = errors ? 3 : failed ? 1 : 0;
 	for (size_t i = 0; i < n; i++)
 		if (out[i].db_err[0]) {
@@ -779,16 +656,22 @@ int afsim_run(const run_opts *opts)
 				sc[i].name, dbp, out[i].db_err);
 			rc = 3;
 		}
-	if (o->junit && write_junit(o->junit, sc, out, n, wall) != 0 && rc == 0)
+	if (o->junit && cli_run_write_junit(o->junit, sc, out, n, wall) != 0 && rc == 0)
 		rc = 3;
-	if ((o->tap || o->summary) && ci_outputs(o, sc, out, n, footer) != 0 && rc == 0)
-		rc = 3;
-	if (o->png_dir && recorded && write_timelines(o->png_dir, dbp, sc, out, n) != 0 && rc == 0)
+	if (o->png_dir && recorded && cli_run_write_timelines(o->png_dir, dbp, sc, out, n) != 0 && rc == 0)
 		rc = 3;
 	else if (o->png_dir && recorded)
-		fprintf(rep, "wrote %zu timeline%s to %.*s/\n", recorded, recorded == 1 ? "" : "s",
-			dir_len(o->png_dir), o->png_dir);
+		printf("wrote %zu timeline%s to %.*s/\n", recorded, recorded == 1 ? "" : "s",
+		       cli_run_dir_len(o->png_dir), o->png_dir);
+	if (o->record && report_logs(o, sc, out, n) != 0)
+		rc = 3;
+	if ((o->tap || o->summary) &&
+	    ci_outputs(o, sc, out, n, o->tap ? tap_end(tap_fd) : NULL, footer) != 0 && rc == 0)
+		rc = 3;
+	tap_fd = -1;
 out:
+	if (o->tap && tap_fd >= 0)
+		tap_end(tap_fd);   /* stopped early: standard output back, no TAP */
 	free(ids);
 	db_close(d);
 	for (size_t i = 0; sc && i < loaded; i++)
@@ -798,3 +681,4 @@ out:
 	list_free(&files);
 	return rc;
 }
+

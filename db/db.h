@@ -17,7 +17,7 @@
 typedef struct db db;
 struct sqlite3;
 
-#define DB_SCHEMA_VERSION 4
+#define DB_SCHEMA_VERSION 5
 /* PRAGMA application_id of an afsim database: "AFSM" (0x4146534d). */
 #define DB_APPLICATION_ID 0x4146534d
 
@@ -77,20 +77,20 @@ typedef struct db_run_info {
  * random hex digits) and return its id in *id. */
 int db_run_begin(db *d, const db_run_info *info, int64_t *id);
 
-/* A run's globally unique id (runs.uid, schema 4): 32 lowercase hex
+/* A run's globally unique id (runs.uid, schema 5): 32 lowercase hex
  * digits, 128 random bits drawn when the run begins, so that runs recorded
  * in different databases never share one and `afsim db merge` can tell a
  * run it already has. */
 #define DB_UID_LEN 32
 /* The uid of run: 0 and out (DB_UID_LEN + 1 bytes), -1 when there is no
- * such run.  A database older than schema 4 (read-only) answers the uid
+ * such run.  A database older than schema 5 (read-only) answers the uid
  * its migration will give the run (db_uid_legacy). */
 int db_run_uid(db *d, int64_t run, char out[DB_UID_LEN + 1]);
 /* 128 fresh random bits as DB_UID_LEN hex digits (the kernel's random
  * source; if it fails, a digest of the time, the pid and a counter). */
 void db_uid_new(char out[DB_UID_LEN + 1]);
 /*
- * The uid schema 4 gives a run recorded before it: the first DB_UID_LEN
+ * The uid schema 5 gives a run recorded before it: the first DB_UID_LEN
  * hex digits of the SHA-256 of its host, pid, started_at, id, scenario
  * and seed.  Derived, not drawn, so that two copies of one old database
  * migrated apart give their runs the same uids (and a merge of the two
@@ -131,6 +131,10 @@ typedef struct db_expect {
 	const char *op;
 	double bound;
 	bool passed;
+	/* not applicable on the run's rig (a metric that needs ground truth,
+	 * on a physical rig): stored with passed NULL, neither passed nor
+	 * failed (schema 4) */
+	bool na;
 } db_expect;
 
 /*
@@ -152,7 +156,7 @@ int db_expect_add(db *d, int64_t run, const db_expect *x);
 /* Write the buffered rows now, in one transaction (held samples stay). */
 int db_flush(db *d);
 
-/* One record of a run's trace index (sim/trace.h): its kind, its time,
+/* One record of a run's trace index (kernel/trace.h): its kind, its time,
  * and the trace's running hash after it.  Records read back from the
  * store carry the high 32 bits of that hash, the low 32 bits zero (the
  * store keeps 32 bits a record, see docs/database.md). */
@@ -190,6 +194,7 @@ typedef struct db_run_row {
 	char scenario[128], status[16], mode[8], started_at[32], finished_at[32];
 	char trace_hash[24], afsim_version[64], host[128], message[512];
 	char invocation[40];           /* "" when the run has none */
+	char rig[320];                 /* "sim:default", a rig's "NAME (IDENTITY)" */
 	uint64_t seed;
 	double virtual_s, wall_s, tol_time_frac, tol_accuracy_um;
 } db_run_row;

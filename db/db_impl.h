@@ -21,7 +21,7 @@
 #define DB_RUN_COLS                                                                        \
 	"id, scenario, status, mode, started_at, finished_at, trace_hash, afsim_version, " \
 	"host, message, seed, virtual_s, wall_s, tol_time_frac, tol_accuracy_um, invocation, " \
-	"pid"
+	"pid, rig"
 
 /* Statement slots: name and SQL.  db_query.c's reads are here too so that
  * one table owns every prepared statement. */

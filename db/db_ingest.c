@@ -302,7 +302,10 @@ static int bind_row(const db *d, sqlite3_stmt *st, const db_pending *p)
 		db_bind_real(st, 3, p->u.x.value, &b);
 		db_bind_text(st, 4, arena_str(a, p->str[1]), &b);
 		db_bind_real(st, 5, p->u.x.bound, &b);
-		db_bind_int64(st, 6, p->u.x.passed, &b);
+		if (p->u.x.na)   /* not applicable: neither passed nor failed */
+			db_bind_text(st, 6, NULL, &b);   /* binds NULL */
+		else
+			db_bind_int64(st, 6, p->u.x.passed, &b);
 		break;
 	case DB_ROW_CHUNK:
 		db_bind_int64(st, 2, (int64_t)p->u.c.seq, &b);

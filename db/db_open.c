@@ -150,12 +150,30 @@ static const char schema_v3[] =
 	"  PRIMARY KEY (run_id, seq)\n"
 	");\n";
 
-/* Version 4: a globally unique id per run, so that `afsim db merge` folds
+/* Version 4: an expectation may be not applicable (a metric that needs the
+ * simulator's ground truth, on a physical rig): passed is NULL then,
+ * neither passed nor failed.  SQLite cannot drop a NOT NULL, so the table
+ * is rebuilt, its rows copied in their order. */
+static const char schema_v4[] =
+	"CREATE TABLE expectations_v4 (\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id),\n"
+	"  metric TEXT NOT NULL,\n"
+	"  value REAL,                         -- NULL when the run had no data\n"
+	"  op TEXT NOT NULL CHECK (op IN ('min', 'max')),\n"
+	"  bound REAL NOT NULL,\n"
+	"  passed INTEGER CHECK (passed IN (0, 1))   -- NULL: not applicable on the run's rig\n"
+	");\n"
+	"INSERT INTO expectations_v4 (run_id, metric, value, op, bound, passed)\n"
+	"  SELECT run_id, metric, value, op, bound, passed FROM expectations ORDER BY rowid;\n"
+	"DROP TABLE expectations;\n"
+	"ALTER TABLE expectations_v4 RENAME TO expectations;\n";
+
+/* Version 5: a globally unique id per run, so that `afsim db merge` folds
  * databases recorded on several machines together idempotently.  Runs
  * recorded before get a uid derived from what identifies them
  * (fill_legacy_uids); new runs draw theirs (db_run_begin). */
-static const char schema_v4[] =
-	"ALTER TABLE runs ADD COLUMN uid TEXT;  -- 32 hex digits (version 4)\n";
+static const char schema_v5[] =
+	"ALTER TABLE runs ADD COLUMN uid TEXT;  -- 32 hex digits (version 5)\n";
 
 static int fill_legacy_uids(db *d);
 
@@ -170,7 +188,8 @@ static const migration migrations[DB_SCHEMA_VERSION] = {
 	{ schema_v1, NULL },
 	{ schema_v2, NULL },
 	{ schema_v3, NULL },
-	{ schema_v4, fill_legacy_uids },
+	{ schema_v4, NULL },
+	{ schema_v5, fill_legacy_uids },
 };
 
 /* The tables of every afsim schema: how a database that predates the
@@ -250,7 +269,7 @@ static int user_version(db *d, int *v)
 }
 
 /*
- * Version 4's step: every run without a uid gets db_uid_legacy's, then
+ * Version 5's step: every run without a uid gets db_uid_legacy's, then
  * the uids are made unique by an index.  Inside the migration's
  * transaction.
  */

@@ -54,6 +54,7 @@ static void run_row(const db *d, sqlite3_stmt *st, db_run_row *r)
 	r->tol_time_frac = col_real(st, 13);
 	r->tol_accuracy_um = col_real(st, 14);
 	col_text(st, 15, r->invocation, sizeof r->invocation);
+	col_text(st, 17, r->rig, sizeof r->rig);
 	if (d->readonly && strcmp(r->status, "running") == 0 && strcmp(r->host, d->host) == 0 &&
 	    db_pid_gone(sqlite3_column_int64(st, 16))) {
 		snprintf(r->status, sizeof r->status, "aborted");
@@ -121,7 +122,7 @@ int db_last_run(db *d, int64_t *id)
 
 int db_run_uid(db *d, int64_t run, char out[DB_UID_LEN + 1])
 {
-	bool legacy = d->version < 4;
+	bool legacy = d->version < 5;   /* runs.uid came with schema 5 */
 	sqlite3_stmt *tmp, *st = db_stmt_use(d, legacy ? DB_ST_RUN_LEGACY : DB_ST_RUN_UID, &tmp);
 	int rc, b = SQLITE_OK;
 

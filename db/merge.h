@@ -7,7 +7,7 @@
  * trace index - and their baselines into one, so that report, regress and
  * viz answer from it exactly as if everything had run in one place.
  *
- * Idempotent: a run is known by its uid (runs.uid, schema 4), so a run the
+ * Idempotent: a run is known by its uid (runs.uid, schema 5), so a run the
  * output already has is never copied twice - merging a shard again, or two
  * shards that started from copies of one database, changes nothing more.
  * One exception keeps a killed shard honest: a run that is still

@@ -218,6 +218,15 @@ size_t db_opset_pick(const double *a, const unsigned char *keep, size_t n, doubl
 	return k;
 }
 
+size_t db_opset_successes(const db_opset *s)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		k += s->success[i] != 0;
+	return k;
+}
+
 /* --- metrics ------------------------------------------------------------------ */
 
 static const struct {

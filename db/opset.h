@@ -117,6 +117,9 @@ void db_opset_clear(db_opset *s);
  */
 size_t db_opset_pick(const double *a, const unsigned char *keep, size_t n, double *dst);
 
+/* How many of the set's handoffs succeeded. */
+size_t db_opset_successes(const db_opset *s);
+
 /* --- metrics ---------------------------------------------------------------- */
 
 typedef enum db_metric_op { DB_MOP_HANDOFF, DB_MOP_AUTOFOCUS, DB_MOP_CALIBRATION } db_metric_op;

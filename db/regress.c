@@ -17,7 +17,7 @@
 
 /* --- trace kinds and divergence ------------------------------------------- */
 
-/* Mirrors SIM_EVENT_MAP of sim/trace.h: keep the codes in step with it. */
+/* Mirrors SIM_EVENT_MAP of kernel/trace.h: keep the codes in step with it. */
 static const struct {
 	unsigned code;
 	const char *name;

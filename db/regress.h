@@ -32,7 +32,7 @@
 #include "db/views.h"
 #include "db/stats.h"
 
-/* The name of a trace record kind, mirroring sim/trace.h's SIM_EVENT_MAP
+/* The name of a trace record kind, mirroring kernel/trace.h's SIM_EVENT_MAP
  * (db/ may not include sim/): "hal.move_z", "fault", ...; "?" unknown. */
 const char *db_trace_kind_name(unsigned kind);
 

@@ -619,6 +619,41 @@ static int count_faults(sqlite3 *h, db_report *r, char *err, size_t errlen)
 	return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : -1;
 }
 
+static const char expect_sql[] =
+	"SELECT metric, passed FROM expectations WHERE run_id = ?1 ORDER BY rowid";
+
+/* The runs' expectations: passed, failed and not applicable (passed NULL),
+ * the failed and the not applicable ones by metric. */
+static int count_expectations(sqlite3 *h, db_report *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(h, expect_sql, -1, &st, NULL);
+
+	for (size_t i = 0; rc == SQLITE_OK && i < r->nruns; i++) {
+		sqlite3_bind_int64(st, 1, r->runs[i]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *metric = (const char *)sqlite3_column_text(st, 0);
+
+			metric = metric ? metric : "unknown";
+			if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+				r->exp_na++;
+				count_add(r->exp_na_by, &r->nexp_na_by, metric, 1);
+			} else if (sqlite3_column_int(st, 1)) {
+				r->exp_passed++;
+			} else {
+				r->exp_failed++;
+				count_add(r->exp_failed_by, &r->nexp_failed_by, metric, 1);
+			}
+		}
+		sqlite3_reset(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	if (rc != SQLITE_OK)
+		snprintf(err, errlen, "cannot read the expectations: %s", sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 /* Append name to a ", "-separated list unless it is there already. */
 static void list_add_unique(char *list, size_t size, const char *name)
 {
@@ -692,7 +727,8 @@ int db_report_build(db *d, const int64_t *runs, size_t nruns, const db_report_co
 		return -1;
 	}
 	db_opset_release(&s);
-	if (count_faults(db_handle(d), out, err, errlen) != 0)
+	if (count_faults(db_handle(d), out, err, errlen) != 0 ||
+	    count_expectations(db_handle(d), out, err, errlen) != 0)
 		return -1;
 	/* the success and calibration recommendations name the errors: redo
 	 * them with the counts */

@@ -201,6 +201,14 @@ typedef struct db_report {
 	size_t nerrors;
 	db_report_count af_errors[DB_REPORT_COUNTS_MAX]; /* failed autofocus ops by error code */
 	size_t naf_errors;
+	/* the runs' expectations: passed, failed, and not applicable (a metric
+	 * that needs the simulator's ground truth, on a rig: passed NULL in
+	 * the store), the failed and the n/a ones by metric */
+	size_t exp_passed, exp_failed, exp_na;
+	db_report_count exp_failed_by[DB_REPORT_COUNTS_MAX];
+	size_t nexp_failed_by;
+	db_report_count exp_na_by[DB_REPORT_COUNTS_MAX];
+	size_t nexp_na_by;
 	/* judgement */
 	db_report_assess assess[DB_REPORT_ASSESS_MAX];
 	size_t nassess;

@@ -179,6 +179,24 @@ static void text_faults(const db_report *r, FILE *f)
 	fputc('\n', f);
 }
 
+/* The runs' expectations, one line: the failed and the not applicable
+ * ones by metric (docs/database.md: passed NULL). */
+static void text_expectations(const db_report *r, FILE *f)
+{
+	if (r->exp_passed + r->exp_failed + r->exp_na == 0) {
+		fprintf(f, "expectations: none recorded\n");
+		return;
+	}
+	fprintf(f, "expectations: %zu passed, %zu failed", r->exp_passed, r->exp_failed);
+	paren_counts(r->exp_failed_by, r->nexp_failed_by, f);
+	if (r->exp_na) {
+		fprintf(f, ", %zu not applicable", r->exp_na);
+		paren_counts(r->exp_na_by, r->nexp_na_by, f);
+		fprintf(f, ": they need the simulator's ground truth, which a rig run has not");
+	}
+	fputc('\n', f);
+}
+
 static void print_text(const db_report *r, FILE *f)
 {
 	char b[10][32];
@@ -234,6 +252,7 @@ static void print_text(const db_report *r, FILE *f)
 	fprintf(f, "\ncache: %zu hit%s of %zu handoff%s (%s)\n", r->cache_hits, db_plural_s(r->cache_hits),
 		r->cache_known, db_plural_s(r->cache_known), pct100(b[0], 32, r->cache_hit_rate));
 	text_faults(r, f);
+	text_expectations(r, f);
 	fprintf(f, "\nassessment (docs/physics.md targets)\n");
 	for (size_t i = 0; i < r->nassess; i++) {
 		const db_report_assess *a = &r->assess[i];
@@ -313,6 +332,7 @@ static void print_markdown(const db_report *r, FILE *f)
 	text_autofocus(r, f);
 	fputc('\n', f);
 	text_faults(r, f);
+	text_expectations(r, f);
 	fprintf(f, "```\n\n### Assessment\n\n| metric | target | basis | value | verdict | note |\n"
 		   "|---|---|---|--:|---|---|\n");
 	for (size_t i = 0; i < r->nassess; i++) {
@@ -483,6 +503,12 @@ static void print_json(const db_report *r, FILE *f)
 	json_counts(r->injected, r->ninjected, f);
 	fputs(", \"hal_errors\": ", f);
 	json_counts(r->hal_errors, r->nhal_errors, f);
+	fprintf(f, ",\n \"expectations\": {\"passed\": %zu, \"failed\": %zu, \"not_applicable\": %zu, "
+		   "\"failed_by\": ", r->exp_passed, r->exp_failed, r->exp_na);
+	json_counts(r->exp_failed_by, r->nexp_failed_by, f);
+	fputs(", \"not_applicable_by\": ", f);
+	json_counts(r->exp_na_by, r->nexp_na_by, f);
+	fputc('}', f);
 	fputs(",\n \"assessment\": [", f);
 	for (size_t i = 0; i < r->nassess; i++) {
 		const db_report_assess *a = &r->assess[i];

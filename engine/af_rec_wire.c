@@ -277,7 +277,7 @@ uint32_t af_log_crc32c(uint32_t crc, const void *data, size_t n)
 	return ~crc;
 }
 
-/* Kept identical to sim_digest_u16 (sim/trace.c); the engine may not
+/* Kept identical to sim_digest_u16 (kernel/trace.c); the engine may not
  * include the simulator, and a test checks the two agree. */
 uint64_t af_log_digest_u16(const uint16_t *px, size_t n)
 {

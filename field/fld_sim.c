@@ -8,11 +8,11 @@
 
 #include "engine/af_rec_wire.h"
 #include "models/rig.h"
-#include "sim/clock.h"
-#include "sim/rng.h"
+#include "kernel/clock.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
 #include "sim/sim_hal.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 
 void fld_sim_plan_default(fld_sim_plan *p)
 {

@@ -32,7 +32,7 @@
 
 #include "hil/link.h"
 #include "hil/proto.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
 
 /* How long a reply may take to leave before the client counts as gone. */

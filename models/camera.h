@@ -30,7 +30,7 @@
 
 #include "models/optics.h"
 #include "models/specimen.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 typedef struct mdl_camera_config {
 	uint32_t sensor_width, sensor_height;   /* 2048 x 2048 */

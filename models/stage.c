@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "mdl.h"
-#include "sim/clock.h"
+#include "kernel/clock.h"
 
 #define STAGE_LN9 2.1972245773362193828
 #define STAGE_PI 3.14159265358979323846

@@ -67,7 +67,7 @@
 #include <stdint.h>
 
 #include "models/mdl.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 typedef enum mdl_stage_kind { MDL_STAGE_STEPPER, MDL_STAGE_PIEZO } mdl_stage_kind;
 

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "models/mdl.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 typedef enum mdl_room_kind {
 	MDL_ROOM_CONSTANT,

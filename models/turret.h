@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "models/mdl.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 typedef struct mdl_turret_config {
 	double switch_ms;         /* 35 slider, 800 turret */

@@ -12,10 +12,10 @@
 
 #include "engine/af_hal.h"
 #include "models/rig.h"
-#include "sim/clock.h"
+#include "kernel/clock.h"
 #include "sim/sim_ctl.h"
 #include "sim/sim_hal.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 
 typedef struct refseq {
 	af_hal hal;

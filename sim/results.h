@@ -16,7 +16,8 @@ typedef struct sim_run_info {
 	const char *path;
 	double tol_time_frac, tol_accuracy_um;   /* the scenario's regression tolerances */
 	uint64_t seed;
-	const char *mode;          /* "sim" */
+	const char *mode;          /* "sim" or "hil" */
+	const char *rig;           /* the rig's name: "sim:default", "bench-2 (ident)" */
 } sim_run_info;
 
 /* One operation (a row of the ops table of docs/design.md §6). */
@@ -58,6 +59,9 @@ typedef struct sim_expect_record {
 	const char *op;            /* "min" or "max" */
 	double bound;
 	bool passed;
+	/* false: the metric needs what this rig cannot know (ground truth on a
+	 * physical rig): neither passed nor failed (passed is false, value NaN) */
+	bool applicable;
 } sim_expect_record;
 
 struct sim_trace;
@@ -66,9 +70,9 @@ struct sim_trace_entry;
 typedef struct sim_run_end {
 	const char *status;        /* "passed", "failed", "error" */
 	uint64_t trace_hash;
-	const struct sim_trace *trace;   /* the run's trace (sim/trace.h): its record index */
+	const struct sim_trace *trace;   /* the run's trace (kernel/trace.h): its record index */
 	const char *message;       /* "" or why the run errored */
-	double virtual_s;
+	double virtual_s;          /* simulated seconds; NaN on a physical rig */
 } sim_run_end;
 
 typedef struct sim_results_ops {
@@ -78,7 +82,7 @@ typedef struct sim_results_ops {
 	void (*event)(void *user, const sim_event_record *r);
 	void (*expectation)(void *user, const sim_expect_record *r);
 	void (*run_end)(void *user, const sim_run_end *r);
-	/* The run's trace index (sim/trace.h) as the run goes: n entries, the
+	/* The run's trace index (kernel/trace.h) as the run goes: n entries, the
 	 * next records in order; the last slice arrives before run_end. */
 	void (*trace_index)(void *user, const struct sim_trace_entry *e, size_t n);
 } sim_results_ops;

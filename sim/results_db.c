@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "db/sha256.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 
 static double wall_s(void)
 {
@@ -88,7 +88,7 @@ static void on_begin(void *user, const sim_run_info *r)
 		info.seed = r->seed;
 		info.mode = r->mode;
 		info.afsim_version = a->afsim_version;
-		info.rig = a->rig;
+		info.rig = r->rig && *r->rig ? r->rig : a->rig;
 		info.invocation = a->invocation;
 		info.tol_time_frac = r->tol_time_frac;
 		info.tol_accuracy_um = r->tol_accuracy_um;
@@ -168,7 +168,7 @@ static void on_expect(void *user, const sim_expect_record *r)
 
 	if (writing(a)) {
 		db_expect x = { .metric = r->metric, .value = r->value, .op = r->op,
-				.bound = r->bound, .passed = r->passed };
+				.bound = r->bound, .passed = r->passed, .na = !r->applicable };
 
 		if (db_expect_add(a->d, a->run_id, &x) != 0)
 			fail(a, "%s", db_errmsg(a->d));

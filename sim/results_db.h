@@ -43,7 +43,8 @@ extern const sim_results_ops sim_results_db_ops;
 
 /*
  * Prepare a to record one run into d (borrowed), with afsim_version (git
- * describe) and rig ("sim:default" when NULL), forwarding every record to
+ * describe) and rig ("sim:default" when NULL; the run's own rig, from
+ * sim_run_info, wins when it has one), forwarding every record to
  * next/next_user (next may be NULL).  Strings are borrowed for the run.
  */
 void sim_results_db_init(sim_results_db *a, db *d, const char *afsim_version, const char *rig,

@@ -7,6 +7,12 @@
  * intervals fit, and after every step that the clock did not overflow,
  * and ends the run as an error saying so.  Nothing wraps, nothing is
  * skipped in silence.
+ *
+ * The rig is reached through sim/rig.h only (r->rig): its HAL, its hooks,
+ * and its simulation-only table r->world (NULL on a physical rig).  With a
+ * table the runner makes exactly the simulator calls it made when it
+ * called the simulator directly, in the same order: the trace hashes of
+ * the library did not move when the runner was reshaped.
  */
 #include "runner.h"
 
@@ -15,67 +21,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/af_engine.h"
-#include "sim/clock.h"
-#include "sim/metrics.h"
-#include "sim/rng.h"
-#include "sim/sim_ctl.h"
-#include "sim/sim_hal.h"
-#include "sim/trace.h"
-
-typedef struct run {
-	const sim_scenario *s;
-	const sim_results_ops *sink;
-	void *user;
-	sim_hal *sh;
-	af_hal hal;
-	af_engine *e;
-	sim_trace *trace;
-	sim_metrics *m;
-	sim_rng steps;
-	uint32_t seq;            /* operations so far */
-	double cal_temp_c;       /* instrument temperature at the last calibration */
-	uint32_t cal_op;         /* op of the last calibration that succeeded, 0: none */
-	int64_t next_tick_ns;
-	bool overflow;           /* a wait or interval would pass the clock's limit */
-	sim_run_result *out;
-} run;
-
-static double ms_of(int64_t ns)
-{
-	return (double)ns / 1e6;
-}
+#include "kernel/clock.h"
+#include "sim/runner_impl.h"
+#include "sim/sim_rig.h"
 
 /* --- sink forwarding ----------------------------------------------------- */
 
-static void on_event(void *user, sim_event_class cls, int64_t t_ns, const char *detail)
+void sim_runner_emit_event(run *r, double t_ms, const char *kind, const char *detail)
 {
-	run *r = user;
-	sim_event_record ev = { ms_of(t_ns), cls == SIM_EVENT_FAULT ? "fault" : "hal_error", detail };
+	sim_event_record ev = { t_ms, kind, detail };
 
 	if (r->sink && r->sink->event)
 		r->sink->event(r->user, &ev);
 }
 
+/* The rig's events (t_ns on the rig's clock). */
+static void on_event(void *user, const char *kind, int64_t t_ns, const char *detail)
+{
+	run *r = user;
+
+	sim_runner_emit_event(r, sim_runner_ms(t_ns - r->t0_us * 1000), kind, detail);
+}
+
 static void on_sample(void *user, const af_sample *s)
 {
 	run *r = user;
-	sim_frame_info fi;
 	sim_sample_record rec;
 
 	if (!r->sink || !r->sink->sample)
 		return;
 	memset(&rec, 0, sizeof rec);
-	rec.op_seq = r->seq;
-	rec.t_ms = (double)s->t_us / 1e3;
+	rec.op_seq = r->sample_seq;
+	rec.t_ms = (double)(s->t_us - r->t0_us) / 1e3;
 	rec.lens = af_lens_name(s->lens);
 	rec.z_um = s->z_um;
 	rec.focus_score = s->score;
 	rec.true_focus_um = NAN;
 	rec.temperature_c = NAN;
-	if (sim_ctl_last_frame(r->sh, &fi)) {
-		rec.true_focus_um = fi.focus_um;
-		rec.temperature_c = fi.instrument_c;
+	if (r->world) {
+		double f, c;
+
+		if (r->world->frame_truth(r->rig.ctx, &f, &c)) {
+			rec.true_focus_um = f;
+			rec.temperature_c = c;
+		}
 	}
 	r->sink->sample(r->user, &rec);
 }
@@ -88,279 +77,95 @@ static void on_trace_slice(void *user, const sim_trace_entry *e, size_t n)
 	r->sink->trace_index(r->user, e, n);
 }
 
-static void emit_op(run *r, const sim_op_record *op)
+void sim_runner_emit_op(run *r, const sim_op_record *op)
 {
 	if (r->sink && r->sink->op)
 		r->sink->op(r->user, op);
 }
-
 /* --- time ------------------------------------------------------------------ */
 
-/* Whether the clock stopped at its limit (it only gets there by
- * overflowing: no run declares 146 years). */
-static bool clock_spent(const run *r)
+/* The run's clock, ns: virtual time on a simulated rig, else the HAL's
+ * clock since the start of the run (the rig's own, not the recorder's:
+ * the runner's reads are no part of a field log). */
+int64_t sim_runner_now_ns(run *r)
 {
-	return r->overflow || sim_ctl_now_ns(r->sh) >= SIM_TIME_MAX_NS;
+	int64_t t_us = r->t0_us;
+
+	if (r->world)
+		return r->world->now_ns(r->rig.ctx);
+	(void)r->rig.hal.ops->now_us(r->rig.hal.ctx, &t_us);
+	return (t_us - r->t0_us) * SIM_NS_PER_US;
 }
 
-/* Let dt_ns of virtual time pass, the engine ticking every SIM_TICK_S.  A
- * span that would end past the clock's limit is refused whole (flagged)
- * rather than ticked through for a century first. */
-static void pass_time(run *r, int64_t dt_ns)
+/* Why the rig cannot be driven any more, or NULL. */
+static const char *rig_lost(run *r)
 {
-	int64_t end = sim_time_add(sim_ctl_now_ns(r->sh), dt_ns);
+	return r->rig_open && r->rig.ops->lost ? r->rig.ops->lost(r->rig.ctx) : NULL;
+}
 
-	if (end > SIM_TIME_MAX_NS) {
-		r->overflow = true;
-		return;
+/* Whether the clock stopped at its limit (it only gets there by
+ * overflowing: no run declares 146 years), or the rig is gone: either way
+ * nothing more can run. */
+bool sim_runner_clock_spent(run *r)
+{
+	if (!r->world)
+		return rig_lost(r) != NULL;
+	return r->overflow || sim_runner_now_ns(r) >= SIM_TIME_MAX_NS;
+}
+
+/* Tick the engine when its tick is due. */
+static void tick_due(run *r)
+{
+	if (sim_runner_now_ns(r) >= r->next_tick_ns) {
+		(void)af_engine_tick(r->e);
+		r->next_tick_ns = sim_time_add(sim_runner_now_ns(r), sim_s_to_ns(SIM_TICK_S));
 	}
-	while (sim_ctl_now_ns(r->sh) < end && !clock_spent(r)) {
-		int64_t now = sim_ctl_now_ns(r->sh);
+}
+
+/* Let dt_ns pass on a physical rig: sleep on the HAL clock, ticking the
+ * engine every SIM_TICK_S, until the span is over or the rig is lost. */
+static void wait_real(run *r, int64_t dt_ns)
+{
+	int64_t end = sim_time_add(sim_runner_now_ns(r), dt_ns), now;
+
+	while ((now = sim_runner_now_ns(r)) < end && !rig_lost(r)) {
 		int64_t step = r->next_tick_ns > now ? r->next_tick_ns - now : 0;
 
 		if (step > end - now)
 			step = end - now;
-		sim_ctl_advance(r->sh, step);
-		if (sim_ctl_now_ns(r->sh) >= r->next_tick_ns) {
-			(void)af_engine_tick(r->e);
-			r->next_tick_ns = sim_time_add(sim_ctl_now_ns(r->sh), sim_s_to_ns(SIM_TICK_S));
-		}
+		if (step > 0)
+			(void)r->rig.hal.ops->sleep_us(r->rig.hal.ctx,
+						       (uint32_t)((step + SIM_NS_PER_US - 1) / SIM_NS_PER_US));
+		tick_due(r);
 	}
 }
 
-static double draw(run *r, const sim_value *v)
+/* Let dt_ns of time pass, the engine ticking every SIM_TICK_S.  A span
+ * that would end past the clock's limit is refused whole (flagged)
+ * rather than ticked through for a century first. */
+void sim_runner_pass_time(run *r, int64_t dt_ns)
 {
-	return v->uniform ? sim_rng_range(&r->steps, v->lo, v->hi) : v->value;
-}
+	int64_t end;
 
-/* The sim's place for a plan position taken at the last calibration. */
-static double place_of(run *r, double z_um)
-{
-	const mdl_parfocal_config *p = &r->s->rig.parfocal;
-
-	return z_um - p->focal_tc_um_per_c * (r->cal_temp_c - p->ref_temp_c);
-}
-
-/* --- steps ----------------------------------------------------------------- */
-
-/* A new operation: its number, the fault hooks, the record's first fields. */
-static void op_start(run *r, sim_op_record *op, const char *kind)
-{
-	r->seq++;
-	sim_ctl_begin_op(r->sh, r->seq);
-	memset(op, 0, sizeof *op);
-	op->seq = r->seq;
-	op->kind = kind;
-	op->t_ms = ms_of(sim_ctl_now_ns(r->sh));
-}
-
-/* "CODE: message" of a failed operation into err, "" on success. */
-static const char *op_error(char *err, size_t n, int rc, const char *message)
-{
-	snprintf(err, n, "%s%s%s", rc == AF_OK ? "" : af_err_name(rc), rc == AF_OK ? "" : ": ",
-		 rc == AF_OK ? "" : message);
-	return err;
-}
-
-/* Calibration sites are physical places: their plan positions are the
- * simulator's, whatever the temperature. */
-static int put_site(void *user, uint32_t i, double z)
-{
-	run *r = user;
-
-	(void)i;
-	sim_ctl_set_place(r->sh, z);
-	return 0;
-}
-
-/*
- * A failed calibration: say so where it is seen (an event, the run's
- * result), and what the handoffs that follow run on, since the engine
- * keeps the mapping it had (the factory offset when it never had one).
- */
-static void calibration_failed(run *r, const sim_op_record *op)
-{
-	char detail[SIM_ERR_MAX + 160];
-	sim_event_record ev = { op->t_ms, "warning", detail };
-	int n;
-
-	r->out->calibrations_failed++;
-	if (r->cal_op)
-		n = snprintf(detail, sizeof detail,
-			     "calibration (op %u) failed: %s; the operations after it use the mapping of "
-			     "the calibration at op %u", op->seq, op->error, r->cal_op);
-	else
-		n = snprintf(detail, sizeof detail,
-			     "calibration (op %u) failed: %s; the operations after it use the factory "
-			     "mapping (nominal offset %.3f um)", op->seq, op->error,
-			     r->s->engine.nominal_offset_um);
-	if (r->out->calibrations_failed == 1)
-		snprintf(r->out->calibration_error, sizeof r->out->calibration_error, "%s",
-			 n > 0 ? detail : op->error);
-	if (r->sink && r->sink->event)
-		r->sink->event(r->user, &ev);
-}
-
-static void step_calibrate(run *r, const sim_step *st)
-{
-	af_calib_plan plan = { st->points, st->from_um, st->to_um, st->passes, st->measure_backlash };
-	af_calib_report rep;
-	sim_op_record op;
-	char err[AF_MSG_MAX + 16];
-	int rc;
-
-	op_start(r, &op, "calibrate");
-	rc = af_calibrate(r->e, &plan, put_site, r, &rep);
-	op.z_request_um = op.z_predicted_um = op.z_found_um = NAN;
-	/* a failed calibration has no mapping error: NULL, never 0 */
-	op.mapping_error_um = rc == AF_OK ? rep.mapping.rms_um : NAN;
-	op.focus_error_um = NAN;
-	op.lens_switch_ms = op.focus_move_ms = op.focus_search_ms = op.validation_ms = NAN;
-	op.total_ms = rep.ms;
-	op.frames = rep.frames;
-	op.temperature_c = rep.temp_c;
-	op.success = rc == AF_OK;
-	op.error = op_error(err, sizeof err, rc, rep.message);
-	r->out->calibrations++;
-	if (rc == AF_OK) {
-		r->cal_op = op.seq;
-		r->cal_temp_c = sim_ctl_instrument_c(r->sh);
-		sim_metrics_add(r->m, "calibration", "rms_um", rep.mapping.rms_um);
-		sim_metrics_add(r->m, "calibration", "max_um", rep.mapping.max_abs_um);
-		sim_metrics_add(r->m, "calibration", "order", rep.mapping.order);
-		if (isfinite(rep.backlash_um))
-			sim_metrics_add(r->m, "calibration", "backlash_um", rep.backlash_um);
+	if (!r->world) {
+		wait_real(r, dt_ns);
+		return;
 	}
-	sim_metrics_add(r->m, "calibration", "frames", rep.frames);
-	sim_metrics_add(r->m, "calibration", "ms", rep.ms);
-	{
-		double v[3] = { rep.mapping.rms_um, rep.mapping.order, rep.backlash_um };
-
-		sim_ctl_trace_result(r->sh, "calibrate", rc, v, 3);
+	end = sim_time_add(sim_runner_now_ns(r), dt_ns);
+	if (end > SIM_TIME_MAX_NS) {
+		r->overflow = true;
+		return;
 	}
-	emit_op(r, &op);
-	if (rc != AF_OK)
-		calibration_failed(r, &op);
-}
+	while (sim_runner_now_ns(r) < end && !sim_runner_clock_spent(r)) {
+		int64_t now = sim_runner_now_ns(r);
+		int64_t step = r->next_tick_ns > now ? r->next_tick_ns - now : 0;
 
-static void step_handoff_once(run *r, const sim_step *st)
-{
-	double z = draw(r, &st->z_um), src, fe;
-	af_handoff_result h;
-	sim_op_record op;
-	char err[AF_MSG_MAX + 16];
-	int rc;
-
-	/* setup (untimed): the place, lens `from` seated and in focus there */
-	sim_ctl_set_place(r->sh, place_of(r, z));
-	if (st->from == AF_LENS_A) {
-		src = z;
-		rc = af_engine_goto(r->e, AF_LENS_A, src);
-	} else {
-		rc = af_engine_goto(r->e, AF_LENS_B, z + r->s->engine.nominal_offset_um);
-		src = sim_ctl_true_focus_um(r->sh, MDL_LENS_B);
-		if (rc == AF_OK)
-			rc = af_engine_goto(r->e, AF_LENS_B, src);
-	}
-	op_start(r, &op, "handoff");
-	op.from_lens = af_lens_name(st->from);
-	op.to_lens = af_lens_name(st->to);
-	op.z_request_um = z;
-	if (rc == AF_OK) {
-		rc = af_handoff(r->e, st->from, st->to, src, &h);
-	} else {
-		/* the setup move failed (a fault fired early): the handoff
-		 * cannot start; record it as a failed operation */
-		memset(&h, 0, sizeof h);
-		h.error = rc;
-		h.predicted_um = h.found_um = h.mapping_error_um = h.temp_c = NAN;
-		snprintf(h.message, sizeof h.message, "setup: %s", af_engine_errmsg(r->e));
-	}
-	fe = fabs(sim_ctl_stage_um(r->sh) - sim_ctl_true_focus_um(r->sh, (int)st->to));
-	op.z_predicted_um = h.predicted_um;
-	op.z_found_um = h.found_um;
-	op.mapping_error_um = h.mapping_error_um;
-	op.focus_error_um = rc == AF_OK ? fe : NAN;
-	op.lens_switch_ms = h.phase_ms[AF_PHASE_LENS_SWITCH];
-	op.focus_move_ms = h.phase_ms[AF_PHASE_FOCUS_MOVE];
-	op.focus_search_ms = h.phase_ms[AF_PHASE_FOCUS_SEARCH];
-	op.validation_ms = h.phase_ms[AF_PHASE_VALIDATION];
-	op.total_ms = h.phase_ms[AF_PHASE_TOTAL];
-	op.frames = h.frames;
-	op.cache_hit = h.cache_hit;
-	op.temperature_c = h.temp_c;
-	op.success = rc == AF_OK;
-	op.error = op_error(err, sizeof err, rc, h.message);
-	{
-		sim_metrics_handoff mh = {
-			.success = rc == AF_OK, .cache_hit = h.cache_hit,
-			.total_ms = op.total_ms, .lens_switch_ms = op.lens_switch_ms,
-			.focus_move_ms = op.focus_move_ms, .focus_search_ms = op.focus_search_ms,
-			.validation_ms = op.validation_ms, .mapping_error_um = op.mapping_error_um,
-			.focus_error_um = op.focus_error_um, .frames = (double)op.frames,
-			.retries = h.retries,
-		};
-
-		sim_metrics_add_handoff(r->m, &mh);
-	}
-	r->out->handoffs++;
-	if (rc == AF_OK)
-		r->out->handoffs_ok++;
-	{
-		double v[4] = { h.predicted_um, h.found_um, h.phase_ms[AF_PHASE_TOTAL], (double)h.frames };
-
-		sim_ctl_trace_result(r->sh, "handoff", rc, v, 4);
-	}
-	emit_op(r, &op);
-}
-
-static void step_handoff(run *r, const sim_step *st)
-{
-	for (uint32_t i = 0; i < st->repeat && !clock_spent(r); i++) {
-		if (i > 0 && st->interval_s > 0.0)
-			pass_time(r, sim_s_to_ns(st->interval_s));
-		if (!clock_spent(r))
-			step_handoff_once(r, st);
+		if (step > end - now)
+			step = end - now;
+		r->world->advance(r->rig.ctx, step);
+		tick_due(r);
 	}
 }
-
-static void step_autofocus(run *r, const sim_step *st)
-{
-	double near = draw(r, &st->near_um), fe;
-	af_focus_result f;
-	sim_op_record op;
-	char err[AF_MSG_MAX + 16];
-	int rc;
-
-	op_start(r, &op, "autofocus");
-	op.to_lens = af_lens_name(st->lens);
-	op.z_request_um = near;
-	rc = af_autofocus(r->e, st->lens, near, &f);
-	fe = fabs(sim_ctl_stage_um(r->sh) - sim_ctl_true_focus_um(r->sh, (int)st->lens));
-	op.z_predicted_um = near;
-	op.z_found_um = f.z_um;
-	op.mapping_error_um = NAN;
-	op.focus_error_um = rc == AF_OK ? fe : NAN;
-	op.lens_switch_ms = op.focus_move_ms = op.focus_search_ms = op.validation_ms = NAN;
-	op.total_ms = f.ms;
-	op.frames = f.frames;
-	op.temperature_c = NAN;
-	op.success = rc == AF_OK;
-	op.error = op_error(err, sizeof err, rc, f.message);
-	sim_metrics_attempt(r->m, "autofocus", rc == AF_OK, false);
-	if (rc == AF_OK) {
-		sim_metrics_add(r->m, "autofocus", "ms", f.ms);
-		sim_metrics_add(r->m, "autofocus", "focus_error_um", fe);
-		sim_metrics_add(r->m, "autofocus", "frames", f.frames);
-	}
-	{
-		double v[2] = { f.z_um, f.ms };
-
-		sim_ctl_trace_result(r->sh, "autofocus", rc, v, 2);
-	}
-	emit_op(r, &op);
-}
-
 /* --- the run ------------------------------------------------------------------ */
 
 static sim_verdict finish(run *r, sim_verdict v, const char *msg)
@@ -371,31 +176,47 @@ static sim_verdict finish(run *r, sim_verdict v, const char *msg)
 	r->out->verdict = v;
 	if (msg)
 		snprintf(r->out->message, sizeof r->out->message, "%s", msg);
-	if (r->trace) {
+	/* a simulated run has a trace (empty when its rig could not be
+	 * built); a run on a physical rig has none */
+	r->out->traced = r->trace && strcmp(r->out->mode, "sim") == 0;
+	if (r->out->traced) {
 		sim_trace_flush(r->trace);   /* the index's last slice, before run_end */
 		r->out->trace_hash = sim_trace_hash(r->trace);
 		r->out->events = sim_trace_count(r->trace);
 	}
-	if (r->sh)
-		r->out->virtual_s = (double)sim_ctl_now_ns(r->sh) / 1e9;
+	r->out->virtual_s = r->world ? (double)sim_runner_now_ns(r) / 1e9 : r->out->traced ? 0.0 : NAN;
 	if (r->m) {
 		sim_metrics_eval(r->m, "handoff.total_ms.p95", &r->out->total_p95_ms);
 		sim_metrics_eval(r->m, "handoff.mapping_error_um.max", &r->out->mapping_error_max_um);
 		sim_metrics_eval(r->m, "handoff.focus_error_um.max", &val);
 		r->out->focus_error_max_um = val;
 	}
+	if (r->rec) {
+		/* the held pixels and the end record: the log is whole */
+		if (af_rec_close(r->rec) != 0 || af_rec_error(r->rec))
+			snprintf(r->out->record_error, sizeof r->out->record_error, "%s",
+				 af_rec_error(r->rec) ? af_rec_error(r->rec) : "the sink failed");
+	}
 	end.status = v == SIM_PASSED ? "passed" : v == SIM_FAILED ? "failed" : "error";
 	end.trace_hash = r->out->trace_hash;
-	end.trace = r->trace;
+	end.trace = r->out->traced ? r->trace : NULL;
 	end.message = r->out->message;
 	end.virtual_s = r->out->virtual_s;
 	if (r->sink && r->sink->run_end)
 		r->sink->run_end(r->user, &end);
 	af_engine_free(r->e);
-	sim_hal_free(r->sh);
+	af_rec_free(r->rec);
+	if (r->rig_open)
+		r->src->close(r->src->user, &r->rig);
 	sim_trace_free(r->trace);
 	sim_metrics_free(r->m);
 	return v;
+}
+
+/* Whether metric needs ground truth (the simulator's true focal plane). */
+static bool needs_truth(const char *metric)
+{
+	return strstr(metric, ".focus_error_um") != NULL;
 }
 
 static bool check_expectations(run *r)
@@ -405,8 +226,9 @@ static bool check_expectations(run *r)
 	for (size_t i = 0; i < r->s->n_expects; i++) {
 		const sim_expect *x = &r->s->expects[i];
 		sim_expect_record rec;
-		double v;
-		bool ok = sim_metrics_eval(r->m, x->metric, &v) == 0;
+		double v = NAN;
+		bool applicable = r->world || !needs_truth(x->metric);
+		bool ok = applicable && sim_metrics_eval(r->m, x->metric, &v) == 0;
 
 		/* a bound on a metric the run has no data for fails */
 		if (ok && x->has_min && !(v >= x->min))
@@ -414,13 +236,16 @@ static bool check_expectations(run *r)
 		if (ok && x->has_max && !(v <= x->max))
 			ok = false;
 		r->out->expectations++;
-		if (!ok) {
+		if (!applicable) {
+			r->out->na_expectations++;
+		} else if (!ok) {
 			r->out->failed_expectations++;
 			all = false;
 		}
 		rec.metric = x->metric;
 		rec.value = v;
 		rec.passed = ok;
+		rec.applicable = applicable;
 		/* report the bound that decided (min first when both are set) */
 		if (x->has_min && (!x->has_max || !(v >= x->min))) {
 			rec.op = "min";
@@ -452,28 +277,93 @@ static double declared_s(const sim_scenario *s)
 	return t;
 }
 
-/* Why the run stopped: the clock overflowed during step i (steps are
- * 0-based here, 1-based and with their line in the message). */
-static const char *overflow_message(const run *r, size_t i, char *buf, size_t n)
+/* Why the run stopped: the rig was lost, or the clock overflowed during
+ * step i (steps are 0-based here, 1-based and with their line in the
+ * message). */
+static const char *stop_message(run *r, size_t i, char *buf, size_t n)
 {
 	size_t k = i > 0 ? i - 1 : 0;   /* the step that was running */
+	const char *lost = rig_lost(r);
 
-	snprintf(buf, n,
-		 "virtual clock overflow in step %zu (line %d): the run would pass the %.4g s "
-		 "(146 years) of simulated time the clock can count; it stopped at %.4g s",
-		 k + 1, r->s->n_steps ? r->s->steps[k].line : 0, (double)SIM_TIME_MAX_NS / 1e9,
-		 (double)sim_ctl_now_ns(r->sh) / 1e9);
+	if (lost)
+		snprintf(buf, n, "the rig was lost in step %zu (line %d): %s", k + 1,
+			 r->s->n_steps ? r->s->steps[k].line : 0, lost);
+	else
+		snprintf(buf, n,
+			 "virtual clock overflow in step %zu (line %d): the run would pass the %.4g s "
+			 "(146 years) of simulated time the clock can count; it stopped at %.4g s",
+			 k + 1, r->s->n_steps ? r->s->steps[k].line : 0, (double)SIM_TIME_MAX_NS / 1e9,
+			 (double)sim_runner_now_ns(r) / 1e9);
 	return buf;
+}
+
+/* The engine, inside the flight recorder when the run is recorded. */
+static int build_engine(run *r, const sim_run_opts *o, char *msg, size_t n)
+{
+	const char *err = NULL;
+
+	if (o->record) {
+		af_rec_options ro;
+
+		if (o->record_opts)
+			ro = *o->record_opts;
+		else
+			af_rec_options_default(&ro);
+		if (!ro.rig_id || !*ro.rig_id)
+			ro.rig_id = r->rig.name;
+		r->rec = af_rec_new(&r->rig.hal, &ro, o->record, &err);
+		if (!r->rec) {
+			snprintf(msg, n, "cannot start the field log: %s", err);
+			return -1;
+		}
+		r->e = af_rec_engine_new(r->rec, &r->s->engine, &err);
+	} else {
+		r->e = af_engine_new(&r->rig.hal, &r->s->engine, &err);
+	}
+	if (!r->e) {
+		snprintf(msg, n, "cannot build the engine: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* What the runner cannot do on a physical rig, said where the run is. */
+static void note_no_world(run *r)
+{
+	char detail[256];
+
+	if (r->world || r->s->n_faults == 0)
+		return;
+	snprintf(detail, sizeof detail,
+		 "the scenario's %zu fault%s not injected: on a physical rig faults are the rig's own "
+		 "(the emulator takes them with --scenario)", r->s->n_faults,
+		 r->s->n_faults == 1 ? " is" : "s are");
+	sim_runner_emit_event(r, 0.0, "warning", detail);
+}
+
+void sim_run_opts_default(sim_run_opts *o)
+{
+	memset(o, 0, sizeof *o);
 }
 
 sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 		    const sim_results_ops *sink, void *user, sim_run_result *out)
 {
+	sim_run_opts o;
+
+	sim_run_opts_default(&o);
+	o.seed = seed;
+	o.use_seed = use_seed;
+	return sim_run_with(s, &o, sink, user, out);
+}
+
+sim_verdict sim_run_with(const sim_scenario *s, const sim_run_opts *o,
+			 const sim_results_ops *sink, void *user, sim_run_result *out)
+{
 	run r;
-	sim_observer obs;
 	sim_run_info info;
-	const char *err = NULL;
-	char msg[SIM_ERR_MAX];
+	char msg[SIM_ERR_MAX], oerr[SIM_ERR_MAX] = "";
+	int opened = -1;
 
 	memset(&r, 0, sizeof r);
 	memset(out, 0, sizeof *out);
@@ -482,44 +372,43 @@ sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 	r.sink = sink;
 	r.user = user;
 	r.out = out;
-	out->seed = use_seed ? seed : s->seed;
+	r.src = o->rig ? o->rig : sim_rig_simulated();
+	out->seed = o->use_seed ? o->seed : s->seed;
+	r.trace = sim_trace_new(false);
+	r.m = sim_metrics_new();
+	/* the rig first, so that the run is recorded with its name */
+	if (r.trace && r.m)
+		opened = r.src->open(r.src->user, s, out->seed, r.trace, &r.rig, oerr, sizeof oerr);
+	r.rig_open = opened == 0;
+	snprintf(out->mode, sizeof out->mode, "%s", r.rig_open ? r.rig.ops->mode : r.src->mode);
+	snprintf(out->rig, sizeof out->rig, "%s", r.rig_open ? r.rig.name : r.src->name);
 	info.scenario = s->name;
 	info.path = s->path;
 	info.tol_time_frac = s->tol_time_frac;
 	info.tol_accuracy_um = s->tol_accuracy_um;
 	info.seed = out->seed;
-	info.mode = "sim";
+	info.mode = out->mode;
+	info.rig = out->rig;
 	if (sink && sink->run_begin)
 		sink->run_begin(user, &info);
-	r.trace = sim_trace_new(false);
-	r.m = sim_metrics_new();
 	if (!r.trace || !r.m)
 		return finish(&r, SIM_ERROR, "out of memory");
+	if (!r.rig_open)
+		return finish(&r, SIM_ERROR, oerr);
+	r.world = r.rig.ops->world;
+	if (!r.world)
+		(void)r.rig.hal.ops->now_us(r.rig.hal.ctx, &r.t0_us);
 	if (sink && sink->trace_index)
 		sim_trace_set_sink(r.trace, on_trace_slice, &r);
-	r.sh = sim_hal_new(&s->rig, &s->room, out->seed, r.trace, &err);
-	if (!r.sh) {
-		snprintf(msg, sizeof msg, "cannot build the simulated rig: %s", err);
+	if (build_engine(&r, o, msg, sizeof msg) != 0)
 		return finish(&r, SIM_ERROR, msg);
-	}
-	sim_hal_bind(r.sh, &r.hal);
-	r.e = af_engine_new(&r.hal, &s->engine, &err);
-	if (!r.e) {
-		snprintf(msg, sizeof msg, "cannot build the engine: %s", err);
-		return finish(&r, SIM_ERROR, msg);
-	}
-	obs.user = &r;
-	obs.on_frame = NULL;
-	obs.on_event = on_event;
-	sim_ctl_set_observer(r.sh, &obs);
+	if (r.rig.ops->set_event_hook)
+		r.rig.ops->set_event_hook(r.rig.ctx, on_event, &r);
 	af_engine_set_sample_hook(r.e, on_sample, &r);
-	for (size_t i = 0; i < s->n_faults; i++)
-		/* rig-level faults (link_drop, ...) act on a bridge's link:
-		 * the emulator serves them, the simulator has no link */
-		if (sim_fault_is_rig_level((int)s->faults[i].kind))
-			continue;
-		else if (sim_ctl_add_fault(r.sh, &s->faults[i]) != 0)
+	for (size_t i = 0; r.world && i < s->n_faults; i++)
+		if (r.world->add_fault(r.rig.ctx, &s->faults[i]) != 0)
 			return finish(&r, SIM_ERROR, "out of memory adding faults");
+	note_no_world(&r);
 	if (declared_s(s) >= (double)SIM_TIME_MAX_NS / 1e9) {
 		snprintf(msg, sizeof msg,
 			 "the scenario's waits and intervals add up to %.4g s of simulated time, more "
@@ -534,25 +423,26 @@ sim_verdict sim_run(const sim_scenario *s, uint64_t seed, bool use_seed,
 	for (size_t i = 0; i < s->n_steps; i++) {
 		const sim_step *st = &s->steps[i];
 
-		if (clock_spent(&r))
-			return finish(&r, SIM_ERROR, overflow_message(&r, i, msg, sizeof msg));
+		if (sim_runner_clock_spent(&r))
+			return finish(&r, SIM_ERROR, stop_message(&r, i, msg, sizeof msg));
 
 		switch (st->kind) {
 		case SIM_STEP_CALIBRATE:
-			step_calibrate(&r, st);
+			sim_runner_calibrate(&r, st);
 			break;
 		case SIM_STEP_HANDOFF:
-			step_handoff(&r, st);
+			sim_runner_handoff(&r, st);
 			break;
 		case SIM_STEP_AUTOFOCUS:
-			step_autofocus(&r, st);
+			sim_runner_autofocus(&r, st);
 			break;
 		case SIM_STEP_WAIT:
-			pass_time(&r, sim_s_to_ns(st->wait_s));
+			sim_runner_pass_time(&r, sim_s_to_ns(st->wait_s));
 			break;
 		}
 	}
-	if (clock_spent(&r))
-		return finish(&r, SIM_ERROR, overflow_message(&r, s->n_steps, msg, sizeof msg));
+	if (sim_runner_clock_spent(&r))
+		return finish(&r, SIM_ERROR, stop_message(&r, s->n_steps, msg, sizeof msg));
 	return finish(&r, check_expectations(&r) ? SIM_PASSED : SIM_FAILED, NULL);
 }
+

@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-#include "sim/clock.h"
+#include "kernel/clock.h"
 #include "sim/sim_hal_impl.h"
 
 /* A control event in the trace: kind, time, one value. */

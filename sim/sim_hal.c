@@ -19,9 +19,9 @@
 #include <string.h>
 
 #include "models/camera.h"
-#include "sim/clock.h"
+#include "kernel/clock.h"
 #include "sim/fault.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
 #include "sim/sim_hal_impl.h"
 

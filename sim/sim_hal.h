@@ -22,7 +22,7 @@
 #include "engine/af_hal.h"
 #include "models/rig.h"
 #include "models/thermal.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 
 typedef struct sim_hal sim_hal;
 

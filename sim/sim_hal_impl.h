@@ -10,11 +10,11 @@
 #include <stdint.h>
 
 #include "models/rig.h"
-#include "sim/clock.h"
+#include "kernel/clock.h"
 #include "sim/fault.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 
 #define SIM_HAL_ERRMSG_MAX 256
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/testlib.sh"
 
 entries="run runs report baseline baseline_set baseline_show baseline_list regress
-viz viz_timeline viz_trend viz_hist viz_compare replay rig rig_serve rig_hello swarm shrink
+viz viz_timeline viz_trend viz_hist viz_compare replay gap rig rig_serve rig_hello swarm shrink
 db db_merge export export_trace demo selftest version help"
 
 # 1. --help, -h, help CMD: exit 0, the usage line first, the same text

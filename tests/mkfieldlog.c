@@ -1,7 +1,9 @@
 /*
  * mkfieldlog.c - write a field log from a run on the simulated rig
- * (field/fld_sim.h), for the command-line tests of `afsim replay` until
- * `afsim run --record` makes logs from scenarios.
+ * (field/fld_sim.h), with the recorder's options that `afsim run --record`
+ * does not offer (pixels of the last N operations only, a ring of a given
+ * size, no clock stamps): the logs of tests/cli_replay.sh that run cannot
+ * make, and the seed corpus of `make fuzz-fieldlog`.
  *
  *   mkfieldlog OUT [--seed N] [--handoffs N] [--level L] [--faults]
  *              [--keep-last N] [--ring-bytes N] [--no-stamps]

@@ -12,7 +12,7 @@
 
 #include "engine/af_engine.h"
 #include "models/rig.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
 #include "sim/sim_hal.h"
 

@@ -1,7 +1,7 @@
 /*
  * single.c - a runner for one suite, for working on one module while the
  * rest of the tree is in flux.  Not part of `make check`.
- *   cc ... -DSUITE_FN=stage_suite tests/single.c tests/test_stage.c models/stage.c sim/rng.c
+ *   cc ... -DSUITE_FN=stage_suite tests/single.c tests/test_stage.c models/stage.c kernel/rng.c
  */
 #include <check.h>
 #include <stdlib.h>

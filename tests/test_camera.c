@@ -16,7 +16,7 @@
 #include "models/mdl.h"
 #include "models/optics.h"
 #include "models/specimen.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "tests/camera_fix.h"
 
 Suite *camera_suite(void);

@@ -12,7 +12,7 @@
 #include "models/camera.h"
 #include "models/mdl.h"
 #include "models/specimen.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 #include "tests/camera_fix.h"
 
 Suite *camera_noise_suite(void);

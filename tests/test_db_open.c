@@ -4,11 +4,14 @@
  * for writing, a read-only open creates, migrates and writes nothing and
  * reads a database in a folder it may not write, a read-only file is
  * refused for writing up front, and a schema-2 database is migrated to 3
- * with its runs' trace indexes still readable and comparable.
+ * with its runs' trace indexes still readable and comparable; a schema-3
+ * database is migrated to 4 with its expectations, in their order, and
+ * takes a not applicable one (passed NULL).
  */
 #include <check.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,6 +365,61 @@ END_TEST
 /* Processes creating one file at once: each sees either nothing or the
  * whole schema (the checks read the file in one snapshot), never half of
  * it as someone else's database. */
+/* Schema 3's expectations (passed NOT NULL), as afsim wrote them then. */
+static const char expectations_v3[] =
+	"DROP TABLE expectations;\n"
+	"CREATE TABLE expectations (\n"
+	"  run_id INTEGER NOT NULL REFERENCES runs (id),\n"
+	"  metric TEXT NOT NULL,\n"
+	"  value REAL,\n"
+	"  op TEXT NOT NULL CHECK (op IN ('min', 'max')),\n"
+	"  bound REAL NOT NULL,\n"
+	"  passed INTEGER NOT NULL\n"
+	");\n";
+
+START_TEST(migrate_from_v3)
+{
+	db *d = open_db();
+	int64_t run = begin(d, "old", 1);
+	sqlite3 *h;
+	char buf[200];
+	db_expect na = { .metric = "handoff.focus_error_um.max", .value = NAN, .op = "max",
+			 .bound = 1.0, .passed = false, .na = true };
+
+	finish(d, run, "passed");
+	db_close(d);
+	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, expectations_v3, NULL, NULL, NULL), SQLITE_OK);
+	snprintf(buf, sizeof buf,
+		 "INSERT INTO expectations VALUES (%" PRId64 ", 'b.x', 2, 'max', 3, 1), "
+		 "(%" PRId64 ", 'a.x', 5, 'min', 6, 0); PRAGMA user_version = 3", run, run);
+	ck_assert_int_eq(sqlite3_exec(h, buf, NULL, NULL, NULL), SQLITE_OK);
+	/* schema 3 refuses a NULL passed */
+	ck_assert_int_ne(sqlite3_exec(h, "INSERT INTO expectations VALUES (1, 'c', 1, 'max', 1, NULL)",
+				      NULL, NULL, NULL), SQLITE_OK);
+
+	d = open_db();
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM expectations"), 2);
+	q_text(h, "SELECT group_concat(metric || ':' || passed, ' ') FROM "
+		  "(SELECT metric, passed FROM expectations ORDER BY rowid)", buf, sizeof buf);
+	ck_assert_str_eq(buf, "b.x:1 a.x:0");
+	/* a not applicable expectation: passed NULL, value NULL */
+	run = begin(d, "new", 1);
+	ck_assert_int_eq(db_expect_add(d, run, &na), 0);
+	finish(d, run, "passed");
+	snprintf(buf, sizeof buf,
+		 "SELECT count(*) FROM expectations WHERE run_id = %" PRId64
+		 " AND passed IS NULL AND value IS NULL AND metric = 'handoff.focus_error_um.max'", run);
+	ck_assert_int_eq(q_int(h, buf), 1);
+	/* and the schema still refuses anything but 0, 1 or NULL */
+	ck_assert_int_ne(sqlite3_exec(h, "INSERT INTO expectations VALUES (1, 'c', 1, 'max', 1, 2)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	db_close(d);
+	sqlite3_close(h);
+}
+END_TEST
+
 START_TEST(concurrent_creation)
 {
 	enum { ROUNDS = 40, PROCS = 6 };
@@ -407,6 +465,7 @@ Suite *db_open_suite(void)
 	tcase_add_test(tc, read_only_open_never_writes);
 	tcase_add_test(tc, read_only_folder_and_file);
 	tcase_add_test(tc, migrate_from_v2);
+	tcase_add_test(tc, migrate_from_v3);
 	tcase_add_test(tc, concurrent_creation);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,7 +23,7 @@
 #include "db/db.h"
 #include "db/sha256.h"
 #include "sim/results_db.h"
-#include "sim/trace.h"
+#include "kernel/trace.h"
 #include "tests/dbfix.h"
 
 Suite *db_proc_suite(void);

@@ -7,8 +7,8 @@
 
 #include "engine/af_thermal.h"
 #include "models/thermal.h"
-#include "sim/clock.h"
-#include "sim/rng.h"
+#include "kernel/clock.h"
+#include "kernel/rng.h"
 
 /* On a 6 C/h ramp the observer, fed the noisy lagged sensor every 30 s,
  * tracks the instrument's drift temperature within 0.15 C while the

@@ -10,8 +10,8 @@
 
 #include "engine/af_engine.h"
 #include "models/rig.h"
-#include "sim/clock.h"
-#include "sim/rng.h"
+#include "kernel/clock.h"
+#include "kernel/rng.h"
 #include "sim/sim_ctl.h"
 #include "sim/sim_hal.h"
 #include "tests/rigfix.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "engine/af_engine.h"
-#include "sim/clock.h"
+#include "kernel/clock.h"
 #include "tests/alloc_count.h"
 #include "tests/fake_hal.h"
 #include "tests/rigfix.h"

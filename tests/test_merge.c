@@ -67,7 +67,7 @@ static int64_t record(db *d, const char *path, uint64_t seed, const char *inv, c
 	}
 	{
 		db_event e = { 12.5, "fault", "stage_stall 40 ms" };
-		db_expect x = { "handoff.total_ms.p95", 195 + (double)seed, "max", 300, true };
+		db_expect x = { "handoff.total_ms.p95", 195 + (double)seed, "max", 300, true, false };
 
 		ck_assert_int_eq(db_event_add(d, id, &e), 0);
 		ck_assert_int_eq(db_expect_add(d, id, &x), 0);
@@ -333,7 +333,7 @@ START_TEST(refuses_foreign_and_newer)
 }
 END_TEST
 
-/* A database of schema 3 (before uids) is read through a migrated copy
+/* A database of schema 4 (before uids) is read through a migrated copy
  * and left as it was; two copies of it give their runs the same uids, so
  * they are merged once. */
 START_TEST(older_schema_through_a_copy)
@@ -352,7 +352,7 @@ START_TEST(older_schema_through_a_copy)
 	db_close(s);
 	h = raw("v3.db");
 	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
-				      "PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+				      "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	{
 		sqlite3_stmt *st = NULL;
 
@@ -368,13 +368,13 @@ START_TEST(older_schema_through_a_copy)
 	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path_of("v3.db"), path_of("v3copy.db"));
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_msg(merge("all.db", in, 2, inp, &res, err, sizeof err) == 0, "%s", err);
-	ck_assert_int_eq(inp[0].version, 3);
+	ck_assert_int_eq(inp[0].version, 4);
 	ck_assert(inp[0].migrated);
 	ck_assert_uint_eq(res.added, 2);
 	ck_assert_uint_eq(inp[1].present, 2);
 	/* the input is untouched */
 	h = raw("v3.db");
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 4);
 	sqlite3_close(h);
 	/* the uid is the derived one */
 	db_uid_legacy(host, pid, started, 1, work[0] + 10, 1, want);

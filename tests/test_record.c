@@ -19,7 +19,7 @@
 
 #include "db/db.h"
 #include "engine/af_hal.h"
-#include "sim/clock.h"
+#include "kernel/clock.h"
 #include "sim/results_db.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"

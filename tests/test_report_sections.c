@@ -8,13 +8,17 @@
  * run at ultra_fast, no adaptive model for a run using it - and say when it
  * is not known (17); autofocus operations have their own section, injected
  * faults, HAL errors and failed operations are named apart (18); counts
- * take the singular where they are one (21).
+ * take the singular where they are one (21); the runs' expectations are
+ * counted passed, failed and not applicable (a rig run's ground-truth
+ * metrics).
  */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 
 #include "db/report.h"
 #include "tests/report_fix.h"
@@ -363,6 +367,52 @@ START_TEST(faults_are_named_as_what_they_are)
 }
 END_TEST
 
+/* The runs' expectations: passed, failed and not applicable (passed NULL:
+ * a rig run's ground-truth metrics), the latter two by metric. */
+START_TEST(expectations_passed_failed_and_not_applicable)
+{
+	fix_op ops[10];
+	int64_t id;
+	db_report r;
+	char err[256], sql[512], *out;
+
+	for (int i = 0; i < 10; i++)
+		ops[i] = fix_scaled(100, 0.2, 0.2, 0.2, 0.1);
+	id = fix_add_run(&(fix_run){ .scenario = "x", .mode = "hil", .ops = ops, .nops = 10 });
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO expectations (run_id, metric, value, op, bound, passed) VALUES "
+		 "(%lld, 'handoff.success_rate', 1, 'min', 1, 1), "
+		 "(%lld, 'handoff.total_ms.p95', 400, 'max', 300, 0), "
+		 "(%lld, 'handoff.focus_error_um.max', NULL, 'max', 1, NULL), "
+		 "(%lld, 'handoff.focus_error_um.mean', NULL, 'max', 1, NULL)",
+		 (long long)id, (long long)id, (long long)id, (long long)id);
+	ck_assert_int_eq(sqlite3_exec(db_handle(fix_db), sql, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(db_report_build(fix_db, &id, 1, NULL, &r, err, sizeof err), 0);
+	ck_assert_uint_eq(r.exp_passed, 1);
+	ck_assert_uint_eq(r.exp_failed, 1);
+	ck_assert_uint_eq(r.exp_na, 2);
+	out = render(&r, DB_FMT_TEXT);
+	ASSERT_HAS(out, "expectations: 1 passed, 1 failed (handoff.total_ms.p95 1), 2 not applicable "
+			"(handoff.focus_error_um.max 1, handoff.focus_error_um.mean 1): they need the "
+			"simulator's ground truth, which a rig run has not\n");
+	free(out);
+	out = render(&r, DB_FMT_JSON);
+	ck_assert(json_valid(out));
+	ASSERT_HAS(out, "\"expectations\": {\"passed\": 1, \"failed\": 1, \"not_applicable\": 2, "
+			"\"failed_by\": {\"handoff.total_ms.p95\": 1}, \"not_applicable_by\": "
+			"{\"handoff.focus_error_um.max\": 1, \"handoff.focus_error_um.mean\": 1}}");
+	free(out);
+	db_report_release(&r);
+	/* a run without expectations says so */
+	id = fix_add_run(&(fix_run){ .scenario = "y", .ops = ops, .nops = 10 });
+	ck_assert_int_eq(db_report_build(fix_db, &id, 1, NULL, &r, err, sizeof err), 0);
+	out = render(&r, DB_FMT_TEXT);
+	ASSERT_HAS(out, "expectations: none recorded\n");
+	free(out);
+	db_report_release(&r);
+}
+END_TEST
+
 START_TEST(singular_counts)
 {
 	fix_op ops[1];
@@ -402,6 +452,7 @@ Suite *report_sections_suite(void)
 	tcase_add_test(tc, autofocus_has_its_own_section);
 	tcase_add_test(tc, faults_are_named_as_what_they_are);
 	tcase_add_test(tc, singular_counts);
+	tcase_add_test(tc, expectations_passed_failed_and_not_applicable);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 /* splitmix64 seeded with 1234567: the reference outputs. */
 START_TEST(splitmix64_reference_vector)

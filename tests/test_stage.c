@@ -13,8 +13,8 @@
 
 #include "models/mdl.h"
 #include "models/stage.h"
-#include "sim/clock.h"
-#include "sim/rng.h"
+#include "kernel/clock.h"
+#include "kernel/rng.h"
 
 Suite *stage_suite(void);  /* for the runner; defined at the end */
 

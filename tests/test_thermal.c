@@ -10,7 +10,7 @@
 
 #include "models/mdl.h"
 #include "models/thermal.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 #define NS_PER_S INT64_C(1000000000)
 

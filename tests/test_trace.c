@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/trace.h"
+#include "kernel/trace.h"
 #include "tests/alloc_count.h"
 
 /* FNV-1a 64 reference values ("" and "a", "foobar"). */

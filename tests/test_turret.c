@@ -10,7 +10,7 @@
 
 #include "models/mdl.h"
 #include "models/turret.h"
-#include "sim/rng.h"
+#include "kernel/rng.h"
 
 #define NS_PER_MS INT64_C(1000000)
 

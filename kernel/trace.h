@@ -26,8 +26,8 @@
  * records and checkpoints (sim_trace_complete() turns false) but the hash
  * stays exact.
  */
-#ifndef SIM_TRACE_H
-#define SIM_TRACE_H
+#ifndef KERNEL_TRACE_H
+#define KERNEL_TRACE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -134,4 +134,4 @@ uint64_t sim_fnv1a64(uint64_t h, const void *data, size_t n);
  * for putting frame contents into the trace without hashing byte by byte. */
 uint64_t sim_digest_u16(const uint16_t *px, size_t n);
 
-#endif /* SIM_TRACE_H */
+#endif /* KERNEL_TRACE_H */

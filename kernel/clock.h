@@ -13,8 +13,8 @@
  * int64: sums of a time and a duration never overflow, and
  * sim_time_add() tells when they pass the limit.
  */
-#ifndef SIM_CLOCK_H
-#define SIM_CLOCK_H
+#ifndef KERNEL_CLOCK_H
+#define KERNEL_CLOCK_H
 
 #include <math.h>
 #include <stdbool.h>
@@ -91,4 +91,4 @@ static inline int64_t sim_s_to_ns(double s)
 	return (int64_t)llround(s * 1e9);
 }
 
-#endif /* SIM_CLOCK_H */
+#endif /* KERNEL_CLOCK_H */

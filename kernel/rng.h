@@ -9,8 +9,8 @@
  * operations with one rounding each: the same seed gives the same numbers at
  * every optimisation level and with every compiler.
  */
-#ifndef SIM_RNG_H
-#define SIM_RNG_H
+#ifndef KERNEL_RNG_H
+#define KERNEL_RNG_H
 
 #include <stdint.h>
 
@@ -80,4 +80,4 @@ double sim_rng_normal(sim_rng *r);
  * there is below 0.1 %). */
 uint32_t sim_rng_poisson(sim_rng *r, double lambda);
 
-#endif /* SIM_RNG_H */
+#endif /* KERNEL_RNG_H */
