@@ -33,11 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/pool.h"
 #include "cli/run_ci.h"
 #include "cli/run_impl.h"
 #include "db/db.h"
@@ -269,46 +269,6 @@ static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char 
 
 /* --- parallel runs ------------------------------------------------------------ */
 
-static int read_all(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-
-	while (n) {
-		ssize_t k = read(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-typedef struct worker {
-	pid_t pid;
-	int fd;
-	size_t index;
-} worker;
-
 static void progress(const run_opts *o, size_t done, size_t n, const char *name)
 {
 	if (o->tty)
@@ -320,80 +280,50 @@ static bool parallel(const run_opts *o)
 	return o->jobs > 1 && !o->verbose;
 }
 
+/* The runs as jobs of a pool (cli/pool.h). */
+typedef struct run_ctx {
+	sim_scenario *sc;
+	size_t n;
+	const run_opts *o;
+	db *d;                   /* -j 1: the one handle; else NULL (each run opens its own) */
+	const char *dbp;
+} run_ctx;
+
+static void job_run(void *user, size_t i, void *result)
+{
+	const run_ctx *c = user;
+
+	run_one(&c->sc[i], c->o, c->d, c->dbp, result);
+}
+
+static void job_lost(void *user, size_t i, void *result, int status)
+{
+	outcome *oc = result;
+
+	(void)user;
+	(void)i;
+	oc->res.verdict = SIM_ERROR;
+	snprintf(oc->res.message, sizeof oc->res.message, "the worker process died (status %d)",
+		 status);
+}
+
+static void job_done(void *user, size_t i, size_t finished)
+{
+	const run_ctx *c = user;
+
+	progress(c->o, finished, c->n, c->sc[i].name);
+}
+
 /* Run every scenario, up to o->jobs at a time in child processes; d is the
  * database in sequential mode, NULL with -j (each run opens dbp). */
 static void run_all(sim_scenario *sc, size_t n, const run_opts *o, db *d, const char *dbp,
 		    outcome *out)
 {
-	worker *w;
-	size_t next = 0, running = 0, done = 0;
+	run_ctx c = { sc, n, o, parallel(o) ? NULL : d, dbp };
+	cli_pool p = { n, parallel(o) ? o->jobs : 1, sizeof *out, out, job_run, job_lost, job_done,
+		       &c };
 
-	if (!parallel(o)) {
-		for (size_t i = 0; i < n; i++) {
-			progress(o, i, n, sc[i].name);
-			run_one(&sc[i], o, d, dbp, &out[i]);
-		}
-		return;
-	}
-	w = calloc((size_t)o->jobs, sizeof *w);
-	if (!w) {
-		for (size_t i = 0; i < n; i++)
-			run_one(&sc[i], o, NULL, dbp, &out[i]);
-		return;
-	}
-	fflush(NULL);
-	while (done < n) {
-		while (running < (size_t)o->jobs && next < n) {
-			int fds[2];
-			pid_t pid;
-			size_t slot = 0;
-
-			while (w[slot].pid)
-				slot++;
-			if (pipe(fds) != 0 || (pid = fork()) < 0) {
-				/* no process to spare: run it here */
-				run_one(&sc[next], o, NULL, dbp, &out[next]);
-				next++;
-				done++;
-				continue;
-			}
-			if (pid == 0) {
-				outcome oc;
-
-				close(fds[0]);
-				run_one(&sc[next], o, NULL, dbp, &oc);
-				_exit(write_all(fds[1], &oc, sizeof oc) == 0 ? 0 : 3);
-			}
-			close(fds[1]);
-			w[slot].pid = pid;
-			w[slot].fd = fds[0];
-			w[slot].index = next++;
-			running++;
-		}
-		if (!running)
-			continue;
-		{
-			int status;
-			pid_t pid = wait(&status);
-
-			for (int k = 0; k < o->jobs; k++) {
-				if (w[k].pid != pid || pid <= 0)
-					continue;
-				if (read_all(w[k].fd, &out[w[k].index], sizeof(outcome)) != 0) {
-					memset(&out[w[k].index], 0, sizeof(outcome));
-					out[w[k].index].res.verdict = SIM_ERROR;
-					snprintf(out[w[k].index].res.message, sizeof out[w[k].index].res.message,
-						 "the worker process died (status %d)", status);
-				}
-				close(w[k].fd);
-				w[k].pid = 0;
-				running--;
-				done++;
-				progress(o, done, n, sc[w[k].index].name);
-			}
-		}
-	}
-	free(w);
+	cli_pool_run(&p);
 }
 
 /*
