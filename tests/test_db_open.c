@@ -389,6 +389,8 @@ START_TEST(migrate_from_v3)
 	finish(d, run, "passed");
 	db_close(d);
 	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid",
+				      NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(h, expectations_v3, NULL, NULL, NULL), SQLITE_OK);
 	snprintf(buf, sizeof buf,
 		 "INSERT INTO expectations VALUES (%" PRId64 ", 'b.x', 2, 'max', 3, 1), "
@@ -399,7 +401,8 @@ START_TEST(migrate_from_v3)
 				      NULL, NULL, NULL), SQLITE_OK);
 
 	d = open_db();
-	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs WHERE length(uid) = 32"), 1);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM expectations"), 2);
 	q_text(h, "SELECT group_concat(metric || ':' || passed, ' ') FROM "
 		  "(SELECT metric, passed FROM expectations ORDER BY rowid)", buf, sizeof buf);
