@@ -135,7 +135,8 @@ int run_ci_summary(const char *path, const run_ci_row *rows, size_t n, const cha
 			if (r->verdict == 0)
 				continue;
 			if (r->verdict != 1)
-				fprintf(f, "- `%s` (seed %" PRIu64 "): error: %s\n", r->name, r->seed, r->message);
+				fprintf(f, "- `%s` (seed %" PRIu64 "): error: %s\n", r->name, r->seed,
+					r->message);
 			else
 				each_failed(f, r->failed, "- ", "\n", false);
 		}

@@ -102,7 +102,8 @@ static char *comment_of(const opts *o, const sim_scenario *s, const sim_shrink_r
 		return NULL;
 	fprintf(f, "Shrunk by afsim shrink (afsim %s) from %s (scenario %s), seed %" PRIu64 ".\n",
 		AFSIM_VERSION, o->path, s->name, o->seed);
-	fprintf(f, "It fails the same way: %s\n", sim_shrink_sig_text(&r->sig, o->same_errors, sig, sizeof sig));
+	fprintf(f, "It fails the same way: %s\n",
+		sim_shrink_sig_text(&r->sig, o->same_errors, sig, sizeof sig));
 	fprintf(f, "(the same verdict and the same failed expectations%s; docs/scale.md).\n",
 		o->same_errors ? ", and the same error codes of failed operations" : "");
 	fprintf(f, "Original: %s.\n", size_text(s, a, sizeof a));
@@ -195,7 +196,8 @@ int afsim_cmd_shrink(int argc, char **argv)
 		printf("%s: %s -> %s; %" PRIu32 " runs%s\n", o.out, size_text(&s, a, sizeof a),
 		       size_text(&r.min, b, sizeof b), r.runs,
 		       r.budget_spent ? " (budget spent: smaller, maybe not minimal)" : "");
-		printf("checked: it fails the same way (%s)\n", sim_shrink_sig_text(&check, o.same_errors, sig, sizeof sig));
+		printf("checked: it fails the same way (%s)\n",
+		       sim_shrink_sig_text(&check, o.same_errors, sig, sizeof sig));
 	}
 	rc = EXIT_OK;
 out:

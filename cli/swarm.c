@@ -185,7 +185,8 @@ static void summary(const swarm *w, double wall)
 {
 	const sim_scenario *s = w->s;
 	size_t passed = 0, failed = 0, errors = 0, listed = 0, recorded = 0;
-	double *v = malloc((w->n ? w->n : 1) * sizeof *v), *scratch = malloc((w->n ? w->n : 1) * sizeof *scratch);
+	size_t cap = w->n ? w->n : 1;
+	double *v = malloc(cap * sizeof *v), *scratch = malloc(cap * sizeof *scratch);
 	int64_t lo = 0, hi = 0;
 
 	if (!v || !scratch) {

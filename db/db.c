@@ -248,7 +248,8 @@ void db_uid_legacy(const char *host, int64_t pid, const char *started_at, int64_
 {
 	char buf[1024];
 	uint8_t dg[DB_SHA256_LEN];
-	int n = snprintf(buf, sizeof buf, "afsim-run\037%s\037%" PRId64 "\037%s\037%" PRId64 "\037%s\037%" PRId64,
+	int n = snprintf(buf, sizeof buf,
+			 "afsim-run\037%s\037%" PRId64 "\037%s\037%" PRId64 "\037%s\037%" PRId64,
 			 host ? host : "", pid, started_at ? started_at : "", id,
 			 scenario ? scenario : "", seed);
 	db_sha256 c;

@@ -73,7 +73,8 @@ static int64_t record(db *d, const char *path, uint64_t seed, const char *inv, c
 		ck_assert_int_eq(db_expect_add(d, id, &x), 0);
 	}
 	for (size_t i = 0; i < 5000; i++)
-		t[i] = (db_trace_rec){ (uint16_t)(i % 7), (int64_t)i * 1000, (i + seed) * 0x9e3779b97f4a7c15ULL };
+		t[i] = (db_trace_rec){ (uint16_t)(i % 7), (int64_t)i * 1000,
+				       (i + seed) * 0x9e3779b97f4a7c15ULL };
 	ck_assert_int_eq(db_trace_add(d, id, t, 5000), 0);
 	free(t);
 	if (strcmp(status, "running") == 0) {
