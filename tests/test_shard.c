@@ -272,7 +272,7 @@ END_TEST
 START_TEST(split_without_costs_is_even)
 {
 	sim_shard_item it[10];
-	char names[10][8];
+	char names[10][16];
 	uint32_t of[10], size[4] = { 0 };
 
 	for (int i = 0; i < 10; i++) {
