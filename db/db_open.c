@@ -170,10 +170,11 @@ static const char schema_v4[] =
 
 /* Version 5: a globally unique id per run, so that `afsim db merge` folds
  * databases recorded on several machines together idempotently.  Runs
- * recorded before get a uid derived from what identifies them
- * (fill_legacy_uids); new runs draw theirs (db_run_begin). */
-static const char schema_v5[] =
-	"ALTER TABLE runs ADD COLUMN uid TEXT;  -- 32 hex digits (version 5)\n";
+ * recorded before get a uid derived from what identifies them; new runs
+ * draw theirs (db_run_begin).  All of it in fill_legacy_uids, which adds
+ * the column only where it is missing: the step stays right whatever
+ * number it ends up with among the migrations. */
+static const char schema_v5[] = "";
 
 static int fill_legacy_uids(db *d);
 
@@ -278,7 +279,16 @@ static int fill_legacy_uids(db *d)
 	static const char sel[] = "SELECT id, host, pid, started_at, scenario, seed FROM runs "
 				  "WHERE uid IS NULL ORDER BY id";
 	sqlite3_stmt *st = NULL, *up = NULL;
-	int rc = sqlite3_prepare_v2(d->h, sel, -1, &st, NULL);
+	int64_t has = 0;
+	int rc;
+
+	if (query_int(d, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'uid'", &has,
+		      "cannot read the schema") != 0)
+		return -1;
+	if (!has && sqlite3_exec(d->h, "ALTER TABLE runs ADD COLUMN uid TEXT", NULL, NULL, NULL) !=
+			    SQLITE_OK)
+		return db_sqlfail(d, "cannot add the run uids");
+	rc = sqlite3_prepare_v2(d->h, sel, -1, &st, NULL);
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(d->h, "UPDATE runs SET uid = ?1 WHERE id = ?2", -1, &up, NULL);
@@ -299,8 +309,8 @@ static int fill_legacy_uids(db *d)
 	sqlite3_finalize(up);
 	if (rc != SQLITE_DONE)
 		return -1;
-	if (sqlite3_exec(d->h, "CREATE UNIQUE INDEX runs_uid ON runs (uid)", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_exec(d->h, "CREATE UNIQUE INDEX IF NOT EXISTS runs_uid ON runs (uid)", NULL, NULL,
+			 NULL) != SQLITE_OK)
 		return db_sqlfail(d, "cannot index the run uids");
 	return 0;
 }

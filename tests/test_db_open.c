@@ -423,6 +423,34 @@ START_TEST(migrate_from_v3)
 }
 END_TEST
 
+/* The uid step adds the column only where it is missing: a database that
+ * has it already (a schema numbered otherwise) just gets its empty uids
+ * filled and the index. */
+START_TEST(uid_step_is_idempotent)
+{
+	db *d = open_db();
+	int64_t a = begin(d, "a", 1), b = begin(d, "b", 2);
+	sqlite3 *h;
+	char want[DB_UID_LEN + 1], got[DB_UID_LEN + 1];
+
+	finish(d, a, "passed");
+	finish(d, b, "passed");
+	ck_assert_int_eq(db_run_uid(d, a, got), 0);
+	db_close(d);
+	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; UPDATE runs SET uid = NULL WHERE id = 2; "
+				      "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	d = open_db();
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	ck_assert_int_eq(db_run_uid(d, a, want), 0);
+	ck_assert_str_eq(want, got);   /* kept */
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs WHERE length(uid) = 32"), 2);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'runs_uid'"), 1);
+	db_close(d);
+	sqlite3_close(h);
+}
+END_TEST
+
 START_TEST(concurrent_creation)
 {
 	enum { ROUNDS = 40, PROCS = 6 };
@@ -469,6 +497,7 @@ Suite *db_open_suite(void)
 	tcase_add_test(tc, read_only_folder_and_file);
 	tcase_add_test(tc, migrate_from_v2);
 	tcase_add_test(tc, migrate_from_v3);
+	tcase_add_test(tc, uid_step_is_idempotent);
 	tcase_add_test(tc, concurrent_creation);
 	suite_add_tcase(s, tc);
 	return s;
