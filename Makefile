@@ -8,6 +8,7 @@
 #   make layering        what each folder may include (docs/architecture.md)
 #   make bench           benchmarks, printing figures; QUICK=1: small sizes,
 #                        seconds in all (CI: every program builds and runs)
+#   make bench-peer      afsim's frames against the numpy/scipy peer (bench/peer/)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
 #   make fuzz            fuzz the scenario loader, the rig protocol codec and the field
 #                        log reader (libFuzzer, clang) for FUZZ_SECONDS each; one of them:
@@ -77,7 +78,7 @@ LIBAFSIM = $(BUILD)/libafsim.a
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 
-.PHONY: all check determinism layering bench asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism layering bench bench-peer asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -132,7 +133,8 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 # The CLI tests get the binary under test and the build folder (BUILD, for
 # the ones that call make themselves, so that they reuse this build); all of
 # them run, and the failed ones are named at the end.
-check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/tests/genicam_probe
+check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/tests/genicam_probe \
+       $(BUILD)/bench/peer/frames
 	$(BUILD)/tests/runner
 	@failed=""; for t in $(CLI_TESTS); do echo "== $$t"; \
 		AFSIM=$(BUILD)/afsim BUILD=$(BUILD) \
@@ -150,6 +152,12 @@ layering:
 # QUICK=1: bench/bench_quick.h's small sizes (AFSIM_BENCH_QUICK).
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $(if $(QUICK),AFSIM_BENCH_QUICK=$(QUICK)) $$b || exit 1; done
+
+# The peer needs Debian's python3-numpy and python3-scipy (setup.sh), which
+# live with the system's python3, not with a python3 earlier on PATH.
+PEER_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+bench-peer: $(BUILD)/bench/peer/frames
+	$(PEER_PYTHON) bench/peer/peer.py $(BUILD)/bench/peer/frames
 
 asan:
 	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check

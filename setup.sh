@@ -10,7 +10,8 @@
 set -eu
 PACKAGES="make build-essential pkg-config clang check libyaml-dev libxml2-utils
 libsqlite3-dev sqlite3 libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev fonts-dejavu-core
-xvfb xauth groff-base libaravis-dev libusb-1.0-0-dev aravis-tools iproute2 python3 perl"
+xvfb xauth groff-base libaravis-dev libusb-1.0-0-dev aravis-tools iproute2
+python3-numpy python3-scipy python3 perl"
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

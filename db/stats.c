@@ -6,9 +6,13 @@
  * anything is summed, so a result depends on the multiset of values, not
  * on the order the database returned them in.  The exact U distribution is
  * kept in a fixed-size array on the stack (n1, n2 <= 20: at most 401
- * counts); the only heap use is the documented scratch fallback.
+ * counts); the heap holds the documented scratch fallback and the sort's
+ * keys (dsort.h: 16 bytes a sample from 256 samples on; out of memory is
+ * then an error).
  */
 #include "db/stats.h"
+
+#include "db/dsort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,15 +20,8 @@
 
 /* --- helpers ---------------------------------------------------------------- */
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return (a > b) - (a < b);
-}
-
 /* Copy the non-NaN values of v[0 .. n) to dst (which may be v) and sort
- * them; the count kept. */
+ * them; the count kept, or SIZE_MAX out of memory. */
 static size_t copy_sorted(const double *v, size_t n, double *dst)
 {
 	size_t m = 0;
@@ -33,8 +30,7 @@ static size_t copy_sorted(const double *v, size_t n, double *dst)
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(v[i]))
 			dst[m++] = v[i];
-	qsort(dst, m, sizeof *dst, cmp_double);
-	return m;
+	return db_sort_doubles(dst, m) == 0 ? m : SIZE_MAX;
 }
 
 /* scratch, or a fresh buffer of n doubles (at least one, so that NULL
@@ -125,6 +121,11 @@ int db_summary_of(const double *v, size_t n, double *scratch, db_summary *out)
 	if (!buf)
 		return -1;
 	m = copy_sorted(v, n, buf);
+	if (m == SIZE_MAX) {
+		if (buf != scratch)
+			free(buf);
+		return -1;
+	}
 	out->n = m;
 	out->n_nan = n - m;
 	if (m == 0) {
@@ -294,7 +295,9 @@ int db_mann_whitney(const double *x, size_t n1, const double *y, size_t n2,
 	if (!buf)
 		return -1;
 	m1 = copy_sorted(x, n1, buf);
-	m2 = copy_sorted(y, n2, buf + m1);
+	m2 = m1 == SIZE_MAX ? SIZE_MAX : copy_sorted(y, n2, buf + m1);
+	if (m2 == SIZE_MAX)
+		m1 = m2 = 0;  /* out of memory: no answer, as for empty samples */
 	if (m1 > 0 && m2 > 0)
 		mw_sorted(buf, m1, buf + m1, m2, alt, out);
 	if (buf != scratch)
@@ -403,8 +406,13 @@ int db_judge_noisy(const double *baseline, size_t nb, const double *candidate,
 		return -1;
 	bs = buf;
 	mb = copy_sorted(baseline, nb, bs);
-	cs = buf + mb;
-	mc = copy_sorted(candidate, nc, cs);
+	cs = buf + (mb == SIZE_MAX ? 0 : mb);
+	mc = mb == SIZE_MAX ? SIZE_MAX : copy_sorted(candidate, nc, cs);
+	if (mc == SIZE_MAX) {
+		if (buf != scratch)
+			free(buf);
+		return -1;
+	}
 
 	out->verdict = DB_INCONCLUSIVE;
 	out->nb = mb;

@@ -65,7 +65,9 @@ typedef struct db_summary {
  * scratch[0 .. out->n) holds the non-NaN values ascending.  mean, min, max
  * and percentiles are NaN when out->n == 0; std when out->n < 2; cv when
  * std is NaN or mean == 0.  Sums run over the sorted values (mean: one
- * pass; std: a second pass over deviations from the mean).  O(n log n).
+ * pass; std: a second pass over deviations from the mean).  O(n): a stable
+ * radix sort, the order glibc's qsort gave (equal values, -0.0 and +0.0 too,
+ * in input order).
  * 0, or -1 (out NULL, v NULL with n > 0, out of memory).
  */
 int db_summary_of(const double *v, size_t n, double *scratch, db_summary *out);

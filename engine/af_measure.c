@@ -22,6 +22,13 @@
  *                                   laplace  (4P)^2      < 2^36
  *   times 2^26 samples: < 2^63, so uint64 never wraps.
  *
+ * Vector kernels (af_measure_simd.c: SSE2, the x86-64 baseline; AVX2
+ * behind a run-time check) compute the BRENNER and NORMVAR sums at strides
+ * 1 and 2, BRENNER being the engine's hot path (a quarter of a simulated
+ * run's CPU when scalar), and with AVX2 the TENENGRAD and LAPVAR sums at
+ * stride 1: the same exact sums, so the same bits.  Other strides run the
+ * scalar kernels below.
+ *
  * Variances use exact integer moments: n var = S2 - S1^2 / n, evaluated as
  * (S2 - q^2 n - 2 q r) - r^2 / n with S1 = q n + r, so the large terms cancel
  * in integers and no precision is lost however large the mean is.
@@ -29,6 +36,8 @@
 #include "af_measure.h"
 
 #include <string.h>
+
+#include "af_measure_impl.h"
 
 static const char *const measure_names[AF_MEASURE_COUNT] = {
 	[AF_MEASURE_NORMVAR] = "normvar",
@@ -54,20 +63,11 @@ int af_measure_parse(const char *s)
 	return -1;
 }
 
-/* The decimated view of a frame: sample (i, j) is px[j * row + i * s]. */
-typedef struct measure_view {
-	const uint16_t *px;
-	size_t row;     /* distance between decimated rows, in pixels (s * width) */
-	size_t s;       /* distance between decimated columns */
-	size_t wd, hd;  /* decimated size */
-	uint64_t n;     /* wd * hd */
-} measure_view;
-
 /*
  * Common frame checks and the decimated geometry.  min_side: the smallest
  * decimated width and height the caller's kernels need.
  */
-static int view_of(const af_frame *f, uint32_t stride, size_t min_side, measure_view *v)
+static int view_of(const af_frame *f, uint32_t stride, size_t min_side, af__measure_view *v)
 {
 	uint64_t px;
 
@@ -85,17 +85,6 @@ static int view_of(const af_frame *f, uint32_t stride, size_t min_side, measure_
 	if (v->wd < min_side || v->hd < min_side || v->n > AF_MEASURE_MAX_SAMPLES)
 		return AF_EINVAL;
 	return AF_OK;
-}
-
-/* Sum of decimated row j over columns [i0, i1). */
-static uint64_t row_sum(const measure_view *v, size_t j, size_t i0, size_t i1)
-{
-	const uint16_t *r = v->px + j * v->row;
-	uint64_t sum = 0;
-
-	for (size_t i = i0; i < i1; i++)
-		sum += r[i * v->s];
-	return sum;
 }
 
 /*
@@ -120,7 +109,7 @@ static double exact_variance(uint64_t s2, uint64_t s1, uint64_t n)
  * every pixel of D in *psum.
  */
 
-static inline void normvar_core(const measure_view *v, size_t s, uint64_t *psum,
+static inline void normvar_core(const af__measure_view *v, size_t s, uint64_t *psum,
 				uint64_t *psq)
 {
 	uint64_t sum = 0, sq = 0;
@@ -140,7 +129,7 @@ static inline void normvar_core(const measure_view *v, size_t s, uint64_t *psum,
 }
 
 /* Brenner over positions with both +2 neighbours: i < wd - 2, j < hd - 2. */
-static inline void brenner_core(const measure_view *v, size_t s, uint64_t *psum,
+static inline void brenner_core(const af__measure_view *v, size_t s, uint64_t *psum,
 				uint64_t *pacc)
 {
 	uint64_t sum = 0, acc = 0;
@@ -160,10 +149,10 @@ static inline void brenner_core(const measure_view *v, size_t s, uint64_t *psum,
 			sum += (uint32_t)c;
 			acc += (uint64_t)(ax * ax) + (uint64_t)(ay * ay);
 		}
-		sum += row_sum(v, j, w2, v->wd);
+		sum += af__row_sum(v, j, w2, v->wd);
 	}
 	for (size_t j = h2; j < v->hd; j++)
-		sum += row_sum(v, j, 0, v->wd);
+		sum += af__row_sum(v, j, 0, v->wd);
 	*psum = sum;
 	*pacc = acc;
 }
@@ -175,7 +164,7 @@ static inline void brenner_core(const measure_view *v, size_t s, uint64_t *psum,
  * Gy = d(i-1) + 2 d(i) + d(i+1).  Sliding the three columns along the row
  * reads each pixel once instead of six times.
  */
-static inline void tenengrad_core(const measure_view *v, size_t s, uint64_t *psum,
+static inline void tenengrad_core(const af__measure_view *v, size_t s, uint64_t *psum,
 				  uint64_t *pacc)
 {
 	uint64_t sum = 0, acc = 0;
@@ -204,14 +193,14 @@ static inline void tenengrad_core(const measure_view *v, size_t s, uint64_t *psu
 		}
 		sum += r1[0] + (uint64_t)r1[(v->wd - 1) * s];
 	}
-	sum += row_sum(v, 0, 0, v->wd) + row_sum(v, v->hd - 1, 0, v->wd);
+	sum += af__row_sum(v, 0, 0, v->wd) + af__row_sum(v, v->hd - 1, 0, v->wd);
 	*psum = sum;
 	*pacc = acc;
 }
 
 /* 4-neighbour Laplacian over the interior: *plsum = sum L, *plsq = sum L^2
  * (|L| < 2^19, so L^2 is a 32 x 32 -> 64-bit unsigned multiply). */
-static inline void lapvar_core(const measure_view *v, size_t s, uint64_t *psum,
+static inline void lapvar_core(const af__measure_view *v, size_t s, uint64_t *psum,
 			       int64_t *plsum, uint64_t *plsq)
 {
 	uint64_t sum = 0, lsq = 0;
@@ -234,7 +223,7 @@ static inline void lapvar_core(const measure_view *v, size_t s, uint64_t *psum,
 		}
 		sum += r1[0] + (uint64_t)r1[(v->wd - 1) * s];
 	}
-	sum += row_sum(v, 0, 0, v->wd) + row_sum(v, v->hd - 1, 0, v->wd);
+	sum += af__row_sum(v, 0, 0, v->wd) + af__row_sum(v, v->hd - 1, 0, v->wd);
 	*psum = sum;
 	*plsum = lsum;
 	*plsq = lsq;
@@ -242,14 +231,33 @@ static inline void lapvar_core(const measure_view *v, size_t s, uint64_t *psum,
 
 /* Positions a kernel visits: the interior of a 3 x 3 kernel, and the
  * i < wd - 2, j < hd - 2 corner of Brenner's; both (wd - 2)(hd - 2). */
-static uint64_t interior(const measure_view *v)
+static uint64_t interior(const af__measure_view *v)
 {
 	return (uint64_t)(v->wd - 2) * (v->hd - 2);
 }
 
+int af__measure_level_best(void)
+{
+#if defined(AF__MEASURE_HAVE_AVX2)
+	if (__builtin_cpu_supports("avx2"))
+		return AF__MEASURE_AVX2;
+#endif
+#if defined(AF__MEASURE_HAVE_SSE2)
+	return AF__MEASURE_SSE2;
+#else
+	return AF__MEASURE_SCALAR;
+#endif
+}
+
 int af_measure(af_measure_kind k, const af_frame *f, uint32_t stride, double *score)
 {
-	measure_view v;
+	return af__measure_with(k, f, stride, af__measure_level_best(), score);
+}
+
+int af__measure_with(af_measure_kind k, const af_frame *f, uint32_t stride, int level,
+		     double *score)
+{
+	af__measure_view v;
 	uint64_t sum = 0, acc = 0;
 	int64_t lsum = 0;
 	double mean, value;
@@ -265,24 +273,54 @@ int af_measure(af_measure_kind k, const af_frame *f, uint32_t stride, double *sc
 
 	switch (k) {
 	case AF_MEASURE_NORMVAR:
+#if defined(AF__MEASURE_HAVE_SSE2)
+		if (v.s <= 2 && level >= AF__MEASURE_SSE2) {
+			af__normvar_sse2(&v, v.s, &sum, &acc);
+			break;
+		}
+#endif
 		if (v.s == 1)
 			normvar_core(&v, 1, &sum, &acc);
 		else
 			normvar_core(&v, v.s, &sum, &acc);
 		break;
 	case AF_MEASURE_BRENNER:
+#if defined(AF__MEASURE_HAVE_AVX2)
+		if (v.s <= 2 && level >= AF__MEASURE_AVX2) {
+			af__brenner_avx2(&v, v.s, &sum, &acc);
+			break;
+		}
+#endif
+#if defined(AF__MEASURE_HAVE_SSE2)
+		if (v.s <= 2 && level >= AF__MEASURE_SSE2) {
+			af__brenner_sse2(&v, v.s, &sum, &acc);
+			break;
+		}
+#endif
 		if (v.s == 1)
 			brenner_core(&v, 1, &sum, &acc);
 		else
 			brenner_core(&v, v.s, &sum, &acc);
 		break;
 	case AF_MEASURE_TENENGRAD:
+#if defined(AF__MEASURE_HAVE_AVX2)
+		if (v.s == 1 && level >= AF__MEASURE_AVX2) {
+			af__tenengrad_avx2(&v, &sum, &acc);
+			break;
+		}
+#endif
 		if (v.s == 1)
 			tenengrad_core(&v, 1, &sum, &acc);
 		else
 			tenengrad_core(&v, v.s, &sum, &acc);
 		break;
 	case AF_MEASURE_LAPVAR:
+#if defined(AF__MEASURE_HAVE_AVX2)
+		if (v.s == 1 && level >= AF__MEASURE_AVX2) {
+			af__lapvar_avx2(&v, &sum, &lsum, &acc);
+			break;
+		}
+#endif
 		if (v.s == 1)
 			lapvar_core(&v, 1, &sum, &lsum, &acc);
 		else
@@ -314,7 +352,7 @@ int af_measure(af_measure_kind k, const af_frame *f, uint32_t stride, double *sc
 
 int af_frame_stats(const af_frame *f, uint32_t stride, double *mean, double *saturated_frac)
 {
-	measure_view v;
+	af__measure_view v;
 	uint64_t sum = 0, sat = 0;
 	uint32_t top;
 	int rc;

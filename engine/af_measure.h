@@ -30,8 +30,13 @@
  *
  * Kernel sums are exact 64-bit integer sums (16-bit pixels; see
  * AF_MEASURE_MAX_SAMPLES), converted to double in a few fixed final steps:
- * deterministic across compilers and optimisation levels.  No allocation,
- * no state; safe to call from any thread.
+ * deterministic across compilers and optimisation levels.  On x86-64 the
+ * BRENNER and NORMVAR sums at strides 1 and 2 are computed with SSE2, or
+ * with AVX2 where the processor has it (chosen at run time), and with AVX2
+ * the TENENGRAD and LAPVAR sums at stride 1: integer sums are exact in any
+ * order, so the results are the scalar code's bit for bit
+ * (tests/test_measure_simd.c).  No allocation, no state; safe to call from
+ * any thread.
  */
 #ifndef AF_MEASURE_H
 #define AF_MEASURE_H

@@ -12,6 +12,8 @@
  */
 #include "trace.h"
 
+#include "kernel/digest.h"
+
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
@@ -76,27 +78,14 @@ uint64_t sim_fnv1a64(uint64_t h, const void *data, size_t n)
 
 uint64_t sim_digest_u16(const uint16_t *px, size_t n)
 {
-	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)n;
+	uint64_t h = sim_digest_begin(n);
 	size_t i = 0;
 
-	/* Four pixels per word, assembled in little-endian order by value, so
-	 * the digest does not depend on the host's byte order. */
-	for (; i + 4 <= n; i += 4) {
-		uint64_t w = (uint64_t)px[i] | (uint64_t)px[i + 1] << 16 |
-			     (uint64_t)px[i + 2] << 32 | (uint64_t)px[i + 3] << 48;
-		h ^= w;
-		h *= UINT64_C(0xbf58476d1ce4e5b9);
-		h ^= h >> 29;
-	}
-	for (; i < n; i++) {
-		h ^= px[i];
-		h *= UINT64_C(0x94d049bb133111eb);
-		h ^= h >> 31;
-	}
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	return h;
+	for (; i + 4 <= n; i += 4)
+		h = sim_digest_word(h, sim_digest_load4(px + i));
+	for (; i < n; i++)
+		h = sim_digest_pixel(h, px[i]);
+	return sim_digest_end(h);
 }
 
 sim_trace *sim_trace_new(bool keep_records)

@@ -131,7 +131,9 @@ uint64_t sim_fnv1a64(uint64_t h, const void *data, size_t n);
 #define SIM_FNV64_OFFSET UINT64_C(0xcbf29ce484222325)
 
 /* A fast 64-bit digest of a pixel buffer (word-wise multiply-xorshift),
- * for putting frame contents into the trace without hashing byte by byte. */
+ * for putting frame contents into the trace without hashing byte by byte;
+ * its steps are kernel/digest.h's (the camera model digests a frame while it
+ * renders it: mdl_camera_render_digest). */
 uint64_t sim_digest_u16(const uint16_t *px, size_t n);
 
 #endif /* KERNEL_TRACE_H */

@@ -1,33 +1,9 @@
 /*
- * camera.c - the sCMOS camera: views with cached defocus stacks, and the
- * per-frame noise model.
- *
- * A frame is rendered in chunks of NOISE_CHUNK pixels (they stay in L1),
- * two passes each.  Pass one, float and branch-free so that compilers
- * vectorise it: the blurred emission (one lerp between two cached blur
- * levels per layer), the expected electrons, their mean and shot + read
- * noise sigma in ADU.  Pass two: the random draws and the output codes.
- * With tilt every pixel has its own defocus and level pair; a per-pixel
- * signal pass fills v->signal first and pass one reads it.
- *
- * Normals come from a table of 65536 equal-probability cells of the
- * standard normal, each at its median (Acklam's quantile), indexed by 16
- * random bits: one 64-bit draw makes four normals.  The tail cells 0 and
- * 65535 (|z| > 4.17, 1 draw in 32768) are resolved exactly: an extra draw
- * places the value inside the tail by Acklam's tail formula, so tails reach
- * 9 sigma.  Neighbouring table values are 4e-5 sigma apart at the centre,
- * 0.02 at 3.5 sigma, 0.11 at 4 sigma; the variance is 1 - 2.3e-6.  Rejected:
- * polar/Box-Muller (log, sqrt and rejection per pixel) and a 2048-cell
- * table interpolated with 52 bits per normal (1.6x slower per pixel: the
- * random bits, not the table, were the cost).  The table (256 KiB) lives in
- * the view, since models keep no global state.
- *
- * Bright chunks (every pixel above NOISE_GAUSS_MIN_E expected electrons)
- * take shot + read noise as one Gaussian of variance lambda + read_noise^2
- * (skewness below 0.2), four pixels per draw.  A chunk with a dimmer pixel
- * draws one word per pixel: the top 32 bits invert the Poisson CDF (exact),
- * the low 16 bits make the read-noise normal.  So the number of draws a
- * frame takes depends on its light, deterministically.
+ * camera.c - the sCMOS camera: its configuration, and views (what one lens
+ * sees of the specimen through one ROI) with their cached defocus stacks.
+ * The per-frame noise model, which turns a view's blurred signal into
+ * output codes, is camera_noise.c; where a frame's signal comes from (level
+ * pairs, tilt, motion) is camera_signal.c.
  */
 #include "models/camera.h"
 
@@ -39,9 +15,6 @@
 #include "models/camera_impl.h"
 #include "models/mdl.h"
 
-/* Above this many expected electrons shot + read noise is one Gaussian. */
-#define NOISE_GAUSS_MIN_E 24.0
-#define NORMAL_TABLE_N 65536u
 /* Margin of real specimen around the ROI: exact blur up to sigma ~ 9 px. */
 #define VIEW_MARGIN_PX 32u
 /* Geometric step between cached blur levels, and the largest level. */
@@ -78,10 +51,7 @@ void mdl_camera_config_default(mdl_camera_config *c)
 	c->frame_timeout_ms = 100.0;
 }
 
-static int in_range(double v, double lo, double hi)
-{
-	return v >= lo && v <= hi; /* false for NaN */
-}
+#define in_range mdl_camera_in_range
 
 static int roi_fits(const mdl_camera_config *c, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
@@ -144,76 +114,6 @@ double mdl_camera_bleach_scale(const mdl_camera_config *c, double cumulative_exp
 	return exp(-cumulative_exposure_s / c->bleach_tau_s);
 }
 
-/* ---- Normal deviates ---------------------------------------------------- */
-
-/* Acklam's rational approximation of the normal quantile in the lower
- * tail, p < 0.02425 (relative error < 1.2e-9); returns a negative z. */
-static double normal_quantile_low(double p)
-{
-	double q = sqrt(-2.0 * log(p));
-
-	return (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q -
-		   2.400758277161838e+00) * q - 2.549671010114263e+00) * q +
-		 4.374664141464968e+00) * q + 2.938163982698783e+00) /
-	       ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q +
-		  2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1.0);
-}
-
-/* The normal quantile for p in (0, 1/2]: Acklam (relative error < 1.2e-9,
- * far below the float the table stores). */
-static double normal_quantile(double p)
-{
-	double q = p - 0.5, r = q * q;
-
-	if (p < 0.02425)
-		return normal_quantile_low(p);
-	return (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r -
-		   2.759285104469687e+02) * r + 1.383577518672690e+02) * r -
-		 3.066479806614716e+01) * r + 2.506628277459239e+00) * q /
-	       (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r -
-		   1.556989798598866e+02) * r + 6.680131188771972e+01) * r -
-		 1.328068155288572e+01) * r + 1.0);
-}
-
-/* z[i] = Phi^-1((i + 1/2) / N), antisymmetric by construction; the tail
- * cells 0 and N - 1 are never read. */
-static void normal_table_init(float *z)
-{
-	for (uint32_t i = 0; i < NORMAL_TABLE_N / 2u; i++) {
-		double q = normal_quantile(((double)i + 0.5) / (double)NORMAL_TABLE_N);
-
-		z[i] = (float)q;
-		z[NORMAL_TABLE_N - 1u - i] = (float)-q;
-	}
-}
-
-/* Normal for the 16-bit cell index idx: the table, or for a tail cell an
- * extra draw from r placing it inside the tail. */
-static inline float normal16(const float *table, uint32_t idx, sim_rng *r)
-{
-	double u, z;
-
-	if (idx - 1u < NORMAL_TABLE_N - 2u)
-		return table[idx];
-	u = ((double)(int64_t)(sim_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
-	z = normal_quantile_low(u / (double)NORMAL_TABLE_N);
-	return (float)(idx == 0 ? z : -z);
-}
-
-/* Poisson(lambda) by inversion of one uniform u in (0, 1); lambda small. */
-static double poisson_small(double lambda, double u)
-{
-	double p = exp(-lambda), cdf = p;
-	uint32_t k = 0;
-
-	while (u > cdf && k < 256u) {
-		k++;
-		p *= lambda / (double)k;
-		cdf += p;
-	}
-	return (double)k;
-}
-
 /* ---- Views -------------------------------------------------------------- */
 
 static int lens_check(const mdl_lens_config *l)
@@ -231,39 +131,84 @@ static int lens_check(const mdl_lens_config *l)
 
 /* Fill a stack's padded base with the layer's emission, each pixel the mean
  * of n x n point samples; left_um / top_um the specimen coordinates of the
- * ROI's top-left corner. */
-static void sample_layer(mdl_view *v, mdl_defocus_stack *s, int layer, double left_um,
-			 double top_um)
+ * ROI's top-left corner.  The samples form a grid (a column's x and a row's
+ * y do not depend on the other), taken a sample row at a time by the
+ * specimen's row sampler; each pixel's sum still runs over its sub-rows,
+ * then its sub-columns, in order: the same doubles as a point at a time.
+ * Returns 0 or MDL_ENOMEM. */
+static int sample_layer(mdl_view *v, mdl_defocus_stack *s, int layer, double left_um,
+			double top_um)
 {
 	float *base = mdl_defocus_base(s);
 	size_t pw = mdl_defocus_padded_width(s);
 	size_t ph = (size_t)v->height + 2u * VIEW_MARGIN_PX;
-	double pix = v->pixel_um;
-	int n = (int)ceil(pix / SUBSAMPLE_UM);
+	double pix = v->pixel_um, *xs = NULL, *row = NULL, *sum = NULL;
+	mdl_specimen_rows *rows = NULL;
+	int n = (int)ceil(pix / SUBSAMPLE_UM), rc = MDL_ENOMEM;
+	size_t nn;
 
 	if (n < SUBSAMPLE_MIN)
 		n = SUBSAMPLE_MIN;
 	if (n > SUBSAMPLE_MAX)
 		n = SUBSAMPLE_MAX;
+	nn = (size_t)n;
+	xs = malloc(pw * nn * sizeof *xs);
+	row = malloc(pw * nn * sizeof *row);
+	sum = malloc(pw * sizeof *sum);
+	if (!xs || !row || !sum)
+		goto out;
+	for (size_t px = 0; px < pw; px++) {
+		double x0 = left_um + ((double)px - (double)VIEW_MARGIN_PX) * pix;
+
+		for (int sx = 0; sx < n; sx++)
+			xs[px * nn + (size_t)sx] = x0 + ((double)sx + 0.5) / (double)n * pix;
+	}
+	rows = mdl_specimen_rows_new(&v->spec, layer, xs, pw * nn);
+	if (!rows)
+		goto out;
 	for (size_t py = 0; py < ph; py++) {
 		double y0 = top_um + ((double)py - (double)VIEW_MARGIN_PX) * pix;
 
-		for (size_t px = 0; px < pw; px++) {
-			double x0 = left_um + ((double)px - (double)VIEW_MARGIN_PX) * pix;
-			double sum = 0.0;
+		for (size_t px = 0; px < pw; px++)
+			sum[px] = 0.0;
+		for (int sy = 0; sy < n; sy++) {
+			mdl_specimen_rows_eval(rows, y0 + ((double)sy + 0.5) / (double)n * pix, row);
+			for (size_t px = 0; px < pw; px++)
+				for (size_t sx = 0; sx < nn; sx++)
+					sum[px] += row[px * nn + sx];
+		}
+		for (size_t px = 0; px < pw; px++)
+			base[py * pw + px] = (float)(sum[px] / (double)(n * n));
+	}
+	rc = 0;
+out:
+	mdl_specimen_rows_free(rows);
+	free(xs);
+	free(row);
+	free(sum);
+	return rc;
+}
 
-			for (int sy = 0; sy < n; sy++) {
-				double y = y0 + ((double)sy + 0.5) / (double)n * pix;
+/* The tilt's surface height of every pixel relative to the ROI centre,
+ * exactly as the tilted signal pass used to compute it per frame. */
+static int tilt_heights(mdl_view *v)
+{
+	double pix = v->pixel_um;
 
-				for (int sx = 0; sx < n; sx++) {
-					double x = x0 + ((double)sx + 0.5) / (double)n * pix;
+	v->height_um = malloc(v->npix * sizeof *v->height_um);
+	if (!v->height_um)
+		return MDL_ENOMEM;
+	for (uint32_t y = 0; y < v->height; y++) {
+		double dy_um = ((double)y + 0.5 - 0.5 * (double)v->height) * pix;
 
-					sum += mdl_specimen_emission(&v->spec, layer, x, y);
-				}
-			}
-			base[py * pw + px] = (float)(sum / (double)(n * n));
+		for (uint32_t x = 0; x < v->width; x++) {
+			double dx_um = ((double)x + 0.5 - 0.5 * (double)v->width) * pix;
+
+			v->height_um[(size_t)y * v->width + x] =
+				mdl_specimen_height_um(&v->spec, dx_um, dy_um);
 		}
 	}
+	return 0;
 }
 
 mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *spec,
@@ -297,10 +242,15 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	v->centre_x_um = left_um + 0.5 * (double)roi_width * v->pixel_um;
 	v->centre_y_um = top_um + 0.5 * (double)roi_height * v->pixel_um;
 	v->signal = malloc(v->npix * sizeof *v->signal);
+	v->row_sigma = malloc(roi_width * sizeof *v->row_sigma);
+	v->row_sum = malloc(roi_width * sizeof *v->row_sum);
 	v->normal_z = malloc(NORMAL_TABLE_N * sizeof *v->normal_z);
-	if (!v->signal || !v->normal_z)
+	if (!v->signal || !v->normal_z || !v->row_sigma || !v->row_sum)
 		goto fail;
-	normal_table_init(v->normal_z);
+	if (v->tilted && tilt_heights(v))
+		goto fail;
+	mdl_camera_normal_table_init(v->normal_z);
+	v->simd = mdl_camera_simd_best();
 	sigma0_px = mdl_lens_sigma_xy_um(lens) / v->pixel_um;
 	cap_px = 0.5 * (double)(roi_width < roi_height ? roi_width : roi_height);
 	if (cap_px > LEVEL_CAP_PX)
@@ -310,7 +260,8 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 					      cap_px, LEVEL_RATIO);
 		if (!v->stack[l])
 			goto fail;
-		sample_layer(v, v->stack[l], l, left_um, top_um);
+		if (sample_layer(v, v->stack[l], l, left_um, top_um))
+			goto fail;
 	}
 	return v;
 fail:
@@ -325,6 +276,9 @@ void mdl_view_free(mdl_view *v)
 	for (int l = 0; l < MAX_LAYERS; l++)
 		mdl_defocus_free(v->stack[l]);
 	free(v->signal);
+	free(v->height_um);
+	free(v->row_sigma);
+	free(v->row_sum);
 	free(v->normal_z);
 	free(v);
 }
@@ -361,7 +315,9 @@ int mdl_view_levels_built(const mdl_view *v)
 
 size_t mdl_view_bytes(const mdl_view *v)
 {
-	size_t n = sizeof *v + v->npix * sizeof *v->signal + NORMAL_TABLE_N * sizeof *v->normal_z;
+	size_t n = sizeof *v + v->npix * sizeof *v->signal + NORMAL_TABLE_N * sizeof *v->normal_z +
+		   v->width * (sizeof *v->row_sigma + sizeof *v->row_sum) +
+		   (v->height_um ? v->npix * sizeof *v->height_um : 0);
 
 	for (int l = 0; l < v->layers; l++)
 		n += mdl_defocus_bytes(v->stack[l]);
@@ -369,14 +325,6 @@ size_t mdl_view_bytes(const mdl_view *v)
 }
 
 /* ---- Frames ------------------------------------------------------------- */
-
-static int exposure_check(const mdl_exposure *x)
-{
-	if (!x || !in_range(x->defocus_um, -1e6, 1e6) || !in_range(x->exposure_s, 0.0, 1e6) ||
-	    !in_range(x->signal_scale, 0.0, 1e12) || !in_range(x->defocus_sweep_um, -1e6, 1e6))
-		return MDL_EINVAL;
-	return 0;
-}
 
 int mdl_camera_expected_e(mdl_view *v, const mdl_exposure *x, double *out)
 {
@@ -386,7 +334,7 @@ int mdl_camera_expected_e(mdl_view *v, const mdl_exposure *x, double *out)
 	double ke, dark_e;
 	int rc;
 
-	if (!v || !out || exposure_check(x))
+	if (!v || !out || mdl_camera_exposure_check(x))
 		return MDL_EINVAL;
 	rc = mdl_camera_frame_source(v, x, &src);
 	if (rc)
@@ -398,229 +346,5 @@ int mdl_camera_expected_e(mdl_view *v, const mdl_exposure *x, double *out)
 		mdl_camera_source_signal(&src, i, 1, sig);
 		out[i] = ke * (double)sig[0] + dark_e;
 	}
-	return 0;
-}
-
-#define NOISE_CHUNK 512
-
-typedef struct noise_params {
-	float ke, dark_e, rn2, offset, inv_gain, cap_adu;
-	double rn, fw, offset_d, inv_gain_d;
-} noise_params;
-
-/*
- * Floats >= 0 order like their bit patterns read as int32, so comparisons
- * and clamps in pass one are done on the bits: a float comparison may trap
- * on NaN, which keeps compilers from if-converting, hence vectorising, the
- * loop.  (-0.0 reads as negative, which only errs towards "dim".)
- */
-static inline int32_t float_bits(float x)
-{
-	int32_t i;
-
-	memcpy(&i, &x, sizeof i);
-	return i;
-}
-
-/* sqrt(x) for x > 0 without libm: libm's sqrtf must set errno for x < 0,
- * which keeps the loop around it scalar.  The bit-level estimate of
- * 1/sqrt(x) refined by two Newton steps, times x: relative error < 5e-6,
- * far below what a noise sigma needs.  Only used for x > NOISE_GAUSS_MIN_E
- * (for x = 0 it would give NaN, harmlessly, in a value nobody reads). */
-static inline float sqrt_nr(float x)
-{
-	int32_t i = 0x5f375a86 - (float_bits(x) >> 1);
-	float h = 0.5f * x, y;
-
-	memcpy(&y, &i, sizeof y);
-	y = y * (1.5f - h * y * y);
-	y = y * (1.5f - h * y * y);
-	return x * y;
-}
-
-/* Mean and sigma in ADU of one pixel from its expected electrons. */
-static inline void pixel_moments(const noise_params *p, float lambda, float *mu, float *sd)
-{
-	*mu = p->offset + lambda * p->inv_gain;
-	*sd = sqrt_nr(lambda + p->rn2) * p->inv_gain;
-}
-
-/* Expected electrons of pixel i0 + j: the one expression both passes use. */
-static inline float pixel_lambda(const noise_params *p, const frame_src *src, const float *sig,
-				 size_t i0, size_t j)
-{
-	if (src->layers == 1) {
-		const float *a = src->a[0] + i0, *b = src->b[0] + i0;
-
-		return p->ke * (a[j] + src->t[0] * (b[j] - a[j])) + p->dark_e;
-	}
-	return p->ke * sig[j] + p->dark_e;
-}
-
-/* Pass one over n pixels from i0: mean and sigma in ADU; nonzero if any
- * pixel is dim.  Float, no branches in the loops: with a constant n they
- * vectorise, with the same rounding as the scalar form.  One layer (the
- * common case) has the lerp fused in; several are summed into sig first. */
-static inline int noise_moments(const noise_params *p, const frame_src *src, size_t i0,
-				size_t n, float *restrict sig, float *restrict mu,
-				float *restrict sd)
-{
-	const int32_t dim_bits = float_bits((float)NOISE_GAUSS_MIN_E);
-	int dim = 0;
-
-	if (src->layers == 1) {
-		const float *restrict a = src->a[0] + i0, *restrict b = src->b[0] + i0;
-		const float t = src->t[0];
-
-		for (size_t j = 0; j < n; j++) {
-			float lambda = p->ke * (a[j] + t * (b[j] - a[j])) + p->dark_e;
-
-			pixel_moments(p, lambda, &mu[j], &sd[j]);
-			dim |= float_bits(lambda) <= dim_bits;
-		}
-		return dim;
-	}
-	mdl_camera_source_signal(src, i0, n, sig);
-	for (size_t j = 0; j < n; j++) {
-		float lambda = p->ke * sig[j] + p->dark_e;
-
-		pixel_moments(p, lambda, &mu[j], &sd[j]);
-		dim |= float_bits(lambda) <= dim_bits;
-	}
-	return dim;
-}
-
-/* To the output code: clip at full well and the top of the ADC range
- * (cap) and at 0, round to nearest.  Clipping comes first, so the
- * conversion is always defined. */
-static inline uint16_t to_code(float a, float cap)
-{
-	a = a < cap ? a : cap;
-	a = a > 0.0f ? a : 0.0f;
-	return (uint16_t)(int32_t)(a + 0.5f);
-}
-
-/* Nonzero if any 16-bit lane of w is 0 or 0xffff: a tail cell. */
-static inline uint64_t has_tail_lane(uint64_t w)
-{
-	const uint64_t ones = 0x0001000100010001u, highs = 0x8000800080008000u;
-	uint64_t nw = ~w;
-
-	return ((w - ones) & nw & highs) | ((nw - ones) & w & highs);
-}
-
-/* Pass two, all pixels bright: four 16-bit normals per draw; one test per
- * draw for a tail lane.  The generator is a local copy so that it stays in
- * registers. */
-static void noise_bright(const noise_params *p, const float *table, const float *mu,
-			 const float *sd, size_t n, sim_rng *rng, uint16_t *o)
-{
-	const float cap = p->cap_adu;
-	sim_rng r = *rng;
-	size_t j = 0;
-
-	for (; j + 4u <= n; j += 4u) {
-		uint64_t w = sim_rng_next(&r);
-		float z0, z1, z2, z3;
-
-		if (has_tail_lane(w)) {
-			z0 = normal16(table, (uint32_t)w & 0xffffu, &r);
-			z1 = normal16(table, (uint32_t)(w >> 16) & 0xffffu, &r);
-			z2 = normal16(table, (uint32_t)(w >> 32) & 0xffffu, &r);
-			z3 = normal16(table, (uint32_t)(w >> 48), &r);
-		} else {
-			z0 = table[w & 0xffffu];
-			z1 = table[(w >> 16) & 0xffffu];
-			z2 = table[(w >> 32) & 0xffffu];
-			z3 = table[w >> 48];
-		}
-		o[j] = to_code(mu[j] + sd[j] * z0, cap);
-		o[j + 1] = to_code(mu[j + 1] + sd[j + 1] * z1, cap);
-		o[j + 2] = to_code(mu[j + 2] + sd[j + 2] * z2, cap);
-		o[j + 3] = to_code(mu[j + 3] + sd[j + 3] * z3, cap);
-	}
-	if (j < n) {
-		uint64_t w = sim_rng_next(&r);
-
-		for (unsigned k = 0; j < n; j++, k++) {
-			float z = normal16(table, (uint32_t)(w >> (16u * k)) & 0xffffu, &r);
-
-			o[j] = to_code(mu[j] + sd[j] * z, cap);
-		}
-	}
-	*rng = r;
-}
-
-/* Pass two with dim pixels: one draw per pixel; exact Poisson below
- * NOISE_GAUSS_MIN_E (in double), the Gaussian above. */
-static void noise_mixed(const noise_params *p, const float *table, const frame_src *src,
-			size_t i0, const float *sig, const float *mu, const float *sd, size_t n,
-			sim_rng *r, uint16_t *o)
-{
-	for (size_t j = 0; j < n; j++) {
-		float lambda = pixel_lambda(p, src, sig, i0, j);
-		uint64_t w = sim_rng_next(r);
-		float z = normal16(table, (uint32_t)w & 0xffffu, r);
-
-		if (lambda > (float)NOISE_GAUSS_MIN_E) {
-			o[j] = to_code(mu[j] + sd[j] * z, p->cap_adu);
-		} else {
-			double u = ((double)(int64_t)(w >> 32) + 0.5) * 0x1.0p-32;
-			double e = poisson_small((double)lambda, u) + p->rn * (double)z;
-
-			e = e < p->fw ? e : p->fw;
-			e = p->offset_d + e * p->inv_gain_d;
-			o[j] = to_code((float)e, p->cap_adu);
-		}
-	}
-}
-
-int mdl_camera_render(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t *out)
-{
-	const mdl_camera_config *c;
-	float sig[NOISE_CHUNK], mu[NOISE_CHUNK], sd[NOISE_CHUNK];
-	frame_src src;
-	noise_params p;
-	sim_rng r;
-	double inv_gain;
-	int rc;
-
-	if (!v || !rng || !out || exposure_check(x))
-		return MDL_EINVAL;
-	rc = mdl_camera_frame_source(v, x, &src);
-	if (rc)
-		return rc;
-	c = &v->cam;
-	inv_gain = 1.0 / v->gain_e_per_adu;
-	p.ke = (float)(c->qe * c->photon_flux_per_s * x->exposure_s * x->signal_scale);
-	p.dark_e = (float)(c->dark_e_per_s * x->exposure_s);
-	p.rn = c->read_noise_e;
-	p.rn2 = (float)(p.rn * p.rn);
-	p.fw = c->full_well_e;
-	p.offset_d = c->offset_adu;
-	p.offset = (float)p.offset_d;
-	p.inv_gain_d = inv_gain;
-	p.inv_gain = (float)inv_gain;
-	p.cap_adu = (float)(p.offset_d + p.fw * inv_gain);
-	if (p.cap_adu > (float)mdl_camera_max_adu(c))
-		p.cap_adu = (float)mdl_camera_max_adu(c);
-	r = *rng;
-	for (size_t i0 = 0; i0 < v->npix; i0 += NOISE_CHUNK) {
-		size_t n = v->npix - i0;
-		int dim;
-
-		/* A constant count lets the compiler vectorise full chunks. */
-		if (n >= NOISE_CHUNK) {
-			n = NOISE_CHUNK;
-			dim = noise_moments(&p, &src, i0, NOISE_CHUNK, sig, mu, sd);
-		} else {
-			dim = noise_moments(&p, &src, i0, n, sig, mu, sd);
-		}
-		if (dim)
-			noise_mixed(&p, v->normal_z, &src, i0, sig, mu, sd, n, &r, out + i0);
-		else
-			noise_bright(&p, v->normal_z, mu, sd, n, &r, out + i0);
-	}
-	*rng = r;
 	return 0;
 }

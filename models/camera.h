@@ -144,6 +144,17 @@ typedef struct mdl_exposure {
 int mdl_camera_render(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t *out);
 
 /*
+ * mdl_camera_render, and the frame's sim_digest_u16 (kernel/digest.h) into
+ * *digest, computed while the frame is rendered (the digest's serial
+ * chain overlaps the random draws: cheaper than digesting afterwards).
+ * The same frame, the same generator state and the same digest as
+ * mdl_camera_render then sim_digest_u16.  MDL_EINVAL also for a NULL
+ * digest; *digest is written only on success.
+ */
+int mdl_camera_render_digest(mdl_view *v, const mdl_exposure *x, sim_rng *rng, uint16_t *out,
+			     uint64_t *digest);
+
+/*
  * The noise-free expected electrons per pixel of the frame
  * mdl_camera_render would draw (before clipping), into out (width * height
  * doubles).  Returns 0, MDL_EINVAL or MDL_ENOMEM like mdl_camera_render.

@@ -12,8 +12,19 @@
 
 #include "models/camera.h"
 #include "models/defocus.h"
+#include "models/mdl.h"
 
 #define MAX_LAYERS 2
+/* Cells of the normal table (see camera_noise.c). */
+#define NORMAL_TABLE_N 65536u
+
+/* Which kernels render a view's frames: the portable C (which compilers
+ * vectorise with the target's baseline, SSE2 on x86-64) or AVX2, chosen at
+ * run time.  Both give the same bits; tests render with each. */
+typedef enum mdl_camera_simd {
+	MDL_CAMERA_SIMD_PORTABLE,
+	MDL_CAMERA_SIMD_AVX2,
+} mdl_camera_simd;
 
 struct mdl_view {
 	mdl_lens_config lens;
@@ -28,7 +39,11 @@ struct mdl_view {
 	double gain_e_per_adu;
 	mdl_defocus_stack *stack[MAX_LAYERS];
 	float *signal;          /* npix: this frame's blurred emission */
-	float *normal_z;        /* NORMAL_TABLE_N cell medians; see the top */
+	double *height_um;      /* npix, tilted views only: each pixel's surface height */
+	double *row_sigma;      /* width: one row's blur sigmas (tilt) */
+	float *row_sum;         /* width: one row's sum over layers (tilt) */
+	float *normal_z;        /* NORMAL_TABLE_N cell medians; see camera_noise.c */
+	mdl_camera_simd simd;   /* kernels of mdl_camera_render */
 };
 
 /*
@@ -42,6 +57,29 @@ typedef struct frame_src {
 	const float *a[MAX_LAYERS], *b[MAX_LAYERS];
 	float t[MAX_LAYERS];
 } frame_src;
+
+/* z[i] = Phi^-1((i + 1/2) / NORMAL_TABLE_N), i < NORMAL_TABLE_N. */
+void mdl_camera_normal_table_init(float *z);
+
+/* The best kernels this processor runs (MDL_CAMERA_SIMD_AVX2 where the
+ * compiler can build them and the processor has AVX2). */
+mdl_camera_simd mdl_camera_simd_best(void);
+
+static inline int mdl_camera_in_range(double v, double lo, double hi)
+{
+	return v >= lo && v <= hi; /* false for NaN */
+}
+
+/* 0 if an exposure's values are finite and in range, else MDL_EINVAL. */
+static inline int mdl_camera_exposure_check(const mdl_exposure *x)
+{
+	if (!x || !mdl_camera_in_range(x->defocus_um, -1e6, 1e6) ||
+	    !mdl_camera_in_range(x->exposure_s, 0.0, 1e6) ||
+	    !mdl_camera_in_range(x->signal_scale, 0.0, 1e12) ||
+	    !mdl_camera_in_range(x->defocus_sweep_um, -1e6, 1e6))
+		return MDL_EINVAL;
+	return 0;
+}
 
 /* Fill src for the frame x: per layer the level pair and weight, or, with
  * tilt or motion during the exposure, the composed signal in v->signal.

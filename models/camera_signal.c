@@ -12,6 +12,15 @@
 #include "models/camera_impl.h"
 #include "models/mdl.h"
 
+/* The tilted path's sigmas with AVX2 where the processor has it (the view's
+ * simd); -DAFSIM_NO_AVX2 leaves them out. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+	!defined(AFSIM_NO_AVX2)
+#define SIGNAL_AVX2 1
+#include <immintrin.h>
+#define AVX2_FN __attribute__((target("avx2")))
+#endif
+
 /* Blur sigma in pixels of a layer at stage defocus dz (um). */
 static double layer_sigma_px(const mdl_view *v, int layer, double dz_um)
 {
@@ -78,46 +87,111 @@ static int cursor_seek(mdl_defocus_stack *s, level_cursor *c, double sigma_px, f
 	return 0;
 }
 
+/* The lens constants of the tilted path, hoisted out of the pixel loop. */
+typedef struct tilt_consts {
+	double pix, sxy2, k_slope, up, down;
+} tilt_consts;
+
+/*
+ * The blur sigma in pixels of n pixels of one row and layer: pixel x at
+ * height h_um[x] (mdl_specimen_height_um, which the view keeps per pixel
+ * since it does not change from frame to frame), dz_um the frame's
+ * defocus, offset the layer's.  mdl_lens_blur_sigma_um() of the pixel's
+ * defocus dz_um - h - offset, the same operations in the same order (sqrt
+ * and division are correctly rounded in every lane, so the AVX2 form gives
+ * the same bits; tests/test_camera_simd.c holds the two paths together).
+ */
+static void row_sigmas(const tilt_consts *k, const double *h_um, size_t n, double dz_um,
+		       double offset, double *sigma)
+{
+	for (size_t x = 0; x < n; x++) {
+		double d = (dz_um - h_um[x]) - offset;
+		double g = k->k_slope * (d >= 0.0 ? d * k->up : -d * k->down);
+
+		sigma[x] = sqrt(k->sxy2 + g * g) / k->pix;
+	}
+}
+
+#if defined(SIGNAL_AVX2)
+static AVX2_FN void row_sigmas_avx2(const tilt_consts *k, const double *h_um, size_t n,
+				    double dz_um, double offset, double *sigma)
+{
+	const __m256d dz0 = _mm256_set1_pd(dz_um), off = _mm256_set1_pd(offset);
+	const __m256d up = _mm256_set1_pd(k->up), down = _mm256_set1_pd(k->down);
+	const __m256d ks = _mm256_set1_pd(k->k_slope), sxy2 = _mm256_set1_pd(k->sxy2);
+	const __m256d pix = _mm256_set1_pd(k->pix);
+	const __m256d zero = _mm256_setzero_pd(), sign = _mm256_set1_pd(-0.0);
+	size_t x = 0;
+
+	for (; x + 4u <= n; x += 4u) {
+		__m256d d = _mm256_sub_pd(_mm256_sub_pd(dz0, _mm256_loadu_pd(h_um + x)), off);
+		__m256d pos = _mm256_mul_pd(d, up);
+		__m256d neg = _mm256_mul_pd(_mm256_xor_pd(d, sign), down);
+		__m256d g = _mm256_mul_pd(ks, _mm256_blendv_pd(neg, pos,
+							       _mm256_cmp_pd(d, zero, _CMP_GE_OQ)));
+
+		_mm256_storeu_pd(sigma + x,
+				 _mm256_div_pd(_mm256_sqrt_pd(_mm256_add_pd(sxy2, _mm256_mul_pd(g, g))),
+					       pix));
+	}
+	row_sigmas(k, h_um + x, n - x, dz_um, offset, sigma + x);
+}
+#endif
+
 /*
  * Tilt: every pixel has its own defocus, dz minus its height relative to
  * the ROI centre minus its layer's offset, and its own level pair and
- * weight.  The blur sigma is mdl_lens_blur_sigma_um() with the lens
- * constants hoisted out of the pixel loop: the same operations in the same
- * order, so the same bits (a test holds the two paths together).
+ * weight.  A row's sigmas are computed first (vector code), then each
+ * pixel finds its levels through the layer's cursor (two comparisons while
+ * it stays in the cursor's interval) and adds its lerp.
  */
 static int signal_tilted(mdl_view *v, double dz_um, float w, int acc)
 {
 	level_cursor cur[MAX_LAYERS] = { { 0 } };
-	double offset_um[MAX_LAYERS];
 	const mdl_lens_config *lens = &v->lens;
-	double pix = v->pixel_um, sxy = mdl_lens_sigma_xy_um(lens);
-	double k_slope = lens->geometric_sigma_per_radius * mdl_lens_blur_slope(lens);
-	double up = 1.0 + lens->asymmetry, down = 1.0 - lens->asymmetry;
+	double *sigma = v->row_sigma;
+	float *sum = v->row_sum;
+	tilt_consts k;
 
-	for (int l = 0; l < v->layers; l++)
-		offset_um[l] = mdl_specimen_layer_offset_um(&v->spec, l);
+	k.pix = v->pixel_um;
+	k.sxy2 = mdl_lens_sigma_xy_um(lens) * mdl_lens_sigma_xy_um(lens);
+	k.k_slope = lens->geometric_sigma_per_radius * mdl_lens_blur_slope(lens);
+	k.up = 1.0 + lens->asymmetry;
+	k.down = 1.0 - lens->asymmetry;
 	for (uint32_t y = 0; y < v->height; y++) {
-		double dy_um = ((double)y + 0.5 - 0.5 * (double)v->height) * pix;
+		size_t i0 = (size_t)y * v->width;
+		float *out = v->signal + i0;
 
-		for (uint32_t x = 0; x < v->width; x++) {
-			double dx_um = ((double)x + 0.5 - 0.5 * (double)v->width) * pix;
-			double dz = dz_um - mdl_specimen_height_um(&v->spec, dx_um, dy_um);
-			size_t i = (size_t)y * v->width + x;
-			float sum = 0.0f;
+		for (int l = 0; l < v->layers; l++) {
+			double offset = mdl_specimen_layer_offset_um(&v->spec, l);
+			level_cursor *c = &cur[l];
 
-			for (int l = 0; l < v->layers; l++) {
-				double d = dz - offset_um[l];
-				double g = k_slope * (d >= 0.0 ? d * up : -d * down);
-				double sigma_px = sqrt(sxy * sxy + g * g) / pix;
-				float t;
-				int rc = cursor_seek(v->stack[l], &cur[l], sigma_px, &t);
+#if defined(SIGNAL_AVX2)
+			if (v->simd == MDL_CAMERA_SIMD_AVX2)
+				row_sigmas_avx2(&k, v->height_um + i0, v->width, dz_um, offset,
+						sigma);
+			else
+#endif
+				row_sigmas(&k, v->height_um + i0, v->width, dz_um, offset, sigma);
+			for (uint32_t x = 0; x < v->width; x++) {
+				double sg = sigma[x];
+				float t, px;
 
-				if (rc)
-					return rc;
-				sum += cur[l].a[i] + t * (cur[l].b[i] - cur[l].a[i]);
+				if (c->valid && sg >= c->lo && sg < c->hi) {
+					t = (float)((sg - c->lo) / (c->hi - c->lo));
+				} else {
+					int rc = cursor_seek(v->stack[l], c, sg, &t);
+
+					if (rc)
+						return rc;
+				}
+				px = c->a[i0 + x] + t * (c->b[i0 + x] - c->a[i0 + x]);
+				/* the layers' sum starts from 0.0f, as it always did */
+				sum[x] = l == 0 ? 0.0f + px : sum[x] + px;
 			}
-			v->signal[i] = acc ? v->signal[i] + w * sum : w * sum;
 		}
+		for (uint32_t x = 0; x < v->width; x++)
+			out[x] = acc ? out[x] + w * sum[x] : w * sum[x];
 	}
 	return 0;
 }

@@ -21,6 +21,16 @@
 
 #include "models/mdl.h"
 
+/* The AVX2 convolution needs the GNU target attribute (gcc, clang) on x86
+ * and runs only where the processor reports AVX2; -DAFSIM_NO_AVX2 leaves
+ * it out. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+	!defined(AFSIM_NO_AVX2)
+#define DEFOCUS_AVX2 1
+#include <immintrin.h>
+#define AVX2_FN __attribute__((target("avx2")))
+#endif
+
 /* Kernel half-width in sigmas; the truncated tail (4.7e-4) is renormalised. */
 #define KERNEL_SIGMAS 3.5
 #define MAX_LEVELS 4096
@@ -39,6 +49,8 @@ struct mdl_defocus_stack {
 	float *tmp;             /* ph * width: horizontal pass */
 	float *ext;             /* width + 2 r_max: one reflected row */
 	float *kernel;          /* 2 r_max + 1 */
+	const float **src;      /* 2 r_max + 1: each tap's source row */
+	int avx2;               /* the AVX2 convolution kernel runs here */
 	size_t bytes;
 };
 
@@ -114,9 +126,11 @@ mdl_defocus_stack *mdl_defocus_new(uint32_t width, uint32_t height, uint32_t mar
 	s->tmp = calloc(ntmp, sizeof *s->tmp);
 	s->ext = calloc(next, sizeof *s->ext);
 	s->kernel = calloc(nk, sizeof *s->kernel);
-	if (!s->sigma_px || !s->level || !s->base || !s->tmp || !s->ext || !s->kernel)
+	s->src = calloc(nk, sizeof *s->src);
+	if (!s->sigma_px || !s->level || !s->base || !s->tmp || !s->ext || !s->kernel || !s->src)
 		goto fail;
-	s->bytes += (ntmp + next + nk) * sizeof(float) +
+	mdl_defocus_use_avx2(s, 1);
+	s->bytes += (ntmp + next + nk) * sizeof(float) + nk * sizeof *s->src +
 		    (size_t)n * (sizeof *s->sigma_px + sizeof *s->level) + sizeof *s;
 	s->sigma_px[0] = sigma0_px;
 	for (int k = 1; k < n; k++)
@@ -142,6 +156,7 @@ void mdl_defocus_free(mdl_defocus_stack *s)
 	free(s->tmp);
 	free(s->ext);
 	free(s->kernel);
+	free(s->src);
 	free(s);
 }
 
@@ -223,30 +238,82 @@ static void make_kernel(mdl_defocus_stack *s, double sigma_px, int r)
 }
 
 /*
- * o[x] += k src[x] for x < n, the inner loop of the convolution.  gcc at
- * -O2 vectorises only loops without an epilogue, so for it the bulk is
- * written out in blocks of 8 (basic-block vectorisation takes those);
- * clang vectorises the plain loop and not the blocks.  Each o[x] gets the
- * same single rounding either way, so the forms give the same bits.
+ * The convolution's inner kernel: out[x] = sum over taps j, in order, of
+ * k[j] src[j][x], for x0 <= x < n (x0 = 0 but for a tail), each sum
+ * starting from 0.0f.  Blocks of
+ * output pixels keep their sums in registers across all taps (the memory
+ * traffic is the sources only); every out[x] gets the same roundings in
+ * the same order as the one-tap-at-a-time loop it replaces, so the same
+ * bits, whatever the block width: portable blocks of 16 (compilers
+ * vectorise them with the baseline, SSE2 on x86-64), or AVX2 blocks of 32
+ * where the processor has it (no FMA: the target is "avx2" alone, and
+ * -ffp-contract=off).
  */
-static inline void axpy(float *restrict o, float k, const float *restrict src, size_t n)
+#define CONV_BLOCK 16u
+
+static void conv_portable(float *restrict out, const float *k, const float *const *src,
+			  size_t taps, size_t x0, size_t n)
+{
+	size_t x = x0;
+
+	for (; x + CONV_BLOCK <= n; x += CONV_BLOCK) {
+		float acc[CONV_BLOCK] = { 0 };
+
+		for (size_t j = 0; j < taps; j++) {
+			const float *restrict p = src[j] + x;
+			float kj = k[j];
+
+			for (size_t t = 0; t < CONV_BLOCK; t++)
+				acc[t] += kj * p[t];
+		}
+		memcpy(out + x, acc, sizeof acc);
+	}
+	for (; x < n; x++) {
+		float acc = 0.0f;
+
+		for (size_t j = 0; j < taps; j++)
+			acc += k[j] * src[j][x];
+		out[x] = acc;
+	}
+}
+
+#if defined(DEFOCUS_AVX2)
+static AVX2_FN void conv_avx2(float *restrict out, const float *k, const float *const *src,
+			      size_t taps, size_t n)
 {
 	size_t x = 0;
 
-#if !defined(__clang__)
-	for (; x + 8u <= n; x += 8u) {
-		o[x] += k * src[x];
-		o[x + 1] += k * src[x + 1];
-		o[x + 2] += k * src[x + 2];
-		o[x + 3] += k * src[x + 3];
-		o[x + 4] += k * src[x + 4];
-		o[x + 5] += k * src[x + 5];
-		o[x + 6] += k * src[x + 6];
-		o[x + 7] += k * src[x + 7];
+	for (; x + 32u <= n; x += 32u) {
+		__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+
+		for (size_t j = 0; j < taps; j++) {
+			const float *p = src[j] + x;
+			__m256 kj = _mm256_set1_ps(k[j]);
+
+			a0 = _mm256_add_ps(a0, _mm256_mul_ps(kj, _mm256_loadu_ps(p)));
+			a1 = _mm256_add_ps(a1, _mm256_mul_ps(kj, _mm256_loadu_ps(p + 8)));
+			a2 = _mm256_add_ps(a2, _mm256_mul_ps(kj, _mm256_loadu_ps(p + 16)));
+			a3 = _mm256_add_ps(a3, _mm256_mul_ps(kj, _mm256_loadu_ps(p + 24)));
+		}
+		_mm256_storeu_ps(out + x, a0);
+		_mm256_storeu_ps(out + x + 8, a1);
+		_mm256_storeu_ps(out + x + 16, a2);
+		_mm256_storeu_ps(out + x + 24, a3);
+	}
+	conv_portable(out, k, src, taps, x, n);
+}
+#endif
+
+static void conv(const mdl_defocus_stack *s, float *out, const float *const *src, size_t taps,
+		 size_t n)
+{
+#if defined(DEFOCUS_AVX2)
+	if (s->avx2) {
+		conv_avx2(out, s->kernel, src, taps, n);
+		return;
 	}
 #endif
-	for (; x < n; x++)
-		o[x] += k * src[x];
+	conv_portable(out, s->kernel, src, taps, 0, n);
 }
 
 static void build_level(mdl_defocus_stack *s, double sigma_px, float *out)
@@ -254,32 +321,39 @@ static void build_level(mdl_defocus_stack *s, double sigma_px, float *out)
 	int r = kernel_radius(sigma_px);
 	size_t w = s->width, taps = 2u * (size_t)r + 1u;
 	int64_t m = (int64_t)s->margin;
-	const float *kern = s->kernel;
+	const float **src = s->src;
 
 	make_kernel(s, sigma_px, r);
-	/* Horizontal: every padded row, ROI columns only. */
+	/* Horizontal: every padded row, ROI columns only.  Within the margin
+	 * the row is read in place; beyond it a reflected copy is made. */
 	for (size_t y = 0; y < s->ph; y++) {
-		const float *row = s->base + y * s->pw;
-		float *restrict ext = s->ext;
-		float *restrict o = s->tmp + y * w;
+		const float *row = s->base + y * s->pw, *in = row + m - r;
 
-		for (size_t q = 0; q < w + 2u * (size_t)r; q++)
-			ext[q] = row[reflect(m - r + (int64_t)q, s->pw)];
-		memset(o, 0, w * sizeof *o);
+		if (r > m) {
+			for (size_t q = 0; q < w + 2u * (size_t)r; q++)
+				s->ext[q] = row[reflect(m - r + (int64_t)q, s->pw)];
+			in = s->ext;
+		}
 		for (size_t j = 0; j < taps; j++)
-			axpy(o, kern[j], ext + j, w);
+			src[j] = in + j;
+		conv(s, s->tmp + y * w, src, taps, w);
 	}
 	/* Vertical: ROI rows. */
 	for (size_t y = 0; y < s->height; y++) {
-		float *restrict o = out + y * w;
-
-		memset(o, 0, w * sizeof *o);
-		for (size_t j = 0; j < taps; j++) {
-			size_t sy = reflect(m + (int64_t)y - r + (int64_t)j, s->ph);
-
-			axpy(o, kern[j], s->tmp + sy * w, w);
-		}
+		for (size_t j = 0; j < taps; j++)
+			src[j] = s->tmp + reflect(m + (int64_t)y - r + (int64_t)j, s->ph) * w;
+		conv(s, out + y * w, src, taps, w);
 	}
+}
+
+void mdl_defocus_use_avx2(mdl_defocus_stack *s, int on)
+{
+#if defined(DEFOCUS_AVX2)
+	s->avx2 = on && __builtin_cpu_supports("avx2");
+#else
+	(void)s;
+	(void)on;
+#endif
 }
 
 int mdl_defocus_level(mdl_defocus_stack *s, int k, const float **img)

@@ -63,6 +63,11 @@ void mdl_defocus_locate(const mdl_defocus_stack *s, double sigma_px, int *k, flo
  */
 int mdl_defocus_level(mdl_defocus_stack *s, int k, const float **img);
 
+/* Build levels with the AVX2 convolution (on, the default, where the
+ * processor has AVX2) or the portable one (off): the same bits either way;
+ * for tests. */
+void mdl_defocus_use_avx2(mdl_defocus_stack *s, int on);
+
 /* Levels built so far, and the bytes the stack holds (base, levels,
  * scratch). */
 int mdl_defocus_levels_built(const mdl_defocus_stack *s);

@@ -475,7 +475,9 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 		x.signal_scale *= sh->saturate_factor;
 		fi.saturated = true;
 	}
-	if (mdl_camera_render(v, &x, &sh->rng_camera, frame->pixels) != MDL_OK)
+	/* the frame's digest comes with it (mdl_camera_render_digest: the same
+	 * value as sim_digest_u16 of the pixels, computed while rendering) */
+	if (mdl_camera_render_digest(v, &x, &sh->rng_camera, frame->pixels, &fi.digest) != MDL_OK)
 		return finish(sh, &r, fail(sh, AF_EIO, "camera: render failed"));
 	sh->exposed_s += x.exposure_s;
 	sim_hal_advance_to(sh, sim_time_add(r.t0, dur));
@@ -486,7 +488,6 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	frame->timestamp_us = t_mid / SIM_NS_PER_US;
 	frame->seq = sh->frame_seq;
 	fi.seq = sh->frame_seq;
-	fi.digest = sim_digest_u16(frame->pixels, npx);
 	keep_last(sh, frame, npx);
 	sh->last_info = fi;
 	if (sh->have_obs && sh->obs.on_frame)

@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <string.h>
 
 #include "models/mdl.h"
 #include "models/specimen.h"
@@ -275,6 +276,60 @@ START_TEST(test_tilt_height)
 }
 END_TEST
 
+/* The row sampler gives mdl_specimen_emission's doubles, bit for bit: every
+ * kind, both layers and a missing one, columns finer and coarser than the
+ * finest lattice (0.3 um) across negative and positive coordinates, rows
+ * visited upwards, downwards and jumping (cached lattice rows reused,
+ * shifted and rebuilt), a row beyond the coordinate limit, and columns
+ * with a non-finite x (the point-by-point path). */
+START_TEST(test_rows_match_points)
+{
+	static const mdl_specimen_kind kinds[] = { MDL_SPECIMEN_CELLS, MDL_SPECIMEN_GRID,
+						   MDL_SPECIMEN_LOW_TEXTURE, MDL_SPECIMEN_FLAT,
+						   MDL_SPECIMEN_TWO_LAYER };
+	static const double steps[] = { 0.0541, 0.2167, 0.77 };
+	static const double ys[] = { -31.0, -30.93, -30.85, -30.2, 4.4, 4.45, 4.2, 400.0, -2e12 };
+	double xs[700], out[700];
+	long compared = 0;
+
+	for (size_t ki = 0; ki < 5; ki++)
+		for (int layer = -1; layer <= 2; layer++)
+			for (size_t si = 0; si < 3; si++) {
+				mdl_specimen_config c;
+				mdl_specimen_rows *r;
+				size_t n = 700;
+
+				mdl_specimen_config_default(&c);
+				c.kind = kinds[ki];
+				c.seed = 99u + ki;
+				for (size_t i = 0; i < n; i++)
+					xs[i] = -20.0 + steps[si] * (double)i;
+				if (si == 2)
+					xs[5] = NAN;
+				r = mdl_specimen_rows_new(&c, layer, xs, n);
+				ck_assert_ptr_nonnull(r);
+				for (size_t k = 0; k < sizeof ys / sizeof ys[0]; k++) {
+					mdl_specimen_rows_eval(r, ys[k], out);
+					for (size_t i = 0; i < n; i++) {
+						double want = mdl_specimen_emission(&c, layer, xs[i], ys[k]);
+
+						ck_assert_msg(memcmp(&out[i], &want, sizeof want) == 0,
+							      "kind %zu layer %d x %.17g y %.17g: %.17g, "
+							      "point %.17g", ki, layer, xs[i], ys[k],
+							      out[i], want);
+						compared++;
+					}
+				}
+				mdl_specimen_rows_free(r);
+			}
+	ck_assert_int_eq(compared, 5L * 4 * 3 * 9 * 700);
+	ck_assert_ptr_null(mdl_specimen_rows_new(NULL, 0, xs, 10));
+	ck_assert_ptr_null(mdl_specimen_rows_new(&(mdl_specimen_config){ .kind = MDL_SPECIMEN_CELLS },
+						 0, xs, 10));
+	mdl_specimen_rows_free(NULL);
+}
+END_TEST
+
 Suite *specimen_suite(void)
 {
 	Suite *s = suite_create("specimen");
@@ -289,6 +344,7 @@ Suite *specimen_suite(void)
 	tcase_add_test(tc, test_texture_lens_a);
 	tcase_add_test(tc, test_grid);
 	tcase_add_test(tc, test_tilt_height);
+	tcase_add_test(tc, test_rows_match_points);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;
