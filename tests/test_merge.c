@@ -339,8 +339,8 @@ END_TEST
  * they are merged once. */
 START_TEST(older_schema_through_a_copy)
 {
-	db *s = open_rw("v3.db");
-	const char *const in[] = { "v3.db", "v3copy.db" };
+	db *s = open_rw("v4.db");
+	const char *const in[] = { "v4.db", "v4copy.db" };
 	db_merge_input inp[2];
 	db_merge_result res;
 	char err[512], cmd[800], uid[DB_UID_LEN + 1], want[DB_UID_LEN + 1], host[256], started[32];
@@ -351,7 +351,7 @@ START_TEST(older_schema_through_a_copy)
 	record(s, work[0], 1, "inv", "passed");
 	record(s, work[1], 1, "inv", "passed");
 	db_close(s);
-	h = raw("v3.db");
+	h = raw("v4.db");
 	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
 				      "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
 	{
@@ -366,7 +366,7 @@ START_TEST(older_schema_through_a_copy)
 		sqlite3_finalize(st);
 	}
 	sqlite3_close(h);
-	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path_of("v3.db"), path_of("v3copy.db"));
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path_of("v4.db"), path_of("v4copy.db"));
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_msg(merge("all.db", in, 2, inp, &res, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(inp[0].version, 4);
@@ -374,7 +374,7 @@ START_TEST(older_schema_through_a_copy)
 	ck_assert_uint_eq(res.added, 2);
 	ck_assert_uint_eq(inp[1].present, 2);
 	/* the input is untouched */
-	h = raw("v3.db");
+	h = raw("v4.db");
 	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), 4);
 	sqlite3_close(h);
 	/* the uid is the derived one */
