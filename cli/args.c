@@ -5,10 +5,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int cli_u64(const char *s, uint64_t *out)
@@ -67,4 +69,51 @@ int cli_output_writable(const char *cmd, const char *path)
 	}
 	fprintf(stderr, "afsim %s: cannot write JUnit file '%s': %s\n", cmd, path, strerror(errno));
 	return -1;
+}
+
+void cli_invocation_id(char *buf, size_t n)
+{
+	const char *env = getenv("AFSIM_INVOCATION");
+	uint64_t r = 0;
+	FILE *f;
+
+	if (env && *env) {
+		snprintf(buf, n, "%s", env);
+		return;
+	}
+	f = fopen("/dev/urandom", "rb");
+	if (!f || fread(&r, sizeof r, 1, f) != 1) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r = (uint64_t)ts.tv_sec * UINT64_C(1000000007) ^ (uint64_t)ts.tv_nsec ^
+		    (uint64_t)getpid() << 40;
+	}
+	if (f)
+		fclose(f);
+	snprintf(buf, n, "%016" PRIx64, r);
+}
+
+static const char *real_env(void *user, const char *name)
+{
+	(void)user;
+	return getenv(name);
+}
+
+int cli_shard(const char *cmd, const char *arg, uint32_t count, sim_shard *out)
+{
+	char err[512];
+
+	if (sim_shard_resolve(arg, count, real_env, NULL, out, err, sizeof err) != 0) {
+		fprintf(stderr, "afsim %s: %s\n", cmd, err);
+		return 2;
+	}
+	if (out->note[0])
+		fprintf(stderr, "afsim %s: note: %s\n", cmd, out->note);
+	if (out->status_file[0] && sim_shard_touch(out->status_file) != 0) {
+		fprintf(stderr, "afsim %s: cannot touch TEST_SHARD_STATUS_FILE '%s': %s\n", cmd,
+			out->status_file, strerror(errno));
+		return 3;
+	}
+	return 0;
 }

@@ -6,7 +6,10 @@
 #ifndef CLI_ARGS_H
 #define CLI_ARGS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "sim/shard.h"
 
 /* A decimal non-negative integer, digits only, no overflow: 0 or -1. */
 int cli_u64(const char *s, uint64_t *out);
@@ -20,5 +23,25 @@ int cli_value(const char *cmd, int argc, char **argv, int *i, const char **val);
  * a new one created and removed again.  0, or -1 with "afsim CMD: cannot
  * write JUnit file 'PATH': why". */
 int cli_output_writable(const char *cmd, const char *path);
+
+/*
+ * An id for this invocation, recorded with each of its runs so that a CI
+ * gate can select exactly the runs one command made: $AFSIM_INVOCATION
+ * when set (a pipeline's own id, the same in every shard of it), else 16
+ * hex digits from the kernel's random source (the time and pid if that
+ * fails).
+ */
+void cli_invocation_id(char *buf, size_t n);
+
+/*
+ * The shard of this process for command cmd (sim/shard.h): from --shard
+ * (arg, NULL when not given), --shard-count (count, 0 when not given) and
+ * the engines' variables in the environment.  Touches Bazel's
+ * TEST_SHARD_STATUS_FILE when it is set, and prints on stderr when an
+ * explicit --shard overrides a different shard of the environment.  0, or
+ * the exit code with "afsim CMD: ..." printed: 2 (a usage error), 3 (the
+ * status file cannot be touched).
+ */
+int cli_shard(const char *cmd, const char *arg, uint32_t count, sim_shard *out);
 
 #endif /* CLI_ARGS_H */

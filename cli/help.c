@@ -24,7 +24,8 @@ struct afsim_help {
 static const afsim_help entries[] = {
 	{ "run", NULL,
 	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--rig RIG.yaml] [--junit PATH] "
-	  "[--png DIR] [--record LOG] [-j N] [-v]",
+	  "[--png DIR] [--record LOG] [-j N] [-v] [--shard I/N] [--shard-count N] [--tap] "
+	  "[--summary FILE]",
 	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
 	  "simulated rig (or, with --rig, on a physical rig) against the engine and check\n"
 	  "their expectations.  Every file is loaded first: a bad one stops the command\n"
@@ -52,6 +53,18 @@ static const afsim_help entries[] = {
 	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"
 	  "                    truth) and every fault and HAL error as it happens; runs\n"
 	  "                    one at a time\n"
+	  "  --shard I/N       run only shard I of N of the sorted scenarios (split by\n"
+	  "                    their past wall times in the database); also read from\n"
+	  "                    JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID\n"
+	  "                    and _COUNT (Slurm), TEST_SHARD_INDEX and\n"
+	  "                    TEST_TOTAL_SHARDS (Bazel); --shard wins, sources that\n"
+	  "                    disagree are an error; afsim db merge folds the shards'\n"
+	  "                    databases (docs/scale.md)\n"
+	  "  --shard-count N   the number of shards, with JOB_COMPLETION_INDEX\n"
+	  "  --tap             TAP version 13 on standard output (the report goes to\n"
+	  "                    standard error)\n"
+	  "  --summary FILE    append a markdown summary to FILE (--summary\n"
+	  "                    \"$GITHUB_STEP_SUMMARY\" on GitHub Actions)\n"
 	  "Exit: 0 all passed, 1 an expectation failed, 2 bad input, 3 harness or\n"
 	  "database error.  Scenario keys: scenarios/README.md.\n" },
 
@@ -320,8 +333,8 @@ static const afsim_help entries[] = {
 	  "Measure the rig of a rig file against its specification (the rig file's\n"
 	  "spec:, defaults from the targets): lens switch, focus move of a standard\n"
 	  "move, settle, z repeatability, backlash, encoder error, frame rate and\n"
-	  "jitter, exposure linearity, dark noise, temperature noise and sanity, and one\n"
-	  "A->B handoff with its mapping error.  One line per measurement: name, value,\n"
+	  "jitter, exposure linearity, dark noise, temperature noise and sanity, and\n"
+	  "A->B handoffs with their mapping error.  One line per measurement: name, value,\n"
 	  "unit, limits, outcome (PASS; MARGINAL: inside a limit but within the spec's\n"
 	  "margin_pct of it; FAIL; ERROR: the rig misbehaved or a measurement timed\n"
 	  "out, with its message - the others still run), the repetitions and their\n"
@@ -337,6 +350,92 @@ static const afsim_help entries[] = {
 	  "                    created on first use\n"
 	  "Exit: 0 every measurement PASS or MARGINAL, 1 a FAIL, 2 usage or a bad rig\n"
 	  "file, 3 an ERROR, or the database or JUnit file cannot be written.\n" },
+
+	{ "swarm", NULL,
+	  "afsim swarm SCENARIO --seeds N [--from S] [-j N] [--shard I/N] [--shard-count N] "
+	  "[--db PATH] [-v]",
+	  "Run one scenario over many seeds - each a full run, recorded - and say what\n"
+	  "the seeds say together: how many failed, which expectations (how often, the\n"
+	  "worst value and its seed), the failing seeds, and the distribution of every\n"
+	  "expectation's metric and of the key metrics over the seeds (n, min, p50, p95,\n"
+	  "max, mean).  A failing seed is printed as afsim run prints a run; shrink it\n"
+	  "with afsim shrink (docs/scale.md).\n"
+	  "  --seeds N         how many seeds (1..10000000)\n"
+	  "  --from S          the first seed (default 1): seeds S .. S+N-1\n"
+	  "  -j N              run N seeds at a time, each in its own process (1..64)\n"
+	  "  --shard I/N       run only shard I of N of the seeds (dealt round robin);\n"
+	  "                    also read from JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID\n"
+	  "                    or TEST_SHARD_INDEX\n"
+	  "  --shard-count N   the number of shards, with JOB_COMPLETION_INDEX\n"
+	  "                    (Kubernetes Indexed Jobs)\n"
+	  DB_LINE
+	  "  -v, --verbose     print every seed's line, not only the failing ones\n"
+	  "Exit: 0 every seed passed, 1 a seed failed, 2 usage or a bad scenario, 3 a\n"
+	  "run errored or was not recorded.\n" },
+
+	{ "shrink", NULL,
+	  "afsim shrink SCENARIO --seed S -o MIN.yaml [--same-errors] [--max-runs N]",
+	  "Reduce a failing (scenario, seed) to a smaller scenario that still fails the\n"
+	  "same way - the same verdict and the same failed expectations - by delta\n"
+	  "debugging over its parts: the failed handoff pinned, smaller handoff\n"
+	  "repeats, fewer steps, fewer faults, shorter waits and intervals, the\n"
+	  "default room, rig and engine overrides reset to the defaults; then the\n"
+	  "expectations that held are dropped.  Deterministic: the same input gives the\n"
+	  "same file.  The file says in a comment what it was shrunk from and how; it is\n"
+	  "read back and run once more to check.  Records nothing (docs/scale.md).\n"
+	  "  --seed S          the failing seed (a swarm's failing seeds)\n"
+	  "  -o, --output FILE the minimal scenario to write (a temperature trace\n"
+	  "                    goes beside it, FILE without .yaml + .temps.csv)\n"
+	  "  --same-errors     also keep the error codes of the failed operations\n"
+	  "                    (EHW, ETIMEDOUT, ...)\n"
+	  "  --max-runs N      stop after N runs (default 5000)\n"
+	  "Exit: 0 written; 2 usage, a bad scenario or a seed that passes; 3 the file\n"
+	  "cannot be written or does not fail the same way when read back.\n" },
+
+	{ "db", NULL, "afsim db merge OUT.db IN.db...",
+	  "Operations on results databases as a whole (docs/database.md).\n"
+	  "  merge OUT.db IN.db...\n"
+	  "                    fold the runs and baselines of the IN databases (the\n"
+	  "                    shards of a suite) into OUT\n"
+	  "afsim help db merge tells more.\n"
+	  "Exit: 0; 2 usage; 3 a database cannot be opened, read or written.\n" },
+	{ "db", "merge", "afsim db merge OUT.db IN.db...",
+	  "Fold the IN databases into OUT (created on first use), in one transaction:\n"
+	  "every run OUT does not have yet (runs are known by their uid, so merging a\n"
+	  "shard twice changes nothing) with its operations, frames, events,\n"
+	  "expectations and trace index, and the baselines (when both have one for a\n"
+	  "scenario, the later blessed wins).  New runs get ids after OUT's own, by\n"
+	  "invocation and then in the order of the sorted suite - what one `afsim run`\n"
+	  "on one machine would have recorded - so report, regress and viz answer from\n"
+	  "OUT as if everything had run there.  A run still running in an IN is merged\n"
+	  "as running and refreshed by a later merge.  IN files are only read; one of\n"
+	  "an older schema is read through a migrated copy.  Prints per IN its runs\n"
+	  "(new, already there) and a summary (docs/scale.md).\n"
+	  "Exit: 0; 2 usage; 3 an IN is not an afsim database or has a newer schema,\n"
+	  "or a database cannot be read or written (then nothing is merged).\n" },
+
+	{ "export", NULL, "afsim export trace RUN -o FILE.json [--db PATH]",
+	  "Recorded runs in the formats of other tools (docs/scale.md).\n"
+	  "  trace RUN -o FILE.json\n"
+	  "                    the run as Chrome trace-event JSON, for Perfetto\n"
+	  "                    (ui.perfetto.dev) and chrome://tracing\n"
+	  DB_LINE
+	  "afsim help export trace tells more.\n"
+	  "Exit: 0; 2 usage or no such run; 3 the database cannot be read or the file\n"
+	  "written.\n" },
+	{ "export", "trace", "afsim export trace RUN -o FILE.json [--db PATH]",
+	  "Write a recorded run (an id, or `last`) as Chrome trace-event JSON: one track\n"
+	  "per phase (lens_switch, focus_move, focus_search, validation) under one of\n"
+	  "whole operations, every frame as an instant event on a frames track (lens, z,\n"
+	  "focus score, true focus), faults, HAL errors and failed operations as marked\n"
+	  "events across every track, and stage z and temperature as counters; times\n"
+	  "are microseconds of the run's clock.  otherData holds the run (scenario,\n"
+	  "seed, status, trace hash, uid) and its expectations.  Open the file in\n"
+	  "ui.perfetto.dev or chrome://tracing.\n"
+	  "  -o, --output FILE the file to write (`-`: standard output)\n"
+	  DB_LINE
+	  "Exit: 0; 2 usage or no such run; 3 the database cannot be read or the file\n"
+	  "written (a partial file is removed).\n" },
 
 	{ "demo", NULL, "afsim demo [--seed N] [--handoffs N]",
 	  "Run the autofocus engine on the default simulated rig: calibrate the\n"

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cli/args.h"
+#include "cli/db_cmd.h"
+#include "cli/export_cmd.h"
 #include "cli/gap_cmd.h"
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
@@ -23,9 +25,12 @@
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
 #include "cli/validate_cmd.h"
+#include "cli/shrink_cmd.h"
+#include "cli/swarm.h"
 #include "cli/viz_cmd.h"
 #include "sim/demo.h"
 #include "sim/refseq.h"
+#include "sim/shard.h"
 
 #ifndef AFSIM_VERSION
 #define AFSIM_VERSION "unknown"
@@ -56,6 +61,10 @@ static const command commands[] = {
 	{ "gap", afsim_cmd_gap },
 	{ "rig", afsim_rig_main },
 	{ "hil", afsim_hil_main },
+	{ "swarm", afsim_cmd_swarm },
+	{ "shrink", afsim_cmd_shrink },
+	{ "db", afsim_cmd_db },
+	{ "export", afsim_cmd_export },
 	{ "demo", cmd_demo },
 	{ "selftest", cmd_selftest },
 	{ "version", cmd_version },
@@ -120,7 +129,8 @@ static int cmd_run(int argc, char **argv)
 
 		if (strcmp(a, "--seed") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "-j") == 0 ||
 		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0 || strcmp(a, "--record") == 0 ||
-		    strcmp(a, "--rig") == 0) {
+		    strcmp(a, "--rig") == 0 || strcmp(a, "--shard") == 0 ||
+		    strcmp(a, "--shard-count") == 0 || strcmp(a, "--summary") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "afsim run: %s needs a value\n", a);
 				free(o.paths);
@@ -137,6 +147,18 @@ static int cmd_run(int argc, char **argv)
 				o.record = argv[i];
 			} else if (strcmp(a, "--rig") == 0) {
 				o.rig_file = argv[i];
+			} else if (strcmp(a, "--shard") == 0) {
+				o.shard = argv[i];
+			} else if (strcmp(a, "--summary") == 0) {
+				o.summary = argv[i];
+			} else if (strcmp(a, "--shard-count") == 0) {
+				if (cli_u64(argv[i], &v) != 0 || v < 1 || v > SIM_SHARD_MAX) {
+					fprintf(stderr, "afsim run: --shard-count needs a number of shards "
+							"in 1..%u, not '%s'\n", SIM_SHARD_MAX, argv[i]);
+					free(o.paths);
+					return EXIT_USAGE;
+				}
+				o.shard_count = (uint32_t)v;
 			} else if (cli_u64(argv[i], &v) != 0 ||
 				   (a[1] == 'j' && (v < 1 || v > 64))) {
 				fprintf(stderr, "afsim run: %s needs %s, not '%s'\n", a,
@@ -153,6 +175,8 @@ static int cmd_run(int argc, char **argv)
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o.verbose = true;
 			o.tty = false;
+		} else if (strcmp(a, "--tap") == 0) {
+			o.tap = true;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "afsim run: unknown option '%s' (afsim help run)\n", a);
 			free(o.paths);

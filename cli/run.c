@@ -33,10 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/args.h"
+#include "cli/pool.h"
+#include "cli/run_ci.h"
 #include "cli/run_impl.h"
 #include "db/db.h"
 #include "engine/af_rec.h"
@@ -267,46 +269,6 @@ static void run_one(const sim_scenario *s, const run_opts *o, db *d, const char 
 
 /* --- parallel runs ------------------------------------------------------------ */
 
-static int read_all(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-
-	while (n) {
-		ssize_t k = read(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-typedef struct worker {
-	pid_t pid;
-	int fd;
-	size_t index;
-} worker;
-
 static void progress(const run_opts *o, size_t done, size_t n, const char *name)
 {
 	if (o->tty)
@@ -318,80 +280,50 @@ static bool parallel(const run_opts *o)
 	return o->jobs > 1 && !o->verbose;
 }
 
+/* The runs as jobs of a pool (cli/pool.h). */
+typedef struct run_ctx {
+	sim_scenario *sc;
+	size_t n;
+	const run_opts *o;
+	db *d;                   /* -j 1: the one handle; else NULL (each run opens its own) */
+	const char *dbp;
+} run_ctx;
+
+static void job_run(void *user, size_t i, void *result)
+{
+	const run_ctx *c = user;
+
+	run_one(&c->sc[i], c->o, c->d, c->dbp, result);
+}
+
+static void job_lost(void *user, size_t i, void *result, int status)
+{
+	outcome *oc = result;
+
+	(void)user;
+	(void)i;
+	oc->res.verdict = SIM_ERROR;
+	snprintf(oc->res.message, sizeof oc->res.message, "the worker process died (status %d)",
+		 status);
+}
+
+static void job_done(void *user, size_t i, size_t finished)
+{
+	const run_ctx *c = user;
+
+	progress(c->o, finished, c->n, c->sc[i].name);
+}
+
 /* Run every scenario, up to o->jobs at a time in child processes; d is the
  * database in sequential mode, NULL with -j (each run opens dbp). */
 static void run_all(sim_scenario *sc, size_t n, const run_opts *o, db *d, const char *dbp,
 		    outcome *out)
 {
-	worker *w;
-	size_t next = 0, running = 0, done = 0;
+	run_ctx c = { sc, n, o, parallel(o) ? NULL : d, dbp };
+	cli_pool p = { n, parallel(o) ? o->jobs : 1, sizeof *out, out, job_run, job_lost, job_done,
+		       &c };
 
-	if (!parallel(o)) {
-		for (size_t i = 0; i < n; i++) {
-			progress(o, i, n, sc[i].name);
-			run_one(&sc[i], o, d, dbp, &out[i]);
-		}
-		return;
-	}
-	w = calloc((size_t)o->jobs, sizeof *w);
-	if (!w) {
-		for (size_t i = 0; i < n; i++)
-			run_one(&sc[i], o, NULL, dbp, &out[i]);
-		return;
-	}
-	fflush(NULL);
-	while (done < n) {
-		while (running < (size_t)o->jobs && next < n) {
-			int fds[2];
-			pid_t pid;
-			size_t slot = 0;
-
-			while (w[slot].pid)
-				slot++;
-			if (pipe(fds) != 0 || (pid = fork()) < 0) {
-				/* no process to spare: run it here */
-				run_one(&sc[next], o, NULL, dbp, &out[next]);
-				next++;
-				done++;
-				continue;
-			}
-			if (pid == 0) {
-				outcome oc;
-
-				close(fds[0]);
-				run_one(&sc[next], o, NULL, dbp, &oc);
-				_exit(write_all(fds[1], &oc, sizeof oc) == 0 ? 0 : 3);
-			}
-			close(fds[1]);
-			w[slot].pid = pid;
-			w[slot].fd = fds[0];
-			w[slot].index = next++;
-			running++;
-		}
-		if (!running)
-			continue;
-		{
-			int status;
-			pid_t pid = wait(&status);
-
-			for (int k = 0; k < o->jobs; k++) {
-				if (w[k].pid != pid || pid <= 0)
-					continue;
-				if (read_all(w[k].fd, &out[w[k].index], sizeof(outcome)) != 0) {
-					memset(&out[w[k].index], 0, sizeof(outcome));
-					out[w[k].index].res.verdict = SIM_ERROR;
-					snprintf(out[w[k].index].res.message, sizeof out[w[k].index].res.message,
-						 "the worker process died (status %d)", status);
-				}
-				close(w[k].fd);
-				w[k].pid = 0;
-				running--;
-				done++;
-				progress(o, done, n, sc[w[k].index].name);
-			}
-		}
-	}
-	free(w);
+	cli_pool_run(&p);
 }
 
 /*
@@ -467,33 +399,66 @@ static int report_logs(const run_opts *o, const sim_scenario *sc, const outcome 
 	return rc;
 }
 
-/*
- * An id for this invocation, recorded with each of its runs, so that a CI
- * gate can compare exactly the runs one `afsim run` made: $AFSIM_INVOCATION
- * when set (a pipeline's own id), else 16 hex digits from the kernel's
- * random source, falling back to the time and pid.
- */
-static void invocation_id(char *buf, size_t n)
+/* The outcomes as the rows of the TAP and summary outputs (cli/run_ci.h);
+ * TAP to tap (the real standard output). */
+static int ci_outputs(const run_opts *o, const sim_scenario *sc, const outcome *out, size_t n,
+		      FILE *tap, const char *footer)
 {
-	const char *env = getenv("AFSIM_INVOCATION");
-	uint64_t r = 0;
-	FILE *f;
+	run_ci_row *rows = calloc(n ? n : 1, sizeof *rows);
+	int rc = 0;
 
-	if (env && *env) {
-		snprintf(buf, n, "%s", env);
-		return;
+	if (!rows) {
+		fprintf(stderr, "afsim run: out of memory\n");
+		return -1;
 	}
-	f = fopen("/dev/urandom", "rb");
-	if (!f || fread(&r, sizeof r, 1, f) != 1) {
-		struct timespec ts;
+	for (size_t i = 0; i < n; i++) {
+		const sim_run_result *r = &out[i].res;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		r = (uint64_t)ts.tv_sec * UINT64_C(1000000007) ^ (uint64_t)ts.tv_nsec ^
-		    (uint64_t)getpid() << 40;
+		rows[i] = (run_ci_row){ sc[i].name, sc[i].path, r->seed, (int)r->verdict, r->handoffs,
+					r->handoffs_ok, r->total_p95_ms, r->mapping_error_max_um,
+					r->focus_error_max_um, r->trace_hash, out[i].report, r->message,
+					out[i].wall_s, out[i].run_id };
 	}
-	if (f)
-		fclose(f);
-	snprintf(buf, n, "%016" PRIx64, r);
+	if (tap && run_ci_tap(tap, rows, n) != 0) {
+		fprintf(stderr, "afsim run: cannot write TAP to standard output\n");
+		rc = -1;
+	}
+	if (o->summary && run_ci_summary(o->summary, rows, n, footer) != 0)
+		rc = -1;
+	free(rows);
+	return rc;
+}
+
+/*
+ * --tap: standard output is TAP's alone.  Everything afsim run prints
+ * goes to standard error meanwhile (the descriptor is redirected, so no
+ * line of any part is missed); the TAP is written at the end to the real
+ * standard output, kept here.  -1 when there is no --tap (or the
+ * descriptors cannot be juggled: then TAP shares standard output).
+ */
+static int tap_begin(void)
+{
+	int keep;
+
+	fflush(stdout);
+	if ((keep = dup(STDOUT_FILENO)) < 0)
+		return -1;
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		close(keep);
+		return -1;
+	}
+	return keep;
+}
+
+/* Standard output back from tap_begin; the stream TAP is written to. */
+static FILE *tap_end(int keep)
+{
+	fflush(stdout);
+	if (keep >= 0) {
+		dup2(keep, STDOUT_FILENO);
+		close(keep);
+	}
+	return stdout;
 }
 
 int afsim_run(const run_opts *opts)
@@ -513,13 +478,18 @@ int afsim_run(const run_opts *opts)
 	uint64_t handoffs = 0;
 	double virt = 0.0, t0 = wall_now(), wall;
 	int rc = 2;
-	char err[SIM_ERR_MAX];
+	char err[SIM_ERR_MAX], footer[512] = "";
 	bool bad = false;
+	sim_shard sh;
+	int tap_fd = o->tap ? tap_begin() : -1;
 
-	invocation_id(inv, sizeof inv);
+	cli_invocation_id(inv, sizeof inv);
 	local.invocation = inv;
 	if (cli_run_check_paths(o) != 0)
 		goto out;
+	if ((rc = cli_shard("run", o->shard, o->shard_count, &sh)) != 0)
+		goto out;
+	rc = 2;
 	if (o->rig_file && use_rig(&local, &rig) != 0)
 		goto out;
 	for (int i = 0; i < o->npaths; i++)
@@ -560,12 +530,19 @@ int afsim_run(const run_opts *opts)
 		goto out;
 	rc = 3;
 	if ((o->junit && cli_run_check_file(o->junit, "JUnit file") != 0) ||
+	    (o->summary && cli_run_check_file(o->summary, "summary") != 0) ||
 	    (o->png_dir && cli_run_check_dir(o->png_dir, "--png") != 0))
 		goto out;
 	d = db_open(dbp, dberr, sizeof dberr);
 	if (!d) {
 		fprintf(stderr, "afsim run: %s (--db PATH or $AFSIM_DB chooses another)\n", dberr);
 		goto out;
+	}
+	if (sh.count) {
+		/* the scenarios left out are released here */
+		if (run_ci_shard(sc, &n, &sh, d, inv, stdout) != 0)
+			goto out;
+		loaded = n;
 	}
 	if (parallel(o)) {
 		/* opened to create and check it; the workers open their own */
@@ -596,10 +573,12 @@ int afsim_run(const run_opts *opts)
 		       wall > 0 ? virt / wall : 0.0);
 	ids = recorded ? cli_run_id_list(out, n) : NULL;
 	if (recorded)
-		printf("recorded %zu run%s in %s (id%s %s, invocation %s)\n", recorded,
-		       recorded == 1 ? "" : "s", dbp, recorded == 1 ? "" : "s", ids ? ids : "?", inv);
+		snprintf(footer, sizeof footer, "recorded %zu run%s in %s (id%s %s, invocation %s)",
+			 recorded, recorded == 1 ? "" : "s", dbp, recorded == 1 ? "" : "s",
+			 ids ? ids : "?", inv);
 	else
-		printf("recorded 0 runs in %s\n", dbp);
+		snprintf(footer, sizeof footer, "recorded 0 runs in %s", dbp);
+	printf("%s\n", footer);
 	rc = errors ? 3 : failed ? 1 : 0;
 	for (size_t i = 0; i < n; i++)
 		if (out[i].db_err[0]) {
@@ -616,7 +595,13 @@ int afsim_run(const run_opts *opts)
 		       cli_run_dir_len(o->png_dir), o->png_dir);
 	if (o->record && report_logs(o, sc, out, n) != 0)
 		rc = 3;
+	if ((o->tap || o->summary) &&
+	    ci_outputs(o, sc, out, n, o->tap ? tap_end(tap_fd) : NULL, footer) != 0 && rc == 0)
+		rc = 3;
+	tap_fd = -1;
 out:
+	if (o->tap && tap_fd >= 0)
+		tap_end(tap_fd);   /* stopped early: standard output back, no TAP */
 	free(ids);
 	db_close(d);
 	for (size_t i = 0; sc && i < loaded; i++)

@@ -230,10 +230,12 @@ out:
 /* Options whose value is a path: an empty one is a usage error (exit 2). */
 int cli_run_check_paths(const run_opts *o)
 {
-	static const char *const names[] = { "--db", "--junit", "--png", "--record", "--rig" };
-	const char *v[] = { o->db_path, o->junit, o->png_dir, o->record, o->rig_file };
+	static const char *const names[] = { "--db", "--junit", "--png", "--record", "--rig",
+					     "--summary", "--shard" };
+	const char *v[] = { o->db_path, o->junit, o->png_dir, o->record, o->rig_file, o->summary,
+			    o->shard };
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 7; i++)
 		if (v[i] && !*v[i]) {
 			fprintf(stderr, "afsim run: %s needs a path, not an empty string\n", names[i]);
 			return -1;

@@ -9,12 +9,17 @@
  */
 #include "db/db_impl.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "db/sha256.h"
 
 static const char *const stmt_sql[DB_ST_COUNT] = {
 #define DB_STMT_SQL_(name, sql) sql,
@@ -190,3 +195,67 @@ bool db_is_readonly(const db *d)
 	return d->readonly;
 }
 
+
+/* --- run uids ------------------------------------------------------------------- */
+
+static void uid_hex(const uint8_t *b, char out[DB_UID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < DB_UID_LEN / 2; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[DB_UID_LEN] = '\0';
+}
+
+void db_uid_new(char out[DB_UID_LEN + 1])
+{
+	uint8_t b[DB_UID_LEN / 2];
+	size_t got = 0;
+
+	while (got < sizeof b) {
+		ssize_t k = getrandom(b + got, sizeof b - got, 0);
+
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (got < sizeof b) {
+		/* no random source: a digest of what differs between any two
+		 * calls (the clocks in ns, the process, this call's stack) */
+		struct timespec rt, mt;
+		uint8_t dg[DB_SHA256_LEN];
+		db_sha256 c;
+		long pid = (long)getpid();
+		const void *where = &rt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_MONOTONIC, &mt);
+		db_sha256_init(&c);
+		db_sha256_update(&c, &rt, sizeof rt);
+		db_sha256_update(&c, &mt, sizeof mt);
+		db_sha256_update(&c, &pid, sizeof pid);
+		db_sha256_update(&c, &where, sizeof where);
+		db_sha256_final(&c, dg);
+		memcpy(b, dg, sizeof b);
+	}
+	uid_hex(b, out);
+}
+
+void db_uid_legacy(const char *host, int64_t pid, const char *started_at, int64_t id,
+		   const char *scenario, int64_t seed, char out[DB_UID_LEN + 1])
+{
+	char buf[1024];
+	uint8_t dg[DB_SHA256_LEN];
+	int n = snprintf(buf, sizeof buf,
+			 "afsim-run\037%s\037%" PRId64 "\037%s\037%" PRId64 "\037%s\037%" PRId64,
+			 host ? host : "", pid, started_at ? started_at : "", id,
+			 scenario ? scenario : "", seed);
+	db_sha256 c;
+
+	db_sha256_init(&c);
+	db_sha256_update(&c, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	db_sha256_final(&c, dg);
+	uid_hex(dg, out);
+}

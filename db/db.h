@@ -17,7 +17,7 @@
 typedef struct db db;
 struct sqlite3;
 
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 /* PRAGMA application_id of an afsim database: "AFSM" (0x4146534d). */
 #define DB_APPLICATION_ID 0x4146534d
 
@@ -73,8 +73,31 @@ typedef struct db_run_info {
 	const char *invocation;        /* the `afsim run` invocation's id, or NULL */
 } db_run_info;
 
-/* Insert the run (status running, started now) and return its id in *id. */
+/* Insert the run (status running, started now, a new uid: DB_UID_LEN
+ * random hex digits) and return its id in *id. */
 int db_run_begin(db *d, const db_run_info *info, int64_t *id);
+
+/* A run's globally unique id (runs.uid, schema 5): 32 lowercase hex
+ * digits, 128 random bits drawn when the run begins, so that runs recorded
+ * in different databases never share one and `afsim db merge` can tell a
+ * run it already has. */
+#define DB_UID_LEN 32
+/* The uid of run: 0 and out (DB_UID_LEN + 1 bytes), -1 when there is no
+ * such run.  A database older than schema 5 (read-only) answers the uid
+ * its migration will give the run (db_uid_legacy). */
+int db_run_uid(db *d, int64_t run, char out[DB_UID_LEN + 1]);
+/* 128 fresh random bits as DB_UID_LEN hex digits (the kernel's random
+ * source; if it fails, a digest of the time, the pid and a counter). */
+void db_uid_new(char out[DB_UID_LEN + 1]);
+/*
+ * The uid schema 5 gives a run recorded before it: the first DB_UID_LEN
+ * hex digits of the SHA-256 of its host, pid, started_at, id, scenario
+ * and seed.  Derived, not drawn, so that two copies of one old database
+ * migrated apart give their runs the same uids (and a merge of the two
+ * keeps one of each).
+ */
+void db_uid_legacy(const char *host, int64_t pid, const char *started_at, int64_t id,
+		   const char *scenario, int64_t seed, char out[DB_UID_LEN + 1]);
 
 typedef struct db_op {
 	uint32_t seq;
@@ -182,6 +205,18 @@ int db_last_run(db *d, int64_t *id);                     /* -1 when the database
  * calls fn for each; stops early when fn returns non-zero. */
 int db_runs_each(db *d, const char *scenario, size_t limit,
 		 int (*fn)(void *user, const db_run_row *r), void *user);
+
+/*
+ * What a run of scenario is expected to cost, for balancing shards
+ * (sim/shard.h): the median wall_s of its newest finished runs (passed or
+ * failed, at most DB_EXPECT_RUNS), leaving out the runs of invocation
+ * `except` (NULL: none) - the shards of one invocation that share a
+ * database must not see each other's runs, or they would split the suite
+ * differently.  0 and *wall_s; 1 when the database has none; -1 on a read
+ * error.
+ */
+#define DB_EXPECT_RUNS 5
+int db_expected_wall_s(db *d, const char *scenario, const char *except, double *wall_s);
 
 /* Load run's trace index: *recs (malloc'd, caller frees) and *n (0 and
  * NULL for a run without one).  Memory grows with the run: a long run's

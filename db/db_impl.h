@@ -31,7 +31,8 @@
 	X(ROLLBACK, "ROLLBACK")                                                             \
 	X(INSERT_RUN, "INSERT INTO runs (scenario, scenario_path, scenario_sha256, seed, mode, " \
 		      "started_at, status, afsim_version, host, pid, rig, tol_time_frac, "   \
-		      "tol_accuracy_um, invocation) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)") \
+		      "tol_accuracy_um, invocation, uid) "                                  \
+		      "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)")       \
 	X(INSERT_OP, "INSERT INTO ops (run_id, seq, kind, t_ms, from_lens, to_lens, "       \
 		     "z_request_um, z_predicted_um, z_found_um, mapping_error_um, "          \
 		     "focus_error_um, lens_switch_ms, focus_move_ms, focus_search_ms, "      \
@@ -58,6 +59,11 @@
 			"WHERE id = ?1 AND status = 'running'")                             \
 	X(RUN_GET, "SELECT " DB_RUN_COLS " FROM runs WHERE id = ?")                         \
 	X(LAST_RUN, "SELECT max(id) FROM runs")                                             \
+	X(RUN_UID, "SELECT uid FROM runs WHERE id = ?")                                     \
+	X(RUN_WALLS, "SELECT wall_s FROM runs WHERE scenario = ?1 AND status IN "           \
+		     "('passed', 'failed') AND wall_s IS NOT NULL AND (?3 IS NULL OR "          \
+		     "invocation IS NULL OR invocation <> ?3) ORDER BY id DESC LIMIT ?2")        \
+	X(RUN_LEGACY, "SELECT host, pid, started_at, id, scenario, seed FROM runs WHERE id = ?") \
 	X(RUNS_ALL, "SELECT " DB_RUN_COLS " FROM runs ORDER BY id DESC LIMIT ?")            \
 	X(RUNS_SCENARIO, "SELECT " DB_RUN_COLS " FROM runs WHERE scenario = ? "             \
 			 "ORDER BY id DESC LIMIT ?")                                        \

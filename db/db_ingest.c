@@ -60,7 +60,7 @@ static int active_reserve(db *d)
 int db_run_begin(db *d, const db_run_info *info, int64_t *id)
 {
 	sqlite3_stmt *tmp = NULL, *st;
-	char now[32];
+	char now[32], uid[DB_UID_LEN + 1];
 	int b = SQLITE_OK;
 
 	if (db_writable(d, "begin a run") != 0)
@@ -95,6 +95,8 @@ int db_run_begin(db *d, const db_run_info *info, int64_t *id)
 	db_bind_real(st, 11, isnan(info->tol_time_frac) ? 0.05 : info->tol_time_frac, &b);
 	db_bind_real(st, 12, isnan(info->tol_accuracy_um) ? 0.05 : info->tol_accuracy_um, &b);
 	db_bind_text(st, 13, info->invocation, &b);
+	db_uid_new(uid);
+	db_bind_text(st, 14, uid, &b);
 	if (db_bind_check(d, b, "the run") != 0) {
 		(void)db_stmt_done(st, tmp);
 		goto fail;

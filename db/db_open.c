@@ -168,10 +168,21 @@ static const char schema_v4[] =
 	"DROP TABLE expectations;\n"
 	"ALTER TABLE expectations_v4 RENAME TO expectations;\n";
 
-/* Version 5: validations of a rig (`afsim hil validate`), one row each,
- * and their measurements. */
-static const char schema_v5[] =
-	"CREATE TABLE validations (\n"
+/* Version 5: a globally unique id per run, so that `afsim db merge` folds
+ * databases recorded on several machines together idempotently.  Runs
+ * recorded before get a uid derived from what identifies them; new runs
+ * draw theirs (db_run_begin).  All of it in fill_legacy_uids, which adds
+ * the column only where it is missing: the step stays right whatever
+ * number it ends up with among the migrations. */
+static const char schema_v5[] = "";
+
+static int fill_legacy_uids(db *d);
+
+/* Version 6: validations of a rig (`afsim hil validate`), one row each,
+ * and their measurements.  IF NOT EXISTS: the step stays right whatever
+ * number it ends up with among the migrations. */
+static const char schema_v6[] =
+	"CREATE TABLE IF NOT EXISTS validations (\n"
 	"  id            INTEGER PRIMARY KEY,\n"
 	"  rig           TEXT NOT NULL,       -- the rig file's name\n"
 	"  rig_file      TEXT NOT NULL,       -- its path\n"
@@ -187,7 +198,7 @@ static const char schema_v5[] =
 	"  wall_s        REAL\n"
 	");\n"
 	"\n"
-	"CREATE TABLE validation_items (\n"
+	"CREATE TABLE IF NOT EXISTS validation_items (\n"
 	"  validation_id INTEGER NOT NULL REFERENCES validations (id),\n"
 	"  seq           INTEGER NOT NULL,    -- 1-based, the order they ran in\n"
 	"  name          TEXT NOT NULL,       -- 'lens switch', 'focus move', ...\n"
@@ -204,9 +215,21 @@ static const char schema_v5[] =
 	"  PRIMARY KEY (validation_id, seq)\n"
 	");\n";
 
-/* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[DB_SCHEMA_VERSION] = { schema_v1, schema_v2, schema_v3,
-							   schema_v4, schema_v5 };
+/* migrations[v] takes a database from user_version v to v + 1: its SQL,
+ * then its step in C (or NULL). */
+typedef struct migration {
+	const char *sql;
+	int (*post)(db *d);
+} migration;
+
+static const migration migrations[DB_SCHEMA_VERSION] = {
+	{ schema_v1, NULL },
+	{ schema_v2, NULL },
+	{ schema_v3, NULL },
+	{ schema_v4, NULL },
+	{ schema_v5, fill_legacy_uids },
+	{ schema_v6, NULL },
+};
 
 /* The tables of every afsim schema: how a database that predates the
  * application id is told from someone else's (identify). */
@@ -284,6 +307,52 @@ static int user_version(db *d, int *v)
 	return 0;
 }
 
+/*
+ * Version 5's step: every run without a uid gets db_uid_legacy's, then
+ * the uids are made unique by an index.  Inside the migration's
+ * transaction.
+ */
+static int fill_legacy_uids(db *d)
+{
+	static const char sel[] = "SELECT id, host, pid, started_at, scenario, seed FROM runs "
+				  "WHERE uid IS NULL ORDER BY id";
+	sqlite3_stmt *st = NULL, *up = NULL;
+	int64_t has = 0;
+	int rc;
+
+	if (query_int(d, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'uid'", &has,
+		      "cannot read the schema") != 0)
+		return -1;
+	if (!has && sqlite3_exec(d->h, "ALTER TABLE runs ADD COLUMN uid TEXT", NULL, NULL, NULL) !=
+			    SQLITE_OK)
+		return db_sqlfail(d, "cannot add the run uids");
+	rc = sqlite3_prepare_v2(d->h, sel, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(d->h, "UPDATE runs SET uid = ?1 WHERE id = ?2", -1, &up, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char uid[DB_UID_LEN + 1];
+		int b = SQLITE_OK;
+
+		db_uid_legacy((const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
+			      (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 0),
+			      (const char *)sqlite3_column_text(st, 4), sqlite3_column_int64(st, 5), uid);
+		db_bind_text(up, 1, uid, &b);
+		db_bind_int64(up, 2, sqlite3_column_int64(st, 0), &b);
+		rc = b != SQLITE_OK ? b : sqlite3_step(up) == SQLITE_DONE ? sqlite3_reset(up) : SQLITE_ERROR;
+	}
+	if (rc != SQLITE_DONE)
+		db_sqlfail(d, "cannot give the runs their uids");
+	sqlite3_finalize(st);   /* results repeat the steps', handled above */
+	sqlite3_finalize(up);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (sqlite3_exec(d->h, "CREATE UNIQUE INDEX IF NOT EXISTS runs_uid ON runs (uid)", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		return db_sqlfail(d, "cannot index the run uids");
+	return 0;
+}
+
 /* Bring the schema to DB_SCHEMA_VERSION in one transaction.  A database
  * already there costs one read and no lock; otherwise the version is read
  * again under the write lock, since another process may have migrated it
@@ -311,10 +380,17 @@ static int migrate(db *d)
 		goto fail;
 	}
 	for (; v < DB_SCHEMA_VERSION; v++) {
-		if (sqlite3_exec(d->h, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+		if (sqlite3_exec(d->h, migrations[v].sql, NULL, NULL, &msg) != SQLITE_OK) {
 			db_fail(d, "cannot migrate the schema to version %d: %s", v + 1,
 				msg ? msg : sqlite3_errmsg(d->h));
 			sqlite3_free(msg);
+			goto fail;
+		}
+		if (migrations[v].post && migrations[v].post(d) != 0) {
+			char why[DB_ERR_MAX];
+
+			memcpy(why, d->err, sizeof why);
+			db_fail(d, "cannot migrate the schema to version %d: %.400s", v + 1, why);
 			goto fail;
 		}
 	}

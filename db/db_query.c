@@ -120,6 +120,67 @@ int db_last_run(db *d, int64_t *id)
 	return none ? db_fail(d, "the database has no runs") : 0;
 }
 
+int db_run_uid(db *d, int64_t run, char out[DB_UID_LEN + 1])
+{
+	bool legacy = d->version < 5;   /* runs.uid came with schema 5 */
+	sqlite3_stmt *tmp, *st = db_stmt_use(d, legacy ? DB_ST_RUN_LEGACY : DB_ST_RUN_UID, &tmp);
+	int rc, b = SQLITE_OK;
+
+	if (!st)
+		return -1;
+	db_bind_int64(st, 1, run, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the run id");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && legacy)
+		db_uid_legacy((const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+			      (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
+			      (const char *)sqlite3_column_text(st, 4), sqlite3_column_int64(st, 5), out);
+	else if (rc == SQLITE_ROW)
+		snprintf(out, DB_UID_LEN + 1, "%s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	else if (rc != SQLITE_DONE)
+		db_sqlfail(d, "cannot read the run");
+	if (done(d, st, tmp, rc == SQLITE_ROW || rc == SQLITE_DONE, "cannot read the run") != 0)
+		return -1;
+	return rc == SQLITE_ROW ? 0 : db_fail(d, "no run %" PRId64, run);
+}
+
+static int cmp_wall(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int db_expected_wall_s(db *d, const char *scenario, const char *except, double *wall_s)
+{
+	sqlite3_stmt *tmp, *st = db_stmt_use(d, DB_ST_RUN_WALLS, &tmp);
+	double w[DB_EXPECT_RUNS];
+	size_t n = 0;
+	int rc, b = SQLITE_OK;
+
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, scenario, &b);
+	db_bind_int64(st, 2, DB_EXPECT_RUNS, &b);
+	db_bind_text(st, 3, except, &b);
+	if (b != SQLITE_OK)
+		return bind_failed(d, st, tmp, b, "the scenario");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < DB_EXPECT_RUNS)
+		w[n++] = sqlite3_column_double(st, 0);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		db_sqlfail(d, "cannot read the runs' durations");
+	if (done(d, st, tmp, rc == SQLITE_DONE || rc == SQLITE_ROW,
+		 "cannot read the runs' durations") != 0)
+		return -1;
+	if (n == 0)
+		return 1;
+	qsort(w, n, sizeof *w, cmp_wall);
+	*wall_s = n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2.0;
+	return 0;
+}
+
 int db_runs_each(db *d, const char *scenario, size_t limit,
 		 int (*fn)(void *user, const db_run_row *r), void *user)
 {

@@ -1,11 +1,12 @@
 /*
- * scenario_impl.h - the inside of the scenario loader, shared by its four
- * files and included by nothing else.
+ * scenario_impl.h - the inside of the scenario loader, shared by its files
+ * and the writer, and included by nothing else.
  *
  * Files: scenario.c (the public entry points: the libyaml driver, files,
  * temperature traces), scenario_walk.c (the walker, strict scalars,
  * messages), scenario_rig.c (the rig and engine tables), scenario_schema.c
- * (the top level, environment, faults, steps, expect).
+ * (the top level, environment, faults, steps, expect), and
+ * scenario_write.c (a loaded scenario back to YAML, from the same tables).
  *
  * A schema is a table of keys.  The walker takes a mapping node and an
  * object, and for every pair looks the key up in the table (an unknown key
@@ -237,5 +238,26 @@ extern const sim_scn_enum sim_scn_lens;
  * description (0 or -1 when out of memory). */
 extern const sim_scn_schema sim_scn_top;
 int sim_scn_init(sim_scenario *s);
+/* What a step holds before its keys are read (its kind's defaults). */
+void sim_scn_step_defaults(sim_step *st);
+
+/* One value of a `rig:` or `engine:` object that differs from its default
+ * (scenario_write.c): its key path, where its bytes are in the object, and
+ * the default's bytes, which put back reset it. */
+#define SIM_SCN_DIFF_MAX 512
+typedef struct sim_scn_diff {
+	char where[SIM_SCN_WHERE_MAX];       /* "rig.stage.settle_ms" */
+	size_t off, size;                    /* in the object; size <= SIM_SCN_DIFF_MAX */
+	unsigned char def[SIM_SCN_DIFF_MAX]; /* the default's bytes */
+} sim_scn_diff;
+/*
+ * Call fn for every value of obj (walked with sc, named from where) that
+ * differs from def, as the writer would write it: each leaf, a stage of
+ * another kind than the default's as one value (its kind and all its
+ * fields), the engine's overlap (all levels) as one.
+ */
+void sim_scn_diff_each(const sim_scn_schema *sc, const void *obj, const void *def,
+		       const char *where, void (*fn)(void *user, const sim_scn_diff *d),
+		       void *user);
 
 #endif /* SIM_SCENARIO_IMPL_H */

@@ -435,7 +435,7 @@ static const sim_scn_schema *const step_schemas[] = { &calibrate_schema, &handof
 	&autofocus_schema, &wait_schema };
 #define STEP_KINDS "calibrate, handoff, autofocus or wait"
 
-static void step_defaults(sim_step *st)
+void sim_scn_step_defaults(sim_step *st)
 {
 	memset(st, 0, sizeof *st);
 	st->points = 11;
@@ -487,7 +487,7 @@ static int steps_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn_
 		const char *key;
 		size_t kind, np;
 
-		step_defaults(st);
+		sim_scn_step_defaults(st);
 		st->line = (int)item->start_mark.line + 1;
 		snprintf(child, sizeof child, "%s[%zu]", where, i + 1);
 		if (item->type != YAML_MAPPING_NODE)

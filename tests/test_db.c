@@ -75,6 +75,7 @@ START_TEST(fresh_schema)
 		"id", "scenario", "scenario_path", "scenario_sha256", "seed", "mode", "started_at",
 		"finished_at", "status", "trace_hash", "afsim_version", "host", "pid", "rig",
 		"message", "virtual_s", "wall_s", "tol_time_frac", "tol_accuracy_um", "invocation",
+		"uid",
 	};
 	db *d = open_db();
 	sqlite3 *h = raw_open();
@@ -92,6 +93,8 @@ START_TEST(fresh_schema)
 			    "validation_items,validations");
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
 				  "AND name = 'runs_scenario' AND tbl_name = 'runs'"), 1);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+				  "AND name = 'runs_uid' AND tbl_name = 'runs' AND sql LIKE '%UNIQUE%'"), 1);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT name FROM pragma_table_info('runs') ORDER BY cid",
 					    -1, &st, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -135,6 +138,7 @@ START_TEST(migrate_from_v1)
 	h = raw_open();
 	/* a version-1 file, as afsim wrote it then: no application id either */
 	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE validation_items; DROP TABLE validations; "
+				     "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
 				     "DROP TABLE trace_chunks; DROP INDEX runs_invocation; "
 				     "ALTER TABLE runs DROP COLUMN invocation; "
 				     "PRAGMA user_version = 1; PRAGMA application_id = 0",

@@ -297,6 +297,7 @@ START_TEST(migrate_from_v2)
 	legacy_blob(t, N, blob);
 	h = raw_open();
 	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE validation_items; DROP TABLE validations; "
+				     "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
 				     "DROP TABLE trace_chunks; PRAGMA user_version = 2; "
 				     "PRAGMA application_id = 0", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "INSERT INTO traces (run_id, records, index_blob) "
@@ -392,6 +393,8 @@ START_TEST(migrate_from_v3)
 	finish(d, run, "passed");
 	db_close(d);
 	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid",
+				      NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(h, expectations_v3, NULL, NULL, NULL), SQLITE_OK);
 	snprintf(buf, sizeof buf,
 		 "INSERT INTO expectations VALUES (%" PRId64 ", 'b.x', 2, 'max', 3, 1), "
@@ -403,6 +406,7 @@ START_TEST(migrate_from_v3)
 
 	d = open_db();
 	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs WHERE length(uid) = 32"), 1);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM expectations"), 2);
 	q_text(h, "SELECT group_concat(metric || ':' || passed, ' ') FROM "
 		  "(SELECT metric, passed FROM expectations ORDER BY rowid)", buf, sizeof buf);
@@ -418,6 +422,34 @@ START_TEST(migrate_from_v3)
 	/* and the schema still refuses anything but 0, 1 or NULL */
 	ck_assert_int_ne(sqlite3_exec(h, "INSERT INTO expectations VALUES (1, 'c', 1, 'max', 1, 2)",
 				      NULL, NULL, NULL), SQLITE_OK);
+	db_close(d);
+	sqlite3_close(h);
+}
+END_TEST
+
+/* The uid step adds the column only where it is missing: a database that
+ * has it already (a schema numbered otherwise) just gets its empty uids
+ * filled and the index. */
+START_TEST(uid_step_is_idempotent)
+{
+	db *d = open_db();
+	int64_t a = begin(d, "a", 1), b = begin(d, "b", 2);
+	sqlite3 *h;
+	char want[DB_UID_LEN + 1], got[DB_UID_LEN + 1];
+
+	finish(d, a, "passed");
+	finish(d, b, "passed");
+	ck_assert_int_eq(db_run_uid(d, a, got), 0);
+	db_close(d);
+	h = raw_open();
+	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; UPDATE runs SET uid = NULL WHERE id = 2; "
+				      "PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+	d = open_db();
+	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
+	ck_assert_int_eq(db_run_uid(d, a, want), 0);
+	ck_assert_str_eq(want, got);   /* kept */
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM runs WHERE length(uid) = 32"), 2);
+	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'runs_uid'"), 1);
 	db_close(d);
 	sqlite3_close(h);
 }
@@ -469,6 +501,7 @@ Suite *db_open_suite(void)
 	tcase_add_test(tc, read_only_folder_and_file);
 	tcase_add_test(tc, migrate_from_v2);
 	tcase_add_test(tc, migrate_from_v3);
+	tcase_add_test(tc, uid_step_is_idempotent);
 	tcase_add_test(tc, concurrent_creation);
 	suite_add_tcase(s, tc);
 	return s;
