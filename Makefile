@@ -79,13 +79,12 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
 # The command-line objects are rebuilt when the version changes (a stamp
 # rewritten only when it differs), so every part of one build says the same.
+.DEFAULT_GOAL := all
 $(CLI_OBJS): $(BUILD)/version.stamp
-$(BUILD)/version.stamp: FORCE
-	@mkdir -p $(BUILD)
-	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
-FORCE:
+_ := $(shell mkdir -p $(BUILD) && { echo '$(VERSION)' | cmp -s - $(BUILD)/version.stamp || \
+	echo '$(VERSION)' > $(BUILD)/version.stamp; })
 
-.PHONY: FORCE all check determinism layering bench bench-peer asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism layering bench bench-peer asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
