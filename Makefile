@@ -77,6 +77,12 @@ LIBAFSIM = $(BUILD)/libafsim.a
 
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(CLI_OBJS): ALL_CFLAGS += -DAFSIM_VERSION='"$(VERSION)"'
+# The command-line objects are rebuilt when the version changes (a stamp
+# rewritten only when it differs), so every part of one build says the same.
+.DEFAULT_GOAL := all
+$(CLI_OBJS): $(BUILD)/version.stamp
+_ := $(shell mkdir -p $(BUILD) && { echo '$(VERSION)' | cmp -s - $(BUILD)/version.stamp || \
+	echo '$(VERSION)' > $(BUILD)/version.stamp; })
 
 .PHONY: all check determinism layering bench bench-peer asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
