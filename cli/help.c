@@ -258,6 +258,39 @@ static const afsim_help entries[] = {
 	  "warning.\n"
 	  "Exit: 0 reproduced (or dumped), 1 diverged, 2 bad log or usage, 3 harness\n"
 	  "error.\n" },
+	{ "field", NULL,
+	  "afsim field import LOG -o SCENARIO.yaml [--name NAME] [--seed N] [--force] [-v]",
+	  "Field logs made into scenarios (docs/field-replay.md).\n"
+	  "  import LOG -o SCENARIO.yaml\n"
+	  "                    a scenario that reproduces the log in simulation: its\n"
+	  "                    steps, rig, room, engine, faults and expectations\n"
+	  "afsim help field import tells more.\n"
+	  "Exit: 0 written and reproduced, 1 written but the simulation fails\n"
+	  "otherwise, 2 usage, a bad log or something missing, 3 cannot write or run.\n" },
+	{ "field", "import",
+	  "afsim field import LOG -o SCENARIO.yaml [--name NAME] [--seed N] [--force] [-v]",
+	  "Make a field log (afsim run --record, an instrument's flight recorder) into a\n"
+	  "scenario that reproduces it in the physics simulation: the operations as\n"
+	  "steps (calibrations, autofocus, handoffs at their places, waits from the\n"
+	  "gaps), the room from the temperature readings (SCENARIO.temps.csv beside\n"
+	  "it), the rig's timings fitted from the calls' durations, the recorded engine\n"
+	  "configuration, faults inferred from the HAL errors at the operations where\n"
+	  "they happened, and expectations that the same operations fail with the same\n"
+	  "codes (op.N.errors.CODE) and no others.  The scenario is then run once in\n"
+	  "simulation and its failures compared with the log's.  What the log cannot\n"
+	  "tell (no temperature readings or clock stamps, an operation or engine\n"
+	  "setting a scenario cannot hold, an error no fault makes) is listed, and\n"
+	  "nothing is written.\n"
+	  "  -o, --output FILE the scenario to write\n"
+	  "  --name NAME       the scenario's name (default: FILE's name)\n"
+	  "  --seed N          the scenario's seed (default 1)\n"
+	  "  --force           write the scenario even when something is missing (its\n"
+	  "                    header comment lists what)\n"
+	  "  -v, --verbose     also print where every rig value came from\n"
+	  "Exit: 0 written, and the simulation fails where the log failed; 1 written,\n"
+	  "but the simulation fails otherwise (the differences are printed); 2 usage,\n"
+	  "a bad log, or something missing; 3 the files cannot be written or the\n"
+	  "scenario cannot run.\n" },
 	{ "gap", NULL, "afsim gap SIM_RUN HIL_RUN [--format text|json] [--db PATH]",
 	  "The gap between simulation and a rig: a scenario's run in simulation against\n"
 	  "its run on a rig (afsim run --rig), phase by phase.  Success rate (Fisher) and\n"

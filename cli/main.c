@@ -17,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/db_cmd.h"
 #include "cli/export_cmd.h"
+#include "cli/field_cmd.h"
 #include "cli/gap_cmd.h"
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
@@ -57,6 +58,7 @@ static const command commands[] = {
 	{ "regress", afsim_cmd_regress },
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
+	{ "field", afsim_cmd_field },
 	{ "gap", afsim_cmd_gap },
 	{ "rig", afsim_rig_main },
 	{ "swarm", afsim_cmd_swarm },
