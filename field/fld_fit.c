@@ -90,7 +90,8 @@ typedef struct collect {
 	series sw_move, sw_still, sw_jam;   /* select_lens, ms */
 	series bus;                         /* move_z, get_z, z_busy, ms */
 	series mv_d, mv_w;                  /* settle waits: distance um, duration ms */
-	series exp_us, row_us;              /* frames: exposure, readout per row */
+	series grab_us, grab_exp, grab_rows; /* frames: the grab, its exposure (-1: the
+					      * camera's), its rows */
 	series drop_ms;                     /* dropped frames */
 	int first_lens;                     /* the first select_lens's lens, -1 none */
 	double first_ms;                    /* and its duration */
@@ -100,6 +101,9 @@ typedef struct collect {
 	bool has_roi, has_z;
 	double start_z;
 	bool set_exposure;                  /* the engine set the exposure itself */
+	uint32_t exposure_set;              /* the last it set */
+	bool exposure_read;                 /* the camera's exposure was read */
+	uint32_t exposure_cam;
 } collect;
 
 static double dur_ms(const fld_call *c)
@@ -150,7 +154,7 @@ static int walk(const fld_log *l, int64_t start_us, collect *k, fld_fit *f)
 				rc = put(&k->bus, dur_ms(c));
 			/* a settle wait right after it times the travel */
 			if (have_target && c->stamped && next && next->op == AF_LOG_CALL_WAIT_SETTLED &&
-			    next->rc == AF_OK && next->stamped && next->t0_us == c->t1_us &&
+			    next->rc == AF_OK && next->stamped && next->t0_us - c->t1_us < 1000 &&
 			    fabs(c->z_um - target) > 0.01 && rc == 0) {
 				rc = put(&k->mv_d, fabs(c->z_um - target));
 				if (rc == 0)
@@ -173,18 +177,16 @@ static int walk(const fld_log *l, int64_t start_us, collect *k, fld_fit *f)
 			if (c->rc == AF_ETIMEDOUT && c->stamped) {
 				rc = put(&k->drop_ms, dur_ms(c));
 			} else if (c->rc == AF_OK) {
-				const fld_frame *fr = &c->frame;
-				double half = (double)(fr->timestamp_us - c->t0_us);
-
-				k->frame_h = fr->height;
-				k->bit_depth = fr->bit_depth;
-				/* the timestamp is mid-exposure: within the call, or not usable */
-				if (c->stamped && half > 0 && 2 * half <= (double)(c->t1_us - c->t0_us) &&
-				    fr->height) {
-					rc = put(&k->exp_us, 2 * half);
+				k->frame_h = c->frame.height;
+				k->bit_depth = c->frame.bit_depth;
+				/* the exposure then: the engine's own, else the camera's
+				 * (read, or its default: resolved in fit_camera) */
+				if (c->stamped && c->frame.height) {
+					rc = put(&k->grab_us, (double)(c->t1_us - c->t0_us));
 					if (rc == 0)
-						rc = put(&k->row_us, ((double)(c->t1_us - c->t0_us) - 2 * half) /
-								     fr->height);
+						rc = put(&k->grab_exp, k->set_exposure ? (double)k->exposure_set : -1);
+					if (rc == 0)
+						rc = put(&k->grab_rows, (double)c->frame.height);
 				}
 			}
 			break;
@@ -198,7 +200,17 @@ static int walk(const fld_log *l, int64_t start_us, collect *k, fld_fit *f)
 			}
 			break;
 		case AF_LOG_CALL_SET_EXPOSURE_US:
-			k->set_exposure = true;
+			if (c->rc == AF_OK) {
+				k->set_exposure = true;
+				k->exposure_set = c->u32;
+			}
+			break;
+		case AF_LOG_CALL_GET_EXPOSURE_US:
+			/* the camera's own exposure, when read before the engine set one */
+			if (c->rc == AF_OK && !k->set_exposure && !k->exposure_read) {
+				k->exposure_read = true;
+				k->exposure_cam = c->out_u32;
+			}
 			break;
 		case AF_LOG_CALL_READ_TEMPERATURE:
 			if (c->rc == AF_OK && (c->stamped || start_us != FLD_NO_TIME)) {
@@ -474,22 +486,34 @@ static void fit_camera(fld_fit *f, collect *k)
 		c->bit_depth = k->bit_depth;
 		fld_text_add(&f->said, "rig.camera.bit_depth = %u: the frames'", c->bit_depth);
 	}
-	if (k->exp_us.n && !k->set_exposure) {
-		double e = median(&k->exp_us);
-
-		c->exposure_us = (uint32_t)clamp(f, "rig.camera.exposure_us", round(e), 1, 1e8);
-		fld_text_add(&f->said, "rig.camera.exposure_us = %u: twice the time from a grab to its "
-			     "frame's mid-exposure timestamp (median of %zu frames)", c->exposure_us,
-			     k->exp_us.n);
-	} else if (!k->exp_us.n) {
-		fld_text_add(&f->kept, "rig.camera.exposure_us, readout_us_per_row: no frame with a "
-			     "timestamp inside its grab");
+	/* The exposure shapes the frames (their light): it is taken only from
+	 * what the log says of it (get_exposure_us, set_exposure_us), never
+	 * guessed from durations; what a grab takes beyond it is the readout. */
+	if (k->exposure_read && k->exposure_cam >= 1) {
+		c->exposure_us = k->exposure_cam;
+		fld_text_add(&f->said, "rig.camera.exposure_us = %u: the camera's, as the engine read it",
+			     c->exposure_us);
+	} else if (k->grab_us.n) {
+		fld_text_add(&f->kept, "rig.camera.exposure_us: the log never reads the camera's "
+			     "exposure (%u us kept)", c->exposure_us);
 	}
-	if (k->row_us.n) {
-		c->readout_us_per_row = clamp(f, "rig.camera.readout_us_per_row",
-					      round(median(&k->row_us) * 1e4) / 1e4, 0, 1e6);
-		fld_text_add(&f->said, "rig.camera.readout_us_per_row = %g: what a grab takes beyond its "
-			     "exposure, per row", c->readout_us_per_row);
+	if (k->grab_us.n) {
+		series row = { NULL, 0, 0 };
+		double r;
+
+		for (size_t i = 0; i < k->grab_us.n; i++) {
+			double e = k->grab_exp.v[i] >= 0 ? k->grab_exp.v[i] : (double)c->exposure_us;
+
+			if (put(&row, (k->grab_us.v[i] - e) / k->grab_rows.v[i]) != 0) {
+				free(row.v);
+				return;
+			}
+		}
+		r = round(median(&row) * 1e4) / 1e4;
+		free(row.v);
+		c->readout_us_per_row = clamp(f, "rig.camera.readout_us_per_row", r, 0, 1e6);
+		fld_text_add(&f->said, "rig.camera.readout_us_per_row = %g: what %zu grabs take beyond "
+			     "their exposure, per row (median)", c->readout_us_per_row, k->grab_us.n);
 	}
 	if (k->drop_ms.n) {
 		c->frame_timeout_ms = clamp(f, "rig.camera.frame_timeout_ms", r3(mean(&k->drop_ms)), 0, 1e6);
@@ -501,7 +525,7 @@ static void fit_camera(fld_fit *f, collect *k)
 static void release(collect *k)
 {
 	series *s[] = { &k->sw_move, &k->sw_still, &k->sw_jam, &k->bus, &k->mv_d, &k->mv_w,
-			&k->exp_us, &k->row_us, &k->drop_ms };
+			&k->grab_us, &k->grab_exp, &k->grab_rows, &k->drop_ms };
 
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
 		free(s[i]->v);
