@@ -24,7 +24,8 @@ struct afsim_help {
 static const afsim_help entries[] = {
 	{ "run", NULL,
 	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--rig RIG.yaml] [--junit PATH] "
-	  "[--png DIR] [--record LOG] [-j N] [-v] [--shard I/N] [--shard-count N] [--tap] "
+	  "[--png DIR] [--record LOG] [--record-pixels WHICH] [-j N] [-v] [--shard I/N] "
+	  "[--shard-count N] [--tap] "
 	  "[--summary FILE]",
 	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
 	  "simulated rig (or, with --rig, on a physical rig) against the engine and check\n"
@@ -48,6 +49,11 @@ static const afsim_help entries[] = {
 	  "                    recorder (afsim replay reads it); with several scenarios\n"
 	  "                    LOG is a folder (ending in / or existing) of\n"
 	  "                    LOG/<scenario>.aflog\n"
+	  "  --record-pixels WHICH\n"
+	  "                    the frames whose pixels the log keeps: all (default),\n"
+	  "                    failures (those of every failed operation and the one\n"
+	  "                    before) or none (digests and scores only: the smallest\n"
+	  "                    log, which still replays exactly)\n"
 	  "  -j N              run N scenarios at a time, each in its own process (1..64);\n"
 	  "                    the output and every run are the same as with -j 1\n"
 	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"
@@ -169,12 +175,13 @@ static const afsim_help entries[] = {
 	  "read.\n" },
 
 	{ "viz", NULL,
-	  "afsim viz (timeline RUN [--op N] [--from MS] [--to MS] | trend --scenario NAME "
+	  "afsim viz (timeline RUN|LOG [--op N] [--from MS] [--to MS] | trend --scenario NAME "
 	  "--metric METRIC [--baseline NAME] | hist RUN [RUN] | compare RUN RUN) "
 	  "[--png FILE] [--size WxH] [--db PATH]",
 	  "Draw pictures of recorded runs (docs/viz.md).  RUN is a run id or `last`\n"
 	  "(the newest run; --last works too).\n"
-	  "  timeline RUN      stage z over run time, frames, focal plane, phases\n"
+	  "  timeline RUN|LOG  stage z over run time, frames, focal plane, phases; of a\n"
+	  "                    run, or of a field log read directly\n"
 	  "  trend             a metric over the runs of a scenario, with the baseline\n"
 	  "  hist RUN [RUN]    per-phase histograms of a run's handoffs\n"
 	  "  compare RUN RUN   two runs side by side\n"
@@ -190,12 +197,15 @@ static const afsim_help entries[] = {
 	  "Exit: 0 drawn; 2 bad usage (also an unknown metric); 3 nothing to draw (the\n"
 	  "picture shows why) or an SDL or database error.\n" },
 	{ "viz", "timeline",
-	  "afsim viz timeline RUN [--op N] [--from MS] [--to MS] [--png FILE] [--size WxH] "
+	  "afsim viz timeline RUN|LOG [--op N] [--from MS] [--to MS] [--png FILE] [--size WxH] "
 	  "[--db PATH]",
 	  "Stage z over run time with every frame, the true focal plane, each search's\n"
 	  "fitted peak, focus scores, temperature and a bar per phase of every\n"
 	  "operation.  Opens on the handoffs; long idle gaps are squeezed (a break mark\n"
-	  "on the time axis).  RUN is a run id or `last`.\n"
+	  "on the time axis).  RUN is a run id or `last`; LOG a field log (an\n"
+	  "instrument's flight recorder, afsim run's), drawn from its calls: the\n"
+	  "stage where the engine sent it, the focus scores, the temperature read, the\n"
+	  "phases of each operation and its HAL errors.\n"
 	  "  --op N            open on operation N of the run\n"
 	  "  --from MS         start of the window, ms of run time\n"
 	  "  --to MS           end of the window, ms of run time\n"
@@ -269,7 +279,7 @@ static const afsim_help entries[] = {
 	  "otherwise, 2 usage, a bad log or something missing, 3 cannot write or run.\n" },
 	{ "field", "import",
 	  "afsim field import LOG -o SCENARIO.yaml [--name NAME] [--seed N] [--force] [-v]",
-	  "Make a field log (afsim run --record, an instrument's flight recorder) into a\n"
+	  "Make a field log (an instrument's flight recorder, afsim run's) into a\n"
 	  "scenario that reproduces it in the physics simulation: the operations as\n"
 	  "steps (calibrations, autofocus, handoffs at their places, waits from the\n"
 	  "gaps), the room from the temperature readings (SCENARIO.temps.csv beside\n"
