@@ -5,12 +5,12 @@
 # scenarios/field/README.md runs under `sh -e` in a fresh copy of the source
 # tree, with the afsim under test as ./afsim and on PATH; the blocks of one
 # file run in order in one copy (a later block may use what an earlier one
-# made).  A block that
-# cannot run in a test (it installs packages, or is the test suite itself)
-# carries `<!-- no-test: REASON -->` on the line before its fence.  Output
-# goes in ```text fences, other languages in theirs; only sh runs.  A
-# ```text block after `<!-- output-of: COMMAND -->` must be exactly what
-# COMMAND prints there (run at that point, after the blocks before it).
+# made).  A block that cannot run in a test (it installs packages, or is the
+# test suite itself) carries `<!-- no-test: REASON -->` on the line before
+# its fence.  Output goes in ```text fences, other languages in theirs; only
+# sh runs.  A ```text block after `<!-- output-of: COMMAND -->` must be
+# exactly what COMMAND prints there (run at that point, after the blocks
+# before it).
 # The conventions: docs/README.md.
 #
 # A failing block is reported as FILE:LINE (the command that failed, else
