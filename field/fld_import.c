@@ -209,9 +209,9 @@ static int add_fault(imp *m, const pending_fault *p)
 	return 0;
 }
 
-/* The fault of kind in step st (setup or its operation) anchored at call
- * ci: a new one, or one more frame of the same. */
-static int note_fault(imp *m, const fld_step *st, int kind, bool setup, size_t ci)
+/* The fault of kind in step st (setup or its operation) acting on call ci
+ * and shown by call `shown`: a new one, or one more frame of the same. */
+static int note_fault(imp *m, const fld_step *st, int kind, bool setup, size_t ci, size_t shown)
 {
 	const fld_call *c = &m->l->calls[ci];
 	pending_fault p;
@@ -233,6 +233,7 @@ static int note_fault(imp *m, const fld_step *st, int kind, bool setup, size_t c
 	p.step = (size_t)(st - m->steps.v);
 	p.setup = setup;
 	p.call = ci;
+	p.shown = shown;
 	p.anchor_op = c->op;
 	if (kind == SIM_FAULT_CAMERA_DROP || kind == SIM_FAULT_CAMERA_STALE)
 		p.f.count = 1;
@@ -313,7 +314,7 @@ static int step_faults(imp *m, const fld_step *st)
 				have_seq = true;
 				seq = c->frame.seq;
 			}
-			if (kind >= 0 && note_fault(m, st, kind, setup, anchor) != 0)
+			if (kind >= 0 && note_fault(m, st, kind, setup, anchor, i) != 0)
 				return -1;
 		}
 	}
@@ -368,7 +369,7 @@ static void say_faults(imp *m)
 		const char *kind = sim_fault_name(p->f.kind);
 		char when[96], count[32] = "";
 
-		call_words(m, &m->l->calls[p->call], words, sizeof words);
+		call_words(m, &m->l->calls[p->shown], words, sizeof words);
 		if (p->f.count > 1)
 			snprintf(count, sizeof count, " (%u frames)", p->f.count);
 		if (sim_fault_is_rig_level((int)p->f.kind))

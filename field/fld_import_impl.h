@@ -23,7 +23,8 @@ typedef struct pending_fault {
 	sim_fault f;               /* at_op set for a fault inside an operation */
 	size_t step;               /* index in imp.steps.v */
 	bool setup;                /* in the handoff's setup: at_ns from a simulation */
-	size_t call;               /* the call that shows it (l->calls index) */
+	size_t call;               /* the call it acts on (l->calls index) */
+	size_t shown;              /* the call that shows it (a wrong lens: the get_lens after) */
 	int anchor_op;             /* its HAL op (AF_LOG_CALL_*) */
 	uint32_t nth;              /* setup: it is the nth call of that op in the setup */
 } pending_fault;
