@@ -45,17 +45,24 @@ static int usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+static const char *plural(uint32_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void print_made(const char *out, const fld_import_report *r)
 {
-	printf("wrote %s: %u operations (%u handoffs, %u calibrations, %u autofocus) and %u waits, "
-	       "%zu faults, the room from %zu temperature readings", out, r->ops, r->handoffs,
-	       r->calibrations, r->autofocus, r->waits, r->faults, r->temps);
+	printf("wrote %s: %u operation%s (%u handoff%s, %u calibration%s, %u autofocus) and %u "
+	       "wait%s, %zu fault%s, the room from %zu temperature reading%s", out, r->ops,
+	       plural(r->ops), r->handoffs, plural(r->handoffs), r->calibrations,
+	       plural(r->calibrations), r->autofocus, r->waits, plural(r->waits), r->faults,
+	       plural((uint32_t)r->faults), r->temps, plural((uint32_t)r->temps));
 	if (r->trace_path[0])
 		printf(" (%s)", r->trace_path);
 	printf("\n");
 	if (r->setup_runs)
 		printf("placed %zu setup fault%s from as many simulations\n", r->setup_runs,
-		       r->setup_runs == 1 ? "" : "s");
+		       plural((uint32_t)r->setup_runs));
 }
 
 static int import_cmd(int argc, char **argv)

@@ -112,7 +112,7 @@ grep -qx 21 "$tmp/temps" && grep -qx 24 "$tmp/temps" \
 mkdir "$tmp/imp"
 "$AFSIM" field import "$tmp/hil.aflog" -o "$tmp/imp/field-hil.yaml" > "$tmp/i.txt" 2>&1; rc=$?
 y="$tmp/imp/field-hil.yaml"
-[ $rc -eq 0 ] && grep -q "^wrote $y: 8 operations (8 handoffs, 0 calibrations, 0 autofocus) and 1 waits, 3 faults, the room from 8 temperature readings ($tmp/imp/field-hil.temps.csv)$" "$tmp/i.txt" \
+[ $rc -eq 0 ] && grep -q "^wrote $y: 8 operations (8 handoffs, 0 calibrations, 0 autofocus) and 1 wait, 3 faults, the room from 8 temperature readings ($tmp/imp/field-hil.temps.csv)$" "$tmp/i.txt" \
 	&& grep -q "^checked in simulation (seed 1): the [0-9]* operations that failed in the log fail with the same codes, the others succeed$" "$tmp/i.txt" \
 	&& ok "afsim field import writes the scenario and its check in simulation passes" \
 	|| { bad "import exits $rc"; cat "$tmp/i.txt"; }
