@@ -24,7 +24,8 @@ struct afsim_help {
 static const afsim_help entries[] = {
 	{ "run", NULL,
 	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--rig RIG.yaml] [--junit PATH] "
-	  "[--png DIR] [--record LOG] [-j N] [-v] [--shard I/N] [--shard-count N] [--tap] "
+	  "[--png DIR] [--record LOG] [--record-pixels WHICH] [-j N] [-v] [--shard I/N] "
+	  "[--shard-count N] [--tap] "
 	  "[--summary FILE]",
 	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
 	  "simulated rig (or, with --rig, on a physical rig) against the engine and check\n"
@@ -48,6 +49,11 @@ static const afsim_help entries[] = {
 	  "                    recorder (afsim replay reads it); with several scenarios\n"
 	  "                    LOG is a folder (ending in / or existing) of\n"
 	  "                    LOG/<scenario>.aflog\n"
+	  "  --record-pixels WHICH\n"
+	  "                    the frames whose pixels the log keeps: all (default),\n"
+	  "                    failures (those of every failed operation and the one\n"
+	  "                    before) or none (digests and scores only: the smallest\n"
+	  "                    log, which still replays exactly)\n"
 	  "  -j N              run N scenarios at a time, each in its own process (1..64);\n"
 	  "                    the output and every run are the same as with -j 1\n"
 	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"
@@ -173,12 +179,13 @@ static const afsim_help entries[] = {
 	  "read.\n" },
 
 	{ "viz", NULL,
-	  "afsim viz (timeline RUN [--op N] [--from MS] [--to MS] | trend --scenario NAME "
+	  "afsim viz (timeline RUN|LOG [--op N] [--from MS] [--to MS] | trend --scenario NAME "
 	  "--metric METRIC [--baseline NAME] | hist RUN [RUN] | compare RUN RUN) "
 	  "[--png FILE] [--size WxH] [--db PATH]",
 	  "Draw pictures of recorded runs (docs/viz.md).  RUN is a run id or `last`\n"
 	  "(the newest run; --last works too).\n"
-	  "  timeline RUN      stage z over run time, frames, focal plane, phases\n"
+	  "  timeline RUN|LOG  stage z over run time, frames, focal plane, phases; of a\n"
+	  "                    run, or of a field log read directly\n"
 	  "  trend             a metric over the runs of a scenario, with the baseline\n"
 	  "  hist RUN [RUN]    per-phase histograms of a run's handoffs\n"
 	  "  compare RUN RUN   two runs side by side\n"
@@ -194,12 +201,15 @@ static const afsim_help entries[] = {
 	  "Exit: 0 drawn; 2 bad usage (also an unknown metric); 3 nothing to draw (the\n"
 	  "picture shows why) or an SDL or database error.\n" },
 	{ "viz", "timeline",
-	  "afsim viz timeline RUN [--op N] [--from MS] [--to MS] [--png FILE] [--size WxH] "
+	  "afsim viz timeline RUN|LOG [--op N] [--from MS] [--to MS] [--png FILE] [--size WxH] "
 	  "[--db PATH]",
 	  "Stage z over run time with every frame, the true focal plane, each search's\n"
 	  "fitted peak, focus scores, temperature and a bar per phase of every\n"
 	  "operation.  Opens on the handoffs; long idle gaps are squeezed (a break mark\n"
-	  "on the time axis).  RUN is a run id or `last`.\n"
+	  "on the time axis).  RUN is a run id or `last`; LOG a field log (an\n"
+	  "instrument's flight recorder, afsim run's), drawn from its calls: the\n"
+	  "stage where the engine sent it, the focus scores, the temperature read, the\n"
+	  "phases of each operation and its HAL errors.\n"
 	  "  --op N            open on operation N of the run\n"
 	  "  --from MS         start of the window, ms of run time\n"
 	  "  --to MS           end of the window, ms of run time\n"
@@ -262,6 +272,39 @@ static const afsim_help entries[] = {
 	  "warning.\n"
 	  "Exit: 0 reproduced (or dumped), 1 diverged, 2 bad log or usage, 3 harness\n"
 	  "error.\n" },
+	{ "field", NULL,
+	  "afsim field import LOG -o SCENARIO.yaml [--name NAME] [--seed N] [--force] [-v]",
+	  "Field logs made into scenarios (docs/field-replay.md).\n"
+	  "  import LOG -o SCENARIO.yaml\n"
+	  "                    a scenario that reproduces the log in simulation: its\n"
+	  "                    steps, rig, room, engine, faults and expectations\n"
+	  "afsim help field import tells more.\n"
+	  "Exit: 0 written and reproduced, 1 written but the simulation fails\n"
+	  "otherwise, 2 usage, a bad log or something missing, 3 cannot write or run.\n" },
+	{ "field", "import",
+	  "afsim field import LOG -o SCENARIO.yaml [--name NAME] [--seed N] [--force] [-v]",
+	  "Make a field log (an instrument's flight recorder, afsim run's) into a\n"
+	  "scenario that reproduces it in the physics simulation: the operations as\n"
+	  "steps (calibrations, autofocus, handoffs at their places, waits from the\n"
+	  "gaps), the room from the temperature readings (SCENARIO.temps.csv beside\n"
+	  "it), the rig's timings fitted from the calls' durations, the recorded engine\n"
+	  "configuration, faults inferred from the HAL errors at the operations where\n"
+	  "they happened, and expectations that the same operations fail with the same\n"
+	  "codes (op.N.errors.CODE) and no others.  The scenario is then run once in\n"
+	  "simulation and its failures compared with the log's.  What the log cannot\n"
+	  "tell (no temperature readings or clock stamps, an operation or engine\n"
+	  "setting a scenario cannot hold, an error no fault makes) is listed, and\n"
+	  "nothing is written.\n"
+	  "  -o, --output FILE the scenario to write\n"
+	  "  --name NAME       the scenario's name (default: FILE's name)\n"
+	  "  --seed N          the scenario's seed (default 1)\n"
+	  "  --force           write the scenario even when something is missing (its\n"
+	  "                    header comment lists what)\n"
+	  "  -v, --verbose     also print where every rig value came from\n"
+	  "Exit: 0 written, and the simulation fails where the log failed; 1 written,\n"
+	  "but the simulation fails otherwise (the differences are printed); 2 usage,\n"
+	  "a bad log, or something missing; 3 the files cannot be written or the\n"
+	  "scenario cannot run.\n" },
 	{ "gap", NULL, "afsim gap SIM_RUN HIL_RUN [--format text|json] [--db PATH]",
 	  "The gap between simulation and a rig: a scenario's run in simulation against\n"
 	  "its run on a rig (afsim run --rig), phase by phase.  Success rate (Fisher) and\n"
