@@ -164,6 +164,14 @@ int db_bind_check(db *d, int rc, const char *what)
 	return db_fail(d, "%s: %s", m, sqlite3_errstr(rc));
 }
 
+int db_bind_done(db *d, sqlite3_stmt *st, int rc, const char *what)
+{
+	if (rc == SQLITE_OK)
+		return 0;
+	sqlite3_finalize(st);
+	return db_bind_check(d, rc, what);
+}
+
 void db_iso_now(char buf[32])
 {
 	time_t t = time(NULL);

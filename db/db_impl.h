@@ -218,6 +218,9 @@ void db_bind_text(sqlite3_stmt *st, int i, const char *s, int *rc); /* NULL -> N
 void db_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n, int *rc);
 /* 0 when rc is SQLITE_OK, else -1 with "cannot bind <what>: <errmsg>". */
 int db_bind_check(db *d, int rc, const char *what);
+/* db_bind_check for a statement about to be stepped once: on a failure st is
+ * also finalized (the caller returns -1 without touching it). */
+int db_bind_done(db *d, sqlite3_stmt *st, int rc, const char *what);
 
 /* --- db_ingest.c / db_trace.c -------------------------------------------- */
 

@@ -225,7 +225,9 @@ static int load_run_agg(sqlite3_stmt *agg, load_ctx *lc, int64_t run)
 
 	lc->have_seq = false;
 	lc->status = LOAD_OK;
-	sqlite3_bind_int64(agg, 1, run);
+	rc = sqlite3_bind_int64(agg, 1, run);
+	if (rc != SQLITE_OK)
+		return rc;
 	rc = sqlite3_step(agg);
 	sqlite3_reset(agg);
 	if (rc != SQLITE_ROW)
@@ -260,8 +262,8 @@ int db_opset_load(db *d, const int64_t *runs, size_t nruns, db_opset *out,
 		rc = load_run_agg(agg, &lc, runs[r]);
 		if (rc != 1)
 			continue;
-		sqlite3_bind_int64(st, 1, runs[r]);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = sqlite3_bind_int64(st, 1, runs[r]);
+		while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			if (db_opset_add_columns(out, st, 0) != 0) {
 				rc = SQLITE_NOMEM;
 				break;

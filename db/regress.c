@@ -402,11 +402,12 @@ static int history(sqlite3 *h, db_regress_result *out, char *err, size_t errlen)
 	int rc, ret = -1;
 
 	rc = sqlite3_prepare_v2(h, history_sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, out->scenario, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, out->mode_c, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, out->candidate);
-	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, out->scenario, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, out->mode_c, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 3, out->candidate);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			size_t ncap = cap ? 2 * cap : 64;

@@ -168,7 +168,10 @@ int db_validation_get(db *d, int64_t id, db_validation_row *out)
 			       "coalesce(finished_at, ''), afsim_version, host, message, reps, wall_s "
 			       "FROM validations WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		return db_sqlfail(d, "cannot read the validation");
-	sqlite3_bind_int64(st, 1, id);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, id, &rc);
+	if (db_bind_done(d, st, rc, "the validation id"))
+		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof *out);
@@ -204,7 +207,10 @@ int db_validation_items(db *d, int64_t id,
 			       "n, sd, duration_ms, detail FROM validation_items "
 			       "WHERE validation_id = ? ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
 		return db_sqlfail(d, "cannot read the validation items");
-	sqlite3_bind_int64(st, 1, id);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, id, &rc);
+	if (db_bind_done(d, st, rc, "the validation id"))
+		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof r);
 		r.seq = (uint32_t)sqlite3_column_int64(st, 0);

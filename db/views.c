@@ -71,7 +71,10 @@ int db_run_scenario_file(db *d, int64_t id, char *path, size_t pathlen, char sha
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, id, &rc);
+	if (db_bind_done(d, st, rc, "the run id"))
+		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		col_s(st, 0, path, pathlen);
@@ -105,20 +108,26 @@ int db_invocation_last(db *d, char *out, size_t outlen)
 int db_runs_of_invocation(db *d, const char *inv, int (*fn)(void *user, int64_t id), void *user)
 {
 	sqlite3_stmt *st = prepare(d, "SELECT id FROM runs WHERE invocation = ?1 ORDER BY id");
+	int rc = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, inv, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, inv, &rc);
+	if (db_bind_done(d, st, rc, "the invocation"))
+		return -1;
 	return each_id(d, st, fn, user);
 }
 
 int db_runs_since(db *d, const char *since, int (*fn)(void *user, int64_t id), void *user)
 {
 	sqlite3_stmt *st = prepare(d, "SELECT id FROM runs WHERE started_at >= ?1 ORDER BY id");
+	int rc = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, since, &rc);
+	if (db_bind_done(d, st, rc, "the time"))
+		return -1;
 	return each_id(d, st, fn, user);
 }
 
@@ -130,7 +139,10 @@ int db_newest_finished(db *d, const char *scenario, int64_t *id, size_t *newer)
 	if (!st)
 		return -1;
 	*newer = 0;
-	sqlite3_bind_text(st, 1, scenario, -1, SQLITE_STATIC);
+	rc = SQLITE_OK;
+	db_bind_text(st, 1, scenario, &rc);
+	if (db_bind_done(d, st, rc, "the scenario"))
+		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *status = (const char *)sqlite3_column_text(st, 1);
 
@@ -155,9 +167,12 @@ int db_run_step(db *d, int64_t id, int dir, const char *scenario, int64_t *out)
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, id, &rc);
 	if (scenario)
-		sqlite3_bind_text(st, 2, scenario, -1, SQLITE_STATIC);
+		db_bind_text(st, 2, scenario, &rc);
+	if (db_bind_done(d, st, rc, "the run id"))
+		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
@@ -305,9 +320,12 @@ int db_ops_count(db *d, int64_t run, const char *kind, size_t *n)
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, run, &rc);
 	if (kind)
-		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		db_bind_text(st, 2, kind, &rc);
+	if (db_bind_done(d, st, rc, "the run id"))
+		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = (size_t)sqlite3_column_int64(st, 0);
@@ -327,10 +345,13 @@ int db_ops_each(db *d, int64_t run, const char *kind, uint32_t from_seq,
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, run, &rc);
 	if (kind)
-		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, from_seq);
+		db_bind_text(st, 2, kind, &rc);
+	db_bind_int64(st, 3, from_seq, &rc);
+	if (db_bind_done(d, st, rc, "the run id"))
+		return -1;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		op_row(st, &o);
 		stop = fn(user, &o);
@@ -360,11 +381,14 @@ int db_op_get(db *d, int64_t run, uint32_t seq, db_op_row *out)
 {
 	static const char sql[] = "SELECT " OP_COLS " FROM ops WHERE run_id = ?1 AND seq = ?2";
 	sqlite3_stmt *st = prepare(d, sql);
+	int rc = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int64(st, 2, seq);
+	db_bind_int64(st, 1, run, &rc);
+	db_bind_int64(st, 2, seq, &rc);
+	if (db_bind_done(d, st, rc, "the op"))
+		return -1;
 	return op_one(d, st, out);
 }
 
@@ -373,11 +397,14 @@ int db_op_at(db *d, int64_t run, double t_ms, db_op_row *out)
 	static const char sql[] = "SELECT " OP_COLS " FROM ops WHERE run_id = ?1 AND t_ms <= ?2 "
 				  "ORDER BY t_ms DESC, seq DESC LIMIT 1";
 	sqlite3_stmt *st = prepare(d, sql);
+	int rc = SQLITE_OK;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_double(st, 2, t_ms);
+	db_bind_int64(st, 1, run, &rc);
+	db_bind_real(st, 2, t_ms, &rc);
+	if (db_bind_done(d, st, rc, "the time"))
+		return -1;
 	return op_one(d, st, out);
 }
 
@@ -388,7 +415,10 @@ int db_samples_count(db *d, int64_t run, size_t *n)
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, run, &rc);
+	if (db_bind_done(d, st, rc, "the run id"))
+		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = (size_t)sqlite3_column_int64(st, 0);
@@ -410,8 +440,11 @@ int db_samples_each(db *d, int64_t run, uint32_t op_seq,
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_int64(st, 2, op_seq);
+	rc = SQLITE_OK;
+	db_bind_int64(st, 1, run, &rc);
+	db_bind_int64(st, 2, op_seq, &rc);
+	if (db_bind_done(d, st, rc, "the run id"))
+		return -1;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r.op_seq = (uint32_t)sqlite3_column_int64(st, 0);
 		r.seq = (uint32_t)sqlite3_column_int64(st, 1);
@@ -467,7 +500,13 @@ static int finished_runs(db *d, const char *scenario, id_list *ids, size_t *unfi
 		snprintf(err, errlen, "%s", db_errmsg(d));
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, scenario, -1, SQLITE_STATIC);
+	rc = SQLITE_OK;
+	db_bind_text(st, 1, scenario, &rc);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot bind the scenario: %s", sqlite3_errstr(rc));
+		sqlite3_finalize(st);
+		return -1;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *status = (const char *)sqlite3_column_text(st, 1);
 
@@ -508,7 +547,12 @@ int db_metric_history(db *d, const char *scenario, const db_metric *m,
 		snprintf(err, errlen, "cannot read the ops: %s", sqlite3_errmsg(db_handle(d)));
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, scenario, -1, SQLITE_STATIC);
+	rc = SQLITE_OK;
+	db_bind_text(st, 1, scenario, &rc);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot bind the scenario: %s", sqlite3_errstr(rc));
+		goto out;
+	}
 	rc = sqlite3_step(st);
 	while (!stop && k < ids.n) {
 		int64_t run = ids.v[k];
