@@ -339,7 +339,7 @@ int afsim_cmd_viz(int argc, char **argv)
 	} else if (!(d = db_open_ro(path, err, sizeof err))) {
 		char m[600];
 
-		snprintf(m, sizeof m, "cannot open the results database '%s': %s", path, err);
+		snprintf(m, sizeof m, "cannot open the results database '%.200s': %.360s", path, err);
 		v = viz_view_new_message(a.rq.kind, VIZ_ESQL, title, m);
 	} else {
 		rc = resolve_runs(d, &a, err, sizeof err);
