@@ -263,7 +263,9 @@ int db_opset_load(db *d, const int64_t *runs, size_t nruns, db_opset *out,
 		if (rc != 1)
 			continue;
 		rc = sqlite3_bind_int64(st, 1, runs[r]);
-		while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (rc != SQLITE_OK)
+			break;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			if (db_opset_add_columns(out, st, 0) != 0) {
 				rc = SQLITE_NOMEM;
 				break;

@@ -578,7 +578,9 @@ static int count_faults(sqlite3 *h, db_report *r, char *err, size_t errlen)
 		rc = sqlite3_prepare_v2(h, failed_sql, -1, &fo, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < r->nruns; i++) {
 		rc = sqlite3_bind_int64(ev, 1, r->runs[i]);
-		while (rc == SQLITE_OK && (rc = sqlite3_step(ev)) == SQLITE_ROW) {
+		if (rc != SQLITE_OK)
+			break;
+		while ((rc = sqlite3_step(ev)) == SQLITE_ROW) {
 			const char *kind = (const char *)sqlite3_column_text(ev, 0);
 			const char *detail = (const char *)sqlite3_column_text(ev, 1);
 			char name[48];
@@ -594,7 +596,9 @@ static int count_faults(sqlite3 *h, db_report *r, char *err, size_t errlen)
 		if (rc != SQLITE_DONE)
 			break;
 		rc = sqlite3_bind_int64(fo, 1, r->runs[i]);
-		while (rc == SQLITE_OK && (rc = sqlite3_step(fo)) == SQLITE_ROW) {
+		if (rc != SQLITE_OK)
+			break;
+		while ((rc = sqlite3_step(fo)) == SQLITE_ROW) {
 			const char *kind = (const char *)sqlite3_column_text(fo, 0);
 			const char *e = (const char *)sqlite3_column_text(fo, 1);
 			int64_t k = sqlite3_column_int64(fo, 2);
@@ -631,7 +635,9 @@ static int count_expectations(sqlite3 *h, db_report *r, char *err, size_t errlen
 
 	for (size_t i = 0; rc == SQLITE_OK && i < r->nruns; i++) {
 		rc = sqlite3_bind_int64(st, 1, r->runs[i]);
-		while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rc != SQLITE_OK)
+			break;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *metric = (const char *)sqlite3_column_text(st, 0);
 
 			metric = metric ? metric : "unknown";
