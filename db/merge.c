@@ -27,279 +27,9 @@
 #include <unistd.h>
 
 #include "db/db_impl.h"
+#include "db/merge_impl.h"
 
 #define MERGE_PATH_MAX 4200
-
-/* --- a growable string -------------------------------------------------------- */
-
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} sbuf;
-
-__attribute__((format(printf, 2, 3)))
-static void sb_add(sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if (b->p && (size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t ncap = (b->cap ? 2 * b->cap : 256) + (size_t)n;
-			char *np = realloc(b->p, ncap);
-
-			if (!np) {
-				b->oom = true;
-				return;
-			}
-			b->p = np;
-			b->cap = ncap;
-		}
-	}
-}
-
-/* An SQL identifier, quoted. */
-static void sb_ident(sbuf *b, const char *name)
-{
-	sb_add(b, "\"");
-	for (const char *c = name; *c; c++)
-		sb_add(b, *c == '"' ? "\"\"" : "%c", *c);
-	sb_add(b, "\"");
-}
-
-/* --- what is copied: the tables and their columns ------------------------------ */
-
-/* A table whose rows belong to runs (a run_id column), or `runs` itself. */
-typedef struct table_plan {
-	char *name;
-	char **cols;
-	size_t ncols;
-	size_t run_col;          /* the run_id column (runs: none, see skip_id) */
-	bool is_runs;            /* runs: every column but id */
-	char *select_sql;        /* its rows of one run, from an input */
-	sqlite3_stmt *ins;       /* into the output */
-	sqlite3_stmt *del;       /* children: a refreshed run's rows, from the output */
-	sqlite3_stmt *upd;       /* runs: a refreshed run's row */
-} table_plan;
-
-typedef struct plan {
-	table_plan *t;           /* t[0] is runs */
-	size_t n;
-	char **other;            /* tables the merge does not know (no run_id column) */
-	size_t nother;
-} plan;
-
-static void plan_free(plan *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		for (size_t c = 0; c < p->t[i].ncols; c++)
-			free(p->t[i].cols[c]);
-		free(p->t[i].cols);
-		free(p->t[i].name);
-		free(p->t[i].select_sql);
-		sqlite3_finalize(p->t[i].ins);
-		sqlite3_finalize(p->t[i].del);
-		sqlite3_finalize(p->t[i].upd);
-	}
-	free(p->t);
-	for (size_t i = 0; i < p->nother; i++)
-		free(p->other[i]);
-	free(p->other);
-	memset(p, 0, sizeof *p);
-}
-
-static char *dup_text(const unsigned char *s)
-{
-	return strdup(s ? (const char *)s : "");
-}
-
-/* The columns of table (in order), all but `id` for runs. */
-static int table_cols(db *d, table_plan *t)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(d->h, "SELECT name FROM pragma_table_info(?1) ORDER BY cid", -1,
-				    &st, NULL);
-	size_t cap = 0;
-	bool have_run = false;
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	for (rc = rc == SQLITE_OK ? sqlite3_step(st) : rc; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		const char *c = (const char *)sqlite3_column_text(st, 0);
-
-		if (t->is_runs && c && strcmp(c, "id") == 0)
-			continue;
-		if (t->ncols == cap) {
-			size_t ncap = cap ? 2 * cap : 16;
-			char **nc = realloc(t->cols, ncap * sizeof *nc);
-
-			if (!nc) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			t->cols = nc;
-			cap = ncap;
-		}
-		if (!(t->cols[t->ncols] = dup_text((const unsigned char *)c))) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		if (strcmp(t->cols[t->ncols], "run_id") == 0) {
-			t->run_col = t->ncols;
-			have_run = true;
-		}
-		t->ncols++;
-	}
-	if (rc == SQLITE_NOMEM)
-		db_fail(d, "out of memory");
-	else if (rc != SQLITE_DONE)
-		db_sqlfail(d, "cannot read the schema");
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return t->is_runs || have_run ? 1 : 0;
-}
-
-/* The SQL of a table's statements. */
-static int table_sql(db *d, table_plan *t)
-{
-	sbuf sel = { 0 }, ins = { 0 }, del = { 0 }, upd = { 0 };
-	int rc = -1;
-
-	sb_add(&sel, "SELECT ");
-	sb_add(&ins, "INSERT INTO ");
-	sb_ident(&ins, t->name);
-	sb_add(&ins, " (");
-	for (size_t c = 0; c < t->ncols; c++) {
-		sb_add(&sel, c ? ", " : "");
-		sb_ident(&sel, t->cols[c]);
-		sb_add(&ins, c ? ", " : "");
-		sb_ident(&ins, t->cols[c]);
-	}
-	sb_add(&sel, " FROM ");
-	sb_ident(&sel, t->name);
-	sb_add(&sel, t->is_runs ? " WHERE id = ?1" : " WHERE run_id = ?1 ORDER BY rowid");
-	sb_add(&ins, ") VALUES (");
-	for (size_t c = 0; c < t->ncols; c++)
-		sb_add(&ins, c ? ", ?%zu" : "?%zu", c + 1);
-	sb_add(&ins, ")");
-	if (t->is_runs) {
-		sb_add(&upd, "UPDATE runs SET ");
-		for (size_t c = 0; c < t->ncols; c++) {
-			sb_add(&upd, c ? ", " : "");
-			sb_ident(&upd, t->cols[c]);
-			sb_add(&upd, " = ?%zu", c + 1);
-		}
-		sb_add(&upd, " WHERE id = ?%zu", t->ncols + 1);
-	} else {
-		sb_add(&del, "DELETE FROM ");
-		sb_ident(&del, t->name);
-		sb_add(&del, " WHERE run_id = ?1");
-	}
-	if (sel.oom || ins.oom || del.oom || upd.oom) {
-		db_fail(d, "out of memory");
-		goto out;
-	}
-	if (sqlite3_prepare_v2(d->h, ins.p, -1, &t->ins, NULL) != SQLITE_OK ||
-	    (del.p && sqlite3_prepare_v2(d->h, del.p, -1, &t->del, NULL) != SQLITE_OK) ||
-	    (upd.p && sqlite3_prepare_v2(d->h, upd.p, -1, &t->upd, NULL) != SQLITE_OK)) {
-		db_sqlfail(d, "cannot prepare the merge");
-		goto out;
-	}
-	t->select_sql = sel.p;
-	sel.p = NULL;
-	rc = 0;
-out:
-	free(sel.p);
-	free(ins.p);
-	free(del.p);
-	free(upd.p);
-	return rc;
-}
-
-/* The tables of the output: runs first, then every table with a run_id
- * column (name order); the others are listed as unknown (baselines are
- * merged on their own). */
-static int plan_make(db *d, plan *p)
-{
-	sqlite3_stmt *st = NULL;
-	size_t cap = 1;
-	int rc;
-
-	memset(p, 0, sizeof *p);
-	if (!(p->t = calloc(1, sizeof *p->t)) || !(p->t[0].name = strdup("runs")))
-		return db_fail(d, "out of memory");
-	p->n = 1;
-	p->t[0].is_runs = true;
-	if (table_cols(d, &p->t[0]) < 0 || table_sql(d, &p->t[0]) != 0)
-		return -1;
-	rc = sqlite3_prepare_v2(d->h, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-				      "name NOT LIKE 'sqlite_%' AND name NOT IN ('runs', 'baselines') "
-				      "ORDER BY name", -1, &st, NULL);
-	for (rc = rc == SQLITE_OK ? sqlite3_step(st) : rc; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-		table_plan t = { 0 };
-		int k;
-
-		if (!(t.name = dup_text(sqlite3_column_text(st, 0)))) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		k = table_cols(d, &t);
-		if (k == 1 && p->n == cap) {
-			table_plan *nt = realloc(p->t, 2 * cap * sizeof *nt);
-
-			if (nt) {
-				p->t = nt;
-				cap *= 2;
-			}
-		}
-		if (k == 1 && p->n < cap) {
-			p->t[p->n++] = t;
-			if (table_sql(d, &p->t[p->n - 1]) != 0)
-				k = -1;
-		} else {
-			char **no = k == 0 ? realloc(p->other, (p->nother + 1) * sizeof *no) : NULL;
-
-			if (no) {
-				p->other = no;
-				p->other[p->nother++] = t.name;
-				t.name = NULL;
-			}
-			for (size_t c = 0; c < t.ncols; c++)
-				free(t.cols[c]);
-			free(t.cols);
-			free(t.name);
-			if (k == 1 || (k == 0 && !no)) {
-				db_fail(d, "out of memory");
-				k = -1;
-			}
-		}
-		if (k < 0) {
-			sqlite3_finalize(st);
-			return -1;
-		}
-	}
-	if (rc == SQLITE_NOMEM)
-		db_fail(d, "out of memory");
-	else if (rc != SQLITE_DONE)
-		db_sqlfail(d, "cannot read the schema");
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
 
 /* --- inputs ------------------------------------------------------------------- */
 
@@ -475,9 +205,9 @@ static int list_runs(db *out, source *s, size_t k, cands *c)
 		x->id = sqlite3_column_int64(st, 0);
 		copy_col(st, 1, x->uid, sizeof x->uid);
 		x->inv = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL
-								   : dup_text(sqlite3_column_text(st, 2));
+								   : db_dup_text(sqlite3_column_text(st, 2));
 		copy_col(st, 3, x->started, sizeof x->started);
-		x->path = dup_text(sqlite3_column_text(st, 4));
+		x->path = db_dup_text(sqlite3_column_text(st, 4));
 		x->seed = sqlite3_column_int64(st, 5);
 		copy_col(st, 6, x->status, sizeof x->status);
 		copy_col(st, 7, x->host, sizeof x->host);
@@ -852,8 +582,8 @@ static void note_unknown(source *s, const plan *p, db_merge_note_fn fn, void *us
 		sbuf q = { 0 };
 		sqlite3_stmt *st = NULL;
 
-		sb_add(&q, "SELECT count(*) FROM ");
-		sb_ident(&q, p->other[i]);
+		db_sb_add(&q, "SELECT count(*) FROM ");
+		db_sb_ident(&q, p->other[i]);
 		if (!q.oom && sqlite3_prepare_v2(s->d->h, q.p, -1, &st, NULL) == SQLITE_OK &&
 		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
 			note(fn, user, "table %s of '%s' (%lld rows) is not merged: db merge does not "
@@ -892,7 +622,7 @@ int db_merge(db *out, db_merge_input *in, size_t n, db_merge_note_fn fn, void *u
 		if (source_open(out, &src[k], have_st ? &out_st : NULL) != 0 ||
 		    list_runs(out, &src[k], k, &c) != 0)
 			goto out;
-	if (plan_make(out, &p) != 0 || classify(out, src, &c) != 0)
+	if (db_merge_plan_make(out, &p) != 0 || classify(out, src, &c) != 0)
 		goto out;
 	if (db_tx_begin(out) != 0)
 		goto out;
@@ -937,7 +667,7 @@ out:
 		db_tx_rollback(out);
 	for (size_t k = 0; k < n; k++)
 		source_close(&src[k], p.n);
-	plan_free(&p);
+	db_merge_plan_free(&p);
 	cands_free(&c);
 	free(src);
 	return rc;
