@@ -166,7 +166,7 @@ bench-peer: $(BUILD)/bench/peer/frames
 	$(PEER_PYTHON) bench/peer/peer.py $(BUILD)/bench/peer/frames
 
 asan:
-	CK_TIMEOUT_MULTIPLIER=4 $(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+	AFSIM_SANITIZED=1 CK_TIMEOUT_MULTIPLIER=4 $(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
 # Fuzz the scenario loader with libFuzzer (clang) for FUZZ_SECONDS, the
 # library's scenarios as seed corpus; crashes land in build-fuzz/.

@@ -56,6 +56,35 @@ names="lens switch|focus move|settle|z repeatability|backlash|encoder error|fram
 # How many measurement lines of $1 have outcome $2.
 count() { grep -E "^($names) " "$1" | grep -c " $2 "; }
 
+# Under a sanitizer (make asan sets AFSIM_SANITIZED=1) the times measured
+# are those of an instrumented build on a shared machine, not the world's:
+# there a timed measurement may come out MARGINAL or FAIL, and only what
+# does not depend on the clock is asserted.  Elsewhere every outcome is.
+timed="lens switch|focus move|settle|frame rate|frame jitter|handoff"
+san=${AFSIM_SANITIZED:-0}
+# The FAIL lines of $1 that count: all, or under a sanitizer the untimed.
+fails_of() {
+	if [ "$san" = 1 ]; then
+		grep -E "^($names) " "$1" | grep -Ev "^($timed) " | grep -c " FAIL "
+	else
+		count "$1" FAIL
+	fi
+}
+# Measurement $2 of $1 is PASS, or under a sanitizer a timed one measured.
+pass_of() {
+	o=$(outcome "$1" "$2")
+	[ "$o" = PASS ] && return 0
+	[ "$san" = 1 ] && printf '%s\n' "$2" | grep -Eqx "$timed" && [ "$o" = MARGINAL -o "$o" = FAIL ]
+}
+# Exit code $2 is $3, or under a sanitizer 1 where only timed measurements failed.
+expect_rc_timed() {
+	if [ "$san" = 1 ] && [ "$2" = 1 ] && [ "$3" = 0 ] && [ "$(fails_of "$4")" = 0 ]; then
+		ok "$1 exits 1 (timed measurements only, under a sanitizer)"
+	else
+		expect_rc "$1" "$2" "$3"
+	fi
+}
+
 # Every measurement has its line, in order, with an outcome.
 lines_ok() {
 	grep -E "^($names) " "$1" | cut -c1-19 | sed 's/ *$//' > "$tmp/names"
@@ -99,21 +128,21 @@ printf 'name: bench\ntransport: %s\n' "$transport" > "$tmp/bench.yaml"
 "$AFSIM" hil validate --rig "$tmp/bench.yaml" --db "$tmp/v.db" --junit "$tmp/j.xml" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 unserve
-expect_rc "the default world" $rc 0
+expect_rc_timed "the default world" $rc 0 "$tmp/out"
 lines_ok "$tmp/out" && ok "one line per measurement, in order" || { bad "the lines"; show "$tmp/out"; }
 grep -Eq "^validating rig 'bench' \(tcp:127.0.0.1:[0-9]+\) against its spec: 10 repetitions, MARGINAL within 10 % of a limit$" "$tmp/out" \
 	&& ok "the header names the rig, the repetitions and the margin" || bad "header: $(head -1 "$tmp/out")"
-[ "$(count "$tmp/out" FAIL)$(count "$tmp/out" ERROR)" = 00 ] && ok "no FAIL, no ERROR" \
+[ "$(fails_of "$tmp/out")$(count "$tmp/out" ERROR)" = 00 ] && ok "no FAIL, no ERROR" \
 	|| { bad "the default world has a FAIL or ERROR:"; show "$tmp/out"; }
-grep -q '^lens switch  *[0-9.]* ms   max 50  *PASS  *n=10 sd ' "$tmp/out" && ok "lens switch: ms, max 50, PASS, n=10 with sd" \
+grep -q '^lens switch  *[0-9.]* ms   max 50  *[A-Z]*  *n=10 sd ' "$tmp/out" && pass_of "$tmp/out" "lens switch" && ok "lens switch: ms, max 50, PASS, n=10 with sd" \
 	|| bad "lens switch line: $(grep '^lens switch' "$tmp/out")"
 grep -q '^frame rate  *[0-9.]* Hz   min 25 .* n=30$' "$tmp/out" && ok "frame rate: Hz, min 25, 30 frames" \
 	|| bad "frame rate line: $(grep '^frame rate' "$tmp/out")"
 grep -q '^temperature  *2[12]\.[0-9]* C    10\.\.40 .* n=20 ' "$tmp/out" && ok "temperature: a range, 20 readings" \
 	|| bad "temperature line: $(grep '^temperature ' "$tmp/out")"
-grep -Eq "^14 measurements: [0-9]+ PASS, [0-9]+ MARGINAL, 0 FAIL, 0 ERROR in [0-9.]+ s; (passed|marginal), recorded as validation 2 in $tmp/v.db$" "$tmp/out" \
+grep -Eq "^14 measurements: [0-9]+ PASS, [0-9]+ MARGINAL, $([ "$san" = 1 ] && echo '[0-9]+' || echo 0) FAIL, 0 ERROR in [0-9.]+ s; (passed|marginal$([ "$san" = 1 ] && echo '|failed')), recorded as validation 2 in $tmp/v.db$" "$tmp/out" \
 	&& ok "the summary: counts, status, the record" || bad "summary: $(tail -1 "$tmp/out")"
-grep -q '<testsuite name="afsim hil validate bench" tests="14" failures="0" errors="0"' "$tmp/j.xml" \
+grep -Eq "<testsuite name=\"afsim hil validate bench\" tests=\"14\" failures=\"$([ "$san" = 1 ] && echo '[0-9]+' || echo 0)\" errors=\"0\"" "$tmp/j.xml" \
 	&& [ "$(grep -c '<testcase classname="afsim.hil.validate.bench"' "$tmp/j.xml")" = 14 ] \
 	&& ok "JUnit: 14 testcases, no failure" || { bad "JUnit"; head -5 "$tmp/j.xml"; }
 "$AFSIM" report --validation last --db "$tmp/v.db" > "$tmp/rep" 2>&1
@@ -126,7 +155,7 @@ for f in markdown json; do
 	"$AFSIM" report --validation 2 --format $f --db "$tmp/v.db" > "$tmp/rep.$f" 2>&1
 	expect_rc "report --validation 2 --format $f" $? 0
 done
-grep -q '^| lens switch | [0-9.]* ms | max 50 | \*\*PASS\*\* | 10 | ' "$tmp/rep.markdown" && ok "markdown: a table row per measurement" \
+grep -Eq "^\| lens switch \| [0-9.]+ ms \| max 50 \| \*\*$([ "$san" = 1 ] && echo '[A-Z]+' || echo PASS)\*\* \| 10 \| " "$tmp/rep.markdown" && ok "markdown: a table row per measurement" \
 	|| bad "markdown: $(grep 'lens switch' "$tmp/rep.markdown")"
 if command -v python3 > /dev/null; then
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["validation"] == 2 and len(d["items"]) == 14 and d["items"][0]["name"] == "lens switch" and d["items"][0]["limit_hi"] == 50 and d["items"][0]["limit_lo"] is None' "$tmp/rep.json" \
@@ -155,7 +184,8 @@ printf 'name: slow\ntransport: %s\n' "$transport" > "$tmp/slow-rig.yaml"
 rc=$?
 unserve
 expect_rc "a slow turret" $rc 1
-[ "$(count "$tmp/out" FAIL)" = 1 ] && [ "$(outcome "$tmp/out" "lens switch")" = FAIL ] \
+{ [ "$(count "$tmp/out" FAIL)" = 1 ] || { [ "$san" = 1 ] && [ "$(fails_of "$tmp/out")" = 0 ]; }; } \
+	&& [ "$(outcome "$tmp/out" "lens switch")" = FAIL ] \
 	&& [ "$(count "$tmp/out" ERROR)" = 0 ] && ok "a slow turret: the lens switch FAILs, nothing else" \
 	|| { bad "a slow turret:"; show "$tmp/out"; }
 
@@ -178,8 +208,8 @@ unserve
 expect_rc "a swallowed move" $rc 3
 grep -q "^focus move  *- ms   max 80  *ERROR  *rig 'mute' (tcp:127.0.0.1:[0-9]*): MOVE_Z: no reply within 300 ms " "$tmp/out" \
 	&& ok "focus move: ERROR with the bridge's message" || { bad "focus move:"; show "$tmp/out"; show "$tmp/serve.err"; }
-[ "$(count "$tmp/out" ERROR)" = 1 ] && [ "$(outcome "$tmp/out" "lens switch")" = PASS ] \
-	&& [ "$(outcome "$tmp/out" "mapping error")" = PASS ] && lines_ok "$tmp/out" \
+[ "$(count "$tmp/out" ERROR)" = 1 ] && pass_of "$tmp/out" "lens switch" \
+	&& pass_of "$tmp/out" "mapping error" && lines_ok "$tmp/out" \
 	&& ok "the measurements before and after it still ran" || { bad "the others:"; show "$tmp/out"; }
 grep -q 'errors="1"' "$tmp/j2.xml" && grep -q '<error message="rig .mute. (tcp:127.0.0.1:[0-9]*): MOVE_Z: no reply within 300 ms' "$tmp/j2.xml" \
 	&& ok "JUnit: the ERROR is an <error> with the message" || bad "JUnit of the fault"
@@ -207,7 +237,7 @@ rc=$?
 unserve
 expect_rc "a dropped connection" $rc 3
 grep -q "^z repeatability  *- um   max 0.1  *ERROR  *rig 'drops' (tcp:127.0.0.1:[0-9]*): MOVE_Z: .*closed" "$tmp/out" \
-	&& [ "$(outcome "$tmp/out" "settle")" = PASS ] && [ "$(outcome "$tmp/out" "backlash")" = PASS ] \
+	&& pass_of "$tmp/out" "settle" && pass_of "$tmp/out" "backlash" \
 	&& [ "$(outcome "$tmp/out" "encoder error")" = ERROR ] \
 	&& grep -Eq '^the connection to the rig was lost and opened again [0-9]+ times?$' "$tmp/out" \
 	&& ok "ERROR where the connection closed, the next measurement on a new one" \
@@ -228,7 +258,7 @@ rc=$?
 unserve
 expect_rc "a measurement past its time" $rc 3
 grep -q '^lens switch  *- ms   max 50  *ERROR  *timed out: [0-9] of 6 repetitions in the 1 s a measurement may take (spec phase_timeout_s)$' "$tmp/out" \
-	&& [ "$(outcome "$tmp/out" "temperature")" = PASS ] \
+	&& pass_of "$tmp/out" "temperature" \
 	&& ok "lens switch ERROR 'timed out', later ones measured" || { bad "timed out:"; show "$tmp/out"; }
 
 # 8. SIGINT: what was measured is kept, the rest ERROR "interrupted", recorded
@@ -275,9 +305,9 @@ printf 'name: gv\ntransport: %s\ncamera: %s\ncamera_timeout_ms: 500\nspec: {fram
 "$AFSIM" hil validate --rig "$tmp/gv.yaml" --db "$tmp/v.db" --reps 6 > "$tmp/out" 2>&1
 rc=$?
 unserve
-expect_rc "a GenICam rig" $rc 0
+expect_rc_timed "a GenICam rig" $rc 0 "$tmp/out"
 grep -q "^validating rig 'gv' (tcp:127.0.0.1:[0-9]*, camera genicam:127.0.0.1) " "$tmp/out" && lines_ok "$tmp/out" \
-	&& [ "$(count "$tmp/out" FAIL)$(count "$tmp/out" ERROR)" = 00 ] && ok "every measurement, no FAIL or ERROR, frames through Aravis" \
+	&& [ "$(fails_of "$tmp/out")$(count "$tmp/out" ERROR)" = 00 ] && ok "every measurement, no FAIL or ERROR, frames through Aravis" \
 	|| { bad "GenICam validation:"; show "$tmp/out"; }
 [ "$(sqlite3 "$tmp/v.db" "SELECT camera FROM validations")" = genicam:127.0.0.1 ] && ok "recorded with its camera" \
 	|| bad "camera not recorded"
