@@ -244,12 +244,11 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	v->signal = malloc(v->npix * sizeof *v->signal);
 	v->row_sigma = malloc(roi_width * sizeof *v->row_sigma);
 	v->row_sum = malloc(roi_width * sizeof *v->row_sum);
-	v->normal_z = malloc(NORMAL_TABLE_N * sizeof *v->normal_z);
-	if (!v->signal || !v->normal_z || !v->row_sigma || !v->row_sum)
+	v->normal_z = mdl_camera_normal_table();
+	if (!v->signal || !v->row_sigma || !v->row_sum)
 		goto fail;
 	if (v->tilted && tilt_heights(v))
 		goto fail;
-	mdl_camera_normal_table_init(v->normal_z);
 	v->simd = mdl_camera_simd_best();
 	sigma0_px = mdl_lens_sigma_xy_um(lens) / v->pixel_um;
 	cap_px = 0.5 * (double)(roi_width < roi_height ? roi_width : roi_height);
@@ -279,7 +278,6 @@ void mdl_view_free(mdl_view *v)
 	free(v->height_um);
 	free(v->row_sigma);
 	free(v->row_sum);
-	free(v->normal_z);
 	free(v);
 }
 
@@ -315,7 +313,7 @@ int mdl_view_levels_built(const mdl_view *v)
 
 size_t mdl_view_bytes(const mdl_view *v)
 {
-	size_t n = sizeof *v + v->npix * sizeof *v->signal + NORMAL_TABLE_N * sizeof *v->normal_z +
+	size_t n = sizeof *v + v->npix * sizeof *v->signal +
 		   v->width * (sizeof *v->row_sigma + sizeof *v->row_sum) +
 		   (v->height_um ? v->npix * sizeof *v->height_um : 0);
 

@@ -42,7 +42,7 @@ struct mdl_view {
 	double *height_um;      /* npix, tilted views only: each pixel's surface height */
 	double *row_sigma;      /* width: one row's blur sigmas (tilt) */
 	float *row_sum;         /* width: one row's sum over layers (tilt) */
-	float *normal_z;        /* NORMAL_TABLE_N cell medians; see camera_noise.c */
+	const float *normal_z;  /* NORMAL_TABLE_N cell medians, shared; see camera_noise.c */
 	mdl_camera_simd simd;   /* kernels of mdl_camera_render */
 };
 
@@ -58,8 +58,9 @@ typedef struct frame_src {
 	float t[MAX_LAYERS];
 } frame_src;
 
-/* z[i] = Phi^-1((i + 1/2) / NORMAL_TABLE_N), i < NORMAL_TABLE_N. */
-void mdl_camera_normal_table_init(float *z);
+/* The table z[i] = Phi^-1((i + 1/2) / NORMAL_TABLE_N), i < NORMAL_TABLE_N:
+ * one per process, built on the first call (thread-safe), never freed. */
+const float *mdl_camera_normal_table(void);
 
 /* The best kernels this processor runs (MDL_CAMERA_SIMD_AVX2 where the
  * compiler can build them and the processor has AVX2). */

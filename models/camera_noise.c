@@ -35,6 +35,7 @@
  * frame takes depends on its light, deterministically.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -87,15 +88,26 @@ static double normal_quantile(double p)
 }
 
 /* z[i] = Phi^-1((i + 1/2) / N), antisymmetric by construction; the tail
- * cells 0 and N - 1 are never read. */
-void mdl_camera_normal_table_init(float *z)
+ * cells 0 and N - 1 are never read.  A pure function of N: one table
+ * serves every view of the process (building it cost a view as much as
+ * sampling its specimen at 128x128). */
+static float normal_table[NORMAL_TABLE_N];
+static pthread_once_t normal_table_once = PTHREAD_ONCE_INIT;
+
+static void normal_table_build(void)
 {
 	for (uint32_t i = 0; i < NORMAL_TABLE_N / 2u; i++) {
 		double q = normal_quantile(((double)i + 0.5) / (double)NORMAL_TABLE_N);
 
-		z[i] = (float)q;
-		z[NORMAL_TABLE_N - 1u - i] = (float)-q;
+		normal_table[i] = (float)q;
+		normal_table[NORMAL_TABLE_N - 1u - i] = (float)-q;
 	}
+}
+
+const float *mdl_camera_normal_table(void)
+{
+	pthread_once(&normal_table_once, normal_table_build);
+	return normal_table;
 }
 
 /* Normal for the 16-bit cell index idx: the table, or for a tail cell an
