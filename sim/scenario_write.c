@@ -428,6 +428,10 @@ static void write_faults(writer *w, const sim_scenario *s)
 			werr(w, "faults[%zu] has the kind %d, which is no fault kind", i + 1, (int)f->kind);
 			return;
 		}
+		if (sim_fault_check(f)) {
+			werr(w, "faults[%zu]: %s", i + 1, sim_fault_check(f));
+			return;
+		}
 		put(w, "  - {kind: %s", kind);
 		if (f->at_ns >= 0)
 			put(w, ", at_s: %s", at_s_text(a, f->at_ns));
@@ -443,6 +447,13 @@ static void write_faults(writer *w, const sim_scenario *s)
 			put(w, ", duration_s: %s", num(a, f->duration_s));
 		if (!same_bytes(&f->factor, &zero, sizeof zero))
 			put(w, ", factor: %s", num(a, f->factor));
+		if (f->kind == SIM_FAULT_HAL_ERROR) {
+			put(w, ", op: %s, code: %s", sim_hal_op_name(f->hal_op), af_err_name(f->code));
+			if (f->at_call)
+				put(w, ", at_call: %u", (unsigned)f->at_call);
+			if (f->every_nth)
+				put(w, ", every_nth: %u", (unsigned)f->every_nth);
+		}
 		put(w, "}\n");
 	}
 }

@@ -90,7 +90,7 @@ bool sim_ctl_last_frame(const sim_hal *sh, sim_frame_info *fi)
 
 int sim_ctl_add_fault(sim_hal *sh, const sim_fault *f)
 {
-	if ((unsigned)f->kind >= SIM_FAULT_KIND_COUNT)
+	if ((unsigned)f->kind >= SIM_FAULT_KIND_COUNT || sim_fault_check(f))
 		return -1;
 	return sim_fault_schedule_add(&sh->faults, f);
 }

@@ -73,7 +73,8 @@ double sim_ctl_instrument_c(sim_hal *sh);
 /* The most recent frame's ground truth; false before any frame. */
 bool sim_ctl_last_frame(const sim_hal *sh, sim_frame_info *fi);
 
-/* Add a fault to the schedule; 0, or -1 out of memory / bad kind. */
+/* Add a fault to the schedule; 0, or -1 out of memory, a bad kind or a
+ * hal_error fault sim_fault_check refuses. */
 int sim_ctl_add_fault(sim_hal *sh, const sim_fault *f);
 /* Tell the simulator operation number op (1-based) begins: faults set
  * at_op fire now.  Also traced. */

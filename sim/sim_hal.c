@@ -110,6 +110,36 @@ static int spent(sim_hal *sh)
 		    "the clock can count", (double)SIM_TIME_MAX_NS / 1e9);
 }
 
+/*
+ * The prologue every HAL op shares (SQLite's os.c fault injection): the
+ * faults due fire, the op's call is counted, its trace record starts (r
+ * NULL: an op without a record), a call once the clock has overflowed is
+ * refused, and a fired hal_error fault fails the call it names, before it
+ * does anything or takes any time.  AF_OK to go on, else the code the op
+ * returns (its message set).
+ */
+static int enter(sim_hal *sh, sim_hal_op op, call_rec *r, unsigned kind)
+{
+	uint64_t n;
+
+	sim_hal_poll_faults(sh);
+	n = ++sh->hal_calls[op];
+	if (r)
+		rec_init(r, sh, kind);
+	if (r && sh->clock.overflowed)
+		return spent(sh);
+	for (size_t i = 0; sh->hal_errors_fired && i < sh->faults.count; i++) {
+		const sim_fault *f = &sh->faults.faults[i];
+
+		if (f->fired && f->kind == SIM_FAULT_HAL_ERROR && f->hal_op == (int)op &&
+		    sim_fault_hal_error_due(f, n))
+			return fail(sh, f->code, "injected %s (%s) at call %llu of %s",
+				    af_err_name(f->code), af_strerror(f->code),
+				    (unsigned long long)(n - f->calls_at_fire), sim_hal_op_name((int)op));
+	}
+	return AF_OK;
+}
+
 static void draw_seat(sim_hal *sh, int lens)
 {
 	sh->seat_um[lens] = sh->rig.parfocal.seating_sigma_um * sim_rng_normal(&sh->rng_optics);
@@ -153,13 +183,23 @@ static void fire(sim_hal *sh, sim_fault *f)
 		mdl_thermal_advance(&sh->thermal, now);
 		mdl_thermal_glitch(&sh->thermal, f->delta_c, sim_s_to_ns(f->duration_s));
 		break;
+	case SIM_FAULT_HAL_ERROR:
+		/* armed: the prologue counts the op's calls from here */
+		f->calls_at_fire = sh->hal_calls[f->hal_op];
+		sh->hal_errors_fired++;
+		break;
 	case SIM_FAULT_KIND_COUNT:
 		break;
 	}
-	snprintf(detail, sizeof detail,
-		 "%s (duration_ms=%g count=%u delta_c=%g duration_s=%g factor=%g)",
-		 sim_fault_name(f->kind), f->duration_ms, f->count, f->delta_c, f->duration_s,
-		 f->factor);
+	if (f->kind == SIM_FAULT_HAL_ERROR)
+		snprintf(detail, sizeof detail, "hal_error (op=%s code=%s at_call=%u every_nth=%u count=%u)",
+			 sim_hal_op_name(f->hal_op), af_err_name(f->code), f->at_call, f->every_nth,
+			 f->count);
+	else
+		snprintf(detail, sizeof detail,
+			 "%s (duration_ms=%g count=%u delta_c=%g duration_s=%g factor=%g)",
+			 sim_fault_name(f->kind), f->duration_ms, f->count, f->delta_c,
+			 f->duration_s, f->factor);
 	if (sh->trace) {
 		sim_trace_begin(sh->trace, SIM_EV_FAULT, now);
 		sim_trace_str(sh->trace, sim_fault_name(f->kind));
@@ -232,10 +272,8 @@ static int op_select_lens(void *ctx, af_lens lens)
 	int rc, from = sh->turret.seated;
 	call_rec r;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_SELECT_LENS);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_SELECT_LENS, &r, SIM_EV_HAL_SELECT_LENS)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)lens);
 	if (lens != AF_LENS_A && lens != AF_LENS_B)
 		return finish(sh, &r, fail(sh, AF_EINVAL, "select_lens: no lens %d", (int)lens));
@@ -257,11 +295,10 @@ static int op_get_lens(void *ctx, af_lens *lens)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_GET_LENS);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_GET_LENS, &r, SIM_EV_HAL_GET_LENS)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, (int64_t)llround(sh->rig.turret.bus_latency_ms * 1e6)));
 	*lens = (af_lens)sh->turret.seated;
 	rec_d(&r, (double)sh->turret.seated);
@@ -275,10 +312,8 @@ static int op_move_z(void *ctx, double z_um)
 	int rc;
 	call_rec r;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_MOVE_Z);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_MOVE_Z, &r, SIM_EV_HAL_MOVE_Z)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, z_um);
 	ack = r.t0;
 	if (!isfinite(z_um))
@@ -299,11 +334,10 @@ static int op_get_z(void *ctx, double *z_um)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_GET_Z);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_GET_Z, &r, SIM_EV_HAL_GET_Z)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage)));
 	*z_um = mdl_stage_encoder_um(&sh->stage, sh->clock.now_ns);
 	rec_d(&r, *z_um);
@@ -314,11 +348,10 @@ static int op_z_busy(void *ctx, bool *busy)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_Z_BUSY);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_Z_BUSY, &r, SIM_EV_HAL_Z_BUSY)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage)));
 	*busy = mdl_stage_busy(&sh->stage, sh->clock.now_ns);
 	rec_d(&r, *busy ? 1.0 : 0.0);
@@ -330,11 +363,10 @@ static int op_wait_settled(void *ctx, uint32_t timeout_ms)
 	sim_hal *sh = ctx;
 	int64_t deadline;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_WAIT_SETTLED);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_WAIT_SETTLED, &r, SIM_EV_HAL_WAIT_SETTLED)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)timeout_ms);
 	deadline = sim_time_add(r.t0, (int64_t)timeout_ms * SIM_NS_PER_MS);
 	/* Poll the busy flag every millisecond, as a driver would; a fault
@@ -426,11 +458,10 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	mdl_exposure x;
 	mdl_view *v;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_GRAB_FRAME);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_GRAB_FRAME, &r, SIM_EV_HAL_GRAB_FRAME)) != AF_OK)
+		return finish(sh, &r, rc);
 	if (!frame || !frame->pixels || frame->capacity_px < npx)
 		return finish(sh, &r, fail(sh, AF_EINVAL,
 			"grab_frame: buffer of %zu pixels is smaller than the %ux%u roi",
@@ -505,11 +536,10 @@ static int op_read_temperature(void *ctx, double *temp_c)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_READ_TEMPERATURE);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_READ_TEMPERATURE, &r, SIM_EV_HAL_READ_TEMPERATURE)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, SENSOR_LATENCY_NS));
 	mdl_thermal_advance(&sh->thermal, sh->clock.now_ns);
 	*temp_c = mdl_thermal_sensor_read_c(&sh->thermal, &sh->rng_thermal);
@@ -520,8 +550,11 @@ static int op_read_temperature(void *ctx, double *temp_c)
 
 static int op_now_us(void *ctx, int64_t *t_us)
 {
-	const sim_hal *sh = ctx;
+	sim_hal *sh = ctx;
+	int rc;
 
+	if ((rc = enter(sh, SIM_HAL_OP_NOW_US, NULL, 0)) != AF_OK)
+		return rc;
 	*t_us = sh->clock.now_ns / SIM_NS_PER_US;
 	return AF_OK;
 }
@@ -530,11 +563,10 @@ static int op_sleep_us(void *ctx, uint32_t us)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_SLEEP);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_SLEEP_US, &r, SIM_EV_HAL_SLEEP)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)us);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, (int64_t)us * SIM_NS_PER_US));
 	return finish(sh, &r, AF_OK);
@@ -551,8 +583,10 @@ static int op_set_exposure_us(void *ctx, uint32_t us)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	rec_init(&r, sh, SIM_EV_HAL_SET_EXPOSURE);
+	if ((rc = enter(sh, SIM_HAL_OP_SET_EXPOSURE_US, &r, SIM_EV_HAL_SET_EXPOSURE)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)us);
 	if (us < 10 || us > 10000000)
 		return finish(sh, &r, fail(sh, AF_EINVAL,
@@ -563,8 +597,11 @@ static int op_set_exposure_us(void *ctx, uint32_t us)
 
 static int op_get_exposure_us(void *ctx, uint32_t *us)
 {
-	const sim_hal *sh = ctx;
+	sim_hal *sh = ctx;
+	int rc;
 
+	if ((rc = enter(sh, SIM_HAL_OP_GET_EXPOSURE_US, NULL, 0)) != AF_OK)
+		return rc;
 	*us = sh->exposure_us;
 	return AF_OK;
 }
@@ -581,8 +618,10 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 	sim_hal *sh = ctx;
 	const mdl_camera_config *c = &sh->rig.camera;
 	call_rec r;
+	int rc;
 
-	rec_init(&r, sh, SIM_EV_HAL_SET_ROI);
+	if ((rc = enter(sh, SIM_HAL_OP_SET_ROI, &r, SIM_EV_HAL_SET_ROI)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)roi->x);
 	rec_d(&r, (double)roi->y);
 	rec_d(&r, (double)roi->width);
@@ -602,8 +641,11 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 
 static int op_get_roi(void *ctx, af_roi *roi)
 {
-	const sim_hal *sh = ctx;
+	sim_hal *sh = ctx;
+	int rc;
 
+	if ((rc = enter(sh, SIM_HAL_OP_GET_ROI, NULL, 0)) != AF_OK)
+		return rc;
 	*roi = sh->roi;
 	return AF_OK;
 }

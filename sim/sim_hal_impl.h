@@ -53,6 +53,10 @@ struct sim_hal {
 
 	sim_fault_schedule faults;
 	int64_t op;
+	/* calls of each HAL op so far, and hal_error faults fired (sim_hal.c's
+	 * prologue) */
+	uint64_t hal_calls[SIM_HAL_OP_COUNT];
+	uint32_t hal_errors_fired;
 
 	sim_observer obs;
 	bool have_obs;
