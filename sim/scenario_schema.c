@@ -304,14 +304,14 @@ enum {
 };
 
 /* Of the keys in bits present in map, the last in the file (the one that
- * makes a pair); its name in *key. */
+ * makes a pair): its key node, its name in *key. */
 static yaml_node_t *last_key_of(sim_scn_walker *w, yaml_node_t *map, uint64_t bits,
 				const char **key)
 {
-	yaml_node_t *last = NULL, *v;
+	yaml_node_t *last = NULL, *v = NULL;
 
 	for (size_t i = 0; i < sizeof fault_keys / sizeof fault_keys[0]; i++)
-		if ((bits & (1u << i)) && (v = sim_scn_find(w, map, fault_keys[i], NULL)) &&
+		if ((bits & (1u << i)) && sim_scn_find(w, map, fault_keys[i], &v) && v &&
 		    (!last || v->start_mark.index > last->start_mark.index)) {
 			last = v;
 			*key = fault_keys[i];

@@ -196,6 +196,8 @@ static const char kitchen[] =
 	"  - {at_op: 12, kind: camera_drop, count: 2}\n"
 	"  - {at_s: 0.1, kind: sensor_glitch, delta_c: -3, duration_s: 20}\n"
 	"  - {at_s: 1e-9, kind: turret_slow, factor: 2.5}\n"
+	"  - {kind: hal_error, op: grab_frame, code: ETIMEDOUT, every_nth: 4, count: 3}\n"
+	"  - {kind: hal_error, at_op: 2, op: get_z, code: EIO, at_call: 2}\n"
 	"steps:\n"
 	"  - calibrate: {points: 9, from_um: -6, to_um: 6.5, passes: 1, measure_backlash: false}\n"
 	"  - handoff: {from: B, to: A, z_um: -0.1, repeat: 3, interval_s: 0.25}\n"
@@ -232,6 +234,10 @@ START_TEST(every_kind_round_trip)
 	ck_assert_msg(strstr(text, "  - {kind: stage_stall, at_s: 30.000000001, duration_ms: 40}\n"),
 		      "%s", text);
 	ck_assert_msg(strstr(text, "  - {kind: turret_slow, at_s: 1e-09, factor: 2.5}\n"), "%s", text);
+	ck_assert_msg(strstr(text, "  - {kind: hal_error, at_s: 0, count: 3, op: grab_frame, code: ETIMEDOUT, "
+				   "every_nth: 4}\n"), "%s", text);
+	ck_assert_msg(strstr(text, "  - {kind: hal_error, at_op: 2, op: get_z, code: EIO, "
+				   "at_call: 2}\n"), "%s", text);
 	ck_assert_msg(strstr(text, "  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5.000000000000001]}}\n"),
 		      "%s", text);
 	ck_assert_msg(strstr(text, "  - calibrate: {points: 9, from_um: -6, to_um: 6.5, passes: 1, "

@@ -314,6 +314,99 @@ START_TEST(bad_arguments_are_rejected)
 END_TEST
 
 /* Same seed, same trace hash; another seed, another hash. */
+/* hal_error: the calls it names fail in the shared prologue, with the
+ * code and a message saying which call; nothing else changes and no time
+ * passes; at_call counts from the firing; a bad hal_error is refused. */
+START_TEST(hal_error_fails_the_calls_it_names)
+{
+	fixture f;
+	sim_fault flt;
+	double z, t;
+	int rc[8];
+	double t0;
+
+	setup(&f, 3);
+	memset(&flt, 0, sizeof flt);
+	flt.kind = SIM_FAULT_HAL_ERROR;
+	flt.at_ns = -1;
+	flt.at_op = 1;
+	flt.hal_op = SIM_HAL_OP_GET_Z;
+	flt.code = AF_EIO;
+	flt.at_call = 2;
+	flt.count = 2;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), 0);
+	/* before the firing, calls run */
+	ck_assert_int_eq(f.hal.ops->get_z(f.hal.ctx, &z), AF_OK);
+	sim_ctl_begin_op(f.sh, 1);
+	for (int i = 0; i < 4; i++) {
+		t0 = now_ms(&f);
+		rc[i] = f.hal.ops->get_z(f.hal.ctx, &z);
+		if (rc[i] != AF_OK)
+			ck_assert_double_eq(now_ms(&f), t0);   /* a failed call takes no time */
+		if (i == 1)
+			ck_assert_str_eq(f.hal.ops->errmsg(f.hal.ctx),
+					 "injected EIO (input/output error) at call 2 of get_z");
+	}
+	ck_assert_int_eq(rc[0], AF_OK);
+	ck_assert_int_eq(rc[1], AF_EIO);
+	ck_assert_int_eq(rc[2], AF_EIO);
+	ck_assert_int_eq(rc[3], AF_OK);
+	/* other ops are untouched */
+	ck_assert_int_eq(f.hal.ops->read_temperature(f.hal.ctx, &t), AF_OK);
+
+	/* every_nth 3, count 2: calls 3 and 6 of read_temperature, then none */
+	flt.hal_op = SIM_HAL_OP_READ_TEMPERATURE;
+	flt.code = AF_ETIMEDOUT;
+	flt.at_call = 0;
+	flt.every_nth = 3;
+	flt.count = 2;
+	flt.at_op = -1;
+	flt.at_ns = 0;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), 0);
+	{
+		int failed[12], n = 0;
+
+		for (int i = 1; i <= 12; i++)
+			if (f.hal.ops->read_temperature(f.hal.ctx, &t) == AF_ETIMEDOUT)
+				failed[n++] = i;
+		ck_assert_int_eq(n, 2);
+		ck_assert_int_eq(failed[0], 3);
+		ck_assert_int_eq(failed[1], 6);
+	}
+	/* ops without a record fail too */
+	flt.hal_op = SIM_HAL_OP_NOW_US;
+	flt.code = AF_EHW;
+	flt.every_nth = 0;
+	flt.at_call = 1;
+	flt.count = 0;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), 0);
+	{
+		int64_t us;
+
+		ck_assert_int_eq(f.hal.ops->get_z(f.hal.ctx, &z), AF_OK);   /* fires it */
+		ck_assert_int_eq(f.hal.ops->now_us(f.hal.ctx, &us), AF_EHW);
+		ck_assert_int_eq(f.hal.ops->now_us(f.hal.ctx, &us), AF_OK);
+	}
+	/* refused: no op, code OK, both or neither of at_call / every_nth */
+	flt.hal_op = SIM_HAL_OP_COUNT;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.hal_op = SIM_HAL_OP_GET_Z;
+	flt.code = AF_OK;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.code = -99;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.code = AF_EIO;
+	flt.every_nth = 2;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.every_nth = flt.at_call = 0;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	ck_assert_ptr_eq(sim_hal_op_name(SIM_HAL_OP_COUNT), NULL);
+	ck_assert_int_eq(sim_hal_op_parse("wait_settled"), SIM_HAL_OP_WAIT_SETTLED);
+	ck_assert_int_eq(sim_hal_op_parse("errmsg"), -1);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(reference_sequence_is_deterministic)
 {
 	sim_refseq_result a, b, c;
@@ -369,6 +462,7 @@ Suite *sim_hal_suite(void)
 	tcase_add_test(tc, focus_drifts_with_temperature);
 	tcase_add_test(tc, frames_are_sharp_at_the_true_focus);
 	tcase_add_test(tc, bad_arguments_are_rejected);
+	tcase_add_test(tc, hal_error_fails_the_calls_it_names);
 	tcase_add_test(tc, reference_sequence_is_deterministic);
 	tcase_add_test(tc, divergence_names_the_first_different_event);
 	suite_add_tcase(s, tc);
