@@ -394,6 +394,34 @@ static void learn(af_engine *e, af_lens to, double residual_um)
 	e->learnt_um[to] += residual_um / (double)n;
 }
 
+/*
+ * A handoff found lens `to` in focus beyond the mapping limit, by two
+ * searches that agree (the first one and the wide retry around the
+ * prediction, within half the lens's focus-curve width) and with a landing
+ * that validated: the focus is real and the prediction is what is off (a
+ * drift the thermal model missed, a knock, a re-seated objective).  Learnt
+ * offsets fold in only residuals within the limit, so without this the
+ * engine would never follow such a jump and every later handoff would miss
+ * by as much (a lockout).  The learnt offset takes the whole residual and
+ * its average restarts, so the next handoffs predict from the confirmed
+ * focus.  Returns whether it re-anchored.
+ */
+static bool reanchor(af_engine *e, af_lens to, double z_first_um, double z_um, double pred_um,
+		     bool cache_hit)
+{
+	if (cache_hit) {
+		/* a cached position that missed by more than the limit: the
+		 * world moved under the cache */
+		af_cache_clear(&e->cache);
+		return false;
+	}
+	if (!e->cfg.refine_offset || !(fabs(z_um - z_first_um) <= 0.5 * e->cfg.curve_width_um[to]))
+		return false;
+	e->learnt_um[to] += z_um - pred_um;
+	e->learnt_n[to] = 1;
+	return true;
+}
+
 void af__forget_offsets(af_engine *e)
 {
 	for (int l = 0; l < AF_LENS_COUNT; l++) {
@@ -504,7 +532,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 	const af_search_params *p;
 	af_search_out s;
 	int64_t mark[AF_PHASE_COUNT + 1];
-	double temp_c = NAN, ratio = 0.0, pred, first;
+	double temp_c = NAN, ratio = 0.0, pred, first, z_first;
 	af_level lvl = e->cfg.level;
 	int rc;
 
@@ -598,6 +626,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		mark[4] = mark[5] = af__now_us(e);
 		return finish(e, r, mark, rc);
 	}
+	z_first = s.z_um;
 	while ((r->mapping_error_um > e->cfg.mapping_limit_um || ratio < e->cfg.validation_min_ratio) &&
 	       r->retries < e->cfg.validation_retries) {
 		/* a bad landing: search again, finer, around what was found; a
@@ -626,11 +655,21 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		return finish(e, r, mark, af__err(e, AF_ENOFOCUS,
 			"focus did not validate: the landing scores %.0f %% of the fitted peak",
 			100.0 * ratio));
-	if (r->mapping_error_um > e->cfg.mapping_limit_um)
+	if (r->mapping_error_um > e->cfg.mapping_limit_um) {
+		bool anchored = r->retries > 0 && reanchor(e, to, z_first, s.z_um, pred, r->cache_hit);
+
+		if (anchored)
+			return finish(e, r, mark, af__err(e, AF_EMAPPING,
+				"mapping error %.3f um exceeds the %.3f um limit: lens %s found at %.3f um "
+				"by two searches, predicted %.3f um; re-anchored: the next predictions "
+				"add %+.3f um (recalibrate)", r->mapping_error_um,
+				e->cfg.mapping_limit_um, af_lens_name(to), s.z_um, pred,
+				e->learnt_um[to]));
 		return finish(e, r, mark, af__err(e, AF_EMAPPING,
 			"mapping error %.3f um exceeds the %.3f um limit: lens %s found at %.3f um, "
 			"predicted %.3f um (recalibrate)", r->mapping_error_um,
 			e->cfg.mapping_limit_um, af_lens_name(to), s.z_um, pred));
+	}
 	af_cache_store(&e->cache, from, to, src_um, s.z_um, temp_c);
 	if (!r->cache_hit)
 		learn(e, to, s.z_um - pred);

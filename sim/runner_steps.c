@@ -146,6 +146,7 @@ void sim_runner_calibrate(run *r, const sim_step *st)
 		sim_metrics_add(r->m, "calibration", "order", rep.mapping.order);
 		if (isfinite(rep.backlash_um))
 			sim_metrics_add(r->m, "calibration", "backlash_um", rep.backlash_um);
+		sim_metrics_add(r->m, "calibration", "skipped_sites", rep.skipped);
 	}
 	sim_metrics_add(r->m, "calibration", "frames", rep.frames);
 	sim_metrics_add(r->m, "calibration", "ms", rep.ms);
@@ -157,6 +158,8 @@ void sim_runner_calibrate(run *r, const sim_step *st)
 	sim_runner_emit_op(r, &op);
 	if (rc != AF_OK)
 		calibration_failed(r, &op);
+	else if (rep.skipped)
+		sim_runner_emit_event(r, op.t_ms, "warning", rep.message);
 }
 
 /*
