@@ -54,7 +54,7 @@ static af_search_params params(af_measure_kind m, uint32_t stride, uint32_t poin
 	p.refine_step_um = refine_step;
 	p.range_um = range;
 	p.max_frames = max_frames;
-	p.fit = AF_PEAK_GAUSSIAN;
+	p.fit = AF_PEAK_LORENTZIAN;
 	p.fit_window = window;
 	p.min_contrast = min_contrast;
 	p.extrapolate_um = extrapolate;
@@ -153,6 +153,8 @@ static const char *check_params(const af_search_params *p)
 		return "search extrapolate_um must be in [0, step_um]";
 	if ((unsigned)p->mode > AF_SEARCH_PROBE || !(p->land_tol_um >= 0.0))
 		return "search mode or land_tol_um is invalid";
+	if ((unsigned)p->fit >= AF_PEAK_METHOD_COUNT)
+		return "search fit is invalid";
 	return NULL;
 }
 
@@ -606,8 +608,14 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		return finish(e, r, mark, rc);
 	}
 
-	/* Phase 3: search and land. */
+	/* Phase 3: search and land.  A search that found no peak near the
+	 * prediction searches wide once (the validation's retry) before the
+	 * handoff gives up. */
 	rc = af__search(e, to, pred, p, &s);
+	if (rc == AF_ENOFOCUS && r->retries < e->cfg.validation_retries) {
+		r->retries++;
+		rc = af__search(e, to, pred, &e->cfg.wide[to], &s);
+	}
 	if (rc == AF_OK)
 		rc = land(e, &s);
 	mark[3] = af__now_us(e);
@@ -627,8 +635,8 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		return finish(e, r, mark, rc);
 	}
 	z_first = s.z_um;
-	while ((r->mapping_error_um > e->cfg.mapping_limit_um || ratio < e->cfg.validation_min_ratio) &&
-	       r->retries < e->cfg.validation_retries) {
+	while ((r->mapping_error_um > e->cfg.mapping_limit_um || ratio < e->cfg.validation_min_ratio ||
+		s.unlike) && r->retries < e->cfg.validation_retries) {
 		/* a bad landing: search again, finer, around what was found; a
 		 * mapping error: search wide around the prediction, in case the
 		 * first search climbed the wrong peak */
@@ -655,6 +663,12 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		return finish(e, r, mark, af__err(e, AF_ENOFOCUS,
 			"focus did not validate: the landing scores %.0f %% of the fitted peak",
 			100.0 * ratio));
+	if (s.unlike)
+		return finish(e, r, mark, af__err(e, AF_ENOFOCUS,
+			"focus did not validate: lens %s's focus curve is unlike the one it learnt "
+			"(refit half width %.3f um, learnt %.3f um; refit peak %.3f um from the "
+			"landing at %.3f um)", af_lens_name(to), s.fit_w_um, e->width_um[to],
+			s.fit_z_um - s.z_um, s.z_um));
 	if (r->mapping_error_um > e->cfg.mapping_limit_um) {
 		bool anchored = r->retries > 0 && reanchor(e, to, z_first, s.z_um, pred, r->cache_hit);
 

@@ -41,7 +41,7 @@ static const char *measure_name(int i) { return af_measure_name((af_measure_kind
 static const char *lens_name(int i) { return af_lens_name((af_lens)i); }
 
 static const char *const mode_names[] = { "scan", "probe" };
-static const char *const fit_names[] = { "parabola", "gaussian" };
+static const char *const fit_names[] = { "parabola", "gaussian", "lorentzian" };
 static const char *const specimen_names[] = { "cells", "grid", "low_texture", "flat", "two_layer" };
 static const char *const stage_profiles[] = { "stepper", "piezo" };
 static const char *const turret_profiles[] = { "slider", "turret" };
@@ -51,7 +51,7 @@ static const sim_scn_enum e_model = { "mapping model", NULL, model_name, 4 };
 static const sim_scn_enum e_measure = { "focus measure", NULL, measure_name, AF_MEASURE_COUNT };
 const sim_scn_enum sim_scn_lens = { "lens", NULL, lens_name, AF_LENS_COUNT };
 static const sim_scn_enum e_mode = { "search mode", mode_names, NULL, 2 };
-static const sim_scn_enum e_fit = { "fit", fit_names, NULL, 2 };
+static const sim_scn_enum e_fit = { "fit", fit_names, NULL, 3 };
 static const sim_scn_enum e_specimen = { "specimen kind", specimen_names, NULL, 5 };
 static const sim_scn_enum e_stage = { "stage profile", stage_profiles, NULL, 2 };
 static const sim_scn_enum e_turret = { "turret profile", turret_profiles, NULL, 2 };
