@@ -272,12 +272,15 @@ int af__hal_err(af_engine *e, int code, const char *what)
 	return af__err(e, code, "%s: %s", what, af_hal_errmsg(&e->hal));
 }
 
+/* A failed clock read is the last good one: the operation goes on (its
+ * durations come out short, never negative or from the epoch). */
 int64_t af__now_us(af_engine *e)
 {
 	int64_t t = 0;
 
-	if (e->hal.ops->now_us(e->hal.ctx, &t) != AF_OK)
-		return 0;
+	if (e->hal.ops->now_us(e->hal.ctx, &t) != AF_OK || t < e->last_us)
+		return e->last_us;
+	e->last_us = t;
 	return t;
 }
 

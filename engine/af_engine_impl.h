@@ -63,6 +63,7 @@ struct af_engine {
 	size_t ns;
 	double ss_landing;    /* score of the last frame taken (PROBE's landing) */
 	uint32_t op_frames;   /* frames of the current operation */
+	int64_t last_us;      /* the HAL clock's last good reading (af__now_us) */
 };
 
 /* Set the engine's message (printf-style) and return code. */
@@ -73,8 +74,9 @@ int af__err(af_engine *e, int code, const char *fmt, ...);
 /* Set the message from a failed HAL call: "<what>: <hal message>". */
 int af__hal_err(af_engine *e, int code, const char *what);
 
-/* HAL clock, us (0 if the clock fails: a clock error is not worth aborting
- * an operation for; the phase then reads 0). */
+/* HAL clock, us.  A failed read (or one going back) gives the last good
+ * reading: a clock error is not worth aborting an operation for, and the
+ * phases it spans read short, never negative or counted from 0. */
 int64_t af__now_us(af_engine *e);
 
 /* Move the stage to z_um (backlash-compensated, clamped to the soft

@@ -119,3 +119,8 @@ uint64_t sim_ctl_frames(const sim_hal *sh)
 {
 	return sh->frame_seq;
 }
+
+uint64_t sim_ctl_hal_calls(const sim_hal *sh, int op)
+{
+	return op >= 0 && op < SIM_HAL_OP_COUNT ? sh->hal_calls[op] : 0;
+}

@@ -87,5 +87,8 @@ void sim_ctl_trace_result(sim_hal *sh, const char *kind, int32_t code, const dou
 
 /* Number of frames rendered so far. */
 uint64_t sim_ctl_frames(const sim_hal *sh);
+/* Calls of HAL op `op` (sim_hal_op) so far, failed ones included; 0 for
+ * a bad op. */
+uint64_t sim_ctl_hal_calls(const sim_hal *sh, int op);
 
 #endif /* SIM_CTL_H */
