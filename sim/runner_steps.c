@@ -200,9 +200,12 @@ static int handoff_setup(run *r, const sim_step *st, double z, double *src)
 		*src = z;
 		return af_engine_goto(r->e, AF_LENS_A, z);
 	}
+	/* the setup move names the place (z + the nominal offset: what a log
+	 * of it shows, field import reads z back from it); the autofocus
+	 * starts from where the engine expects lens B's focus */
 	hint = b_hint_um(r, z);
 	*src = hint;
-	rc = af_engine_goto(r->e, AF_LENS_B, hint);
+	rc = af_engine_goto(r->e, AF_LENS_B, z + r->s->engine.nominal_offset_um);
 	if (rc != AF_OK)
 		return rc;
 	rc = af_autofocus(r->e, AF_LENS_B, hint, &f);
