@@ -214,6 +214,18 @@ static bool falls_away(const af_engine *e, size_t i, int dir, double frac)
 	return lo <= frac * e->ss[i];
 }
 
+/* Whether the scores from i on the side dir reach the end of the samples
+ * without rising above score i. */
+static bool runs_out(const af_engine *e, size_t i, int dir)
+{
+	for (size_t j = i; dir < 0 ? j > 0 : j + 1 < e->ns;) {
+		j = dir < 0 ? j - 1 : j + 1;
+		if (e->ss[j] > e->ss[i])
+			return false;
+	}
+	return true;
+}
+
 /*
  * The maximum to fit: among the peaks that stand out (local maxima whose
  * scores fall away on both sides: a layer, not a bump of noise on a flank
@@ -503,6 +515,28 @@ int af__search(af_engine *e, af_lens lens, double center_um, const af_search_par
 		goto done;
 	}
 	k = choose_peak(e, center_um);
+	/* A peak between the last two frames of a side has not fallen yet
+	 * there: extend that side (within range and budget) until it falls or
+	 * rises again, before the peak is judged (on a rig whose focus lay
+	 * that way the judgement once turned on which frame came last) */
+	for (int more = 0; more < 4 && !isfinite(extrapolated) && frames < p->max_frames; more++) {
+		int dir = 0;
+		double z;
+
+		if (k > 0 && k + 1 < e->ns && !falls_away(e, k, +1, PEAK_ACCEPT) && runs_out(e, k, +1))
+			dir = +1;
+		else if (k > 0 && k + 1 < e->ns && !falls_away(e, k, -1, PEAK_ACCEPT) && runs_out(e, k, -1))
+			dir = -1;
+		if (!dir)
+			break;
+		z = dir > 0 ? e->sz[e->ns - 1] + p->step_um : e->sz[0] - p->step_um;
+		if (z < lo_lim - 1e-9 || z > hi_lim + 1e-9)
+			break;
+		rc = af__sample_at(e, lens, p, z, &frames);
+		if (rc != AF_OK)
+			goto done;
+		k = choose_peak(e, center_um);
+	}
 	/* A focus peak inside the samples falls on both sides; the highest
 	 * frame at an end that the pass could not extend past (range, frame
 	 * budget) or a bump of noise on a tail is not one (those were once
