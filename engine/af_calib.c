@@ -106,7 +106,8 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 	af_mapping m;
 	af_search_out s;
 	double t_sum = 0.0, t_c, t_eff;
-	int t_n = 0, rc;
+	int t_n = 0, rc, t_rc = AF_OK;
+	char t_why[AF_MSG_MAX] = "";
 	uint32_t passes, need, good;
 	char why[AF_MSG_MAX];
 	int64_t t0;
@@ -127,9 +128,11 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 	need = model_min_sites(e->cfg.mapping_model);
 	if (need < (plan->points + 1) / 2)
 		need = (plan->points + 1) / 2;
-	if (af__read_temp(e, &t_c, &t_eff) == AF_OK) {
+	if ((t_rc = af__read_temp(e, &t_c, &t_eff)) == AF_OK) {
 		t_sum += t_eff;
 		t_n++;
+	} else {
+		snprintf(t_why, sizeof t_why, "%s", e->errmsg);
 	}
 	rc = af__select(e, AF_LENS_A);
 	if (rc == AF_OK && plan->measure_backlash) {
@@ -186,9 +189,11 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 					pt->zb_um += s.z_um;
 				}
 			}
-			if (rc == AF_OK && af__read_temp(e, &t_c, &t_eff) == AF_OK) {
+			if (rc == AF_OK && (t_rc = af__read_temp(e, &t_c, &t_eff)) == AF_OK) {
 				t_sum += t_eff;
 				t_n++;
+			} else if (rc == AF_OK) {
+				snprintf(t_why, sizeof t_why, "%s", e->errmsg);
 			}
 		}
 	}
@@ -209,7 +214,17 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 		return calib_fail(e, r, t0, af__err(e, AF_ENOFOCUS,
 			"calibration found focus at %u of %u sites, fewer than the %u it needs: %.190s",
 			good, plan->points, need, why));
-	cal.temp_c = t_n ? t_sum / t_n : NAN;
+	/* No reading at all: the drift estimate from before stands in (a
+	 * calibration is kept with its temperature); without one either, the
+	 * calibration cannot say at what temperature it holds. */
+	if (!t_n && isfinite(t_eff = af_thermal_effective_c(&e->thermal))) {
+		t_sum = t_eff;
+		t_n = 1;
+	}
+	if (!t_n)
+		return calib_fail(e, r, t0, af__err(e, t_rc,
+			"calibration has no temperature: every sensor reading failed (%.200s)", t_why));
+	cal.temp_c = t_sum / t_n;
 	rc = af_mapping_fit(&cal, e->cfg.mapping_model, &m);
 	if (rc != AF_OK)
 		return calib_fail(e, r, t0, af__err(e, rc,

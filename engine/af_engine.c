@@ -570,7 +570,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		pred = predict(e, from, to, src_um, temp_c) + (e->cfg.refine_offset ? e->learnt_um[to] : 0.0);
 	if (!isfinite(pred)) {
 		mark[1] = mark[2] = mark[3] = mark[4] = mark[5] = af__now_us(e);
-		return finish(e, r, mark, af__err(e, AF_ESTATE, "no prediction for %.3f um: the mapping cannot invert it", src_um));
+		return finish(e, r, mark, af__err(e, AF_ESTATE, "no prediction for %.6g um: the mapping cannot invert it", src_um));
 	}
 	r->predicted_um = pred;
 	first = pred - 0.5 * (double)(p->points - 1) * p->step_um;

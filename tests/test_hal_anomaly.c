@@ -88,7 +88,7 @@ static int put_site(void *user, uint32_t i, double z)
 	return 0;
 }
 
-static const af_calib_plan plan = { 7, PLACE_UM - 6.0, PLACE_UM + 6.0, 1, false };
+static const af_calib_plan plan = { 7, PLACE_UM - 6.0, PLACE_UM + 6.0, 1, true };
 
 static void start(anomaly *a)
 {
