@@ -208,7 +208,7 @@ printf 'scenario: flat\nrig: {specimen: {kind: flat}}\nsteps:\n  - calibrate: {p
 [ $rc -eq 1 ] && ok "a failed calibration fails the run (exit 1)" || bad "failed calibration exits $rc"
 grep -q "^FAIL  flat .* handoffs 0/2 (none succeeded: no timings)  trace [0-9a-f]\{16\}$" "$tmp/flat.txt" \
 	&& ! grep -q nan "$tmp/flat.txt" && ok "no successful handoff: said, no nan" || bad "run line: $(head -1 "$tmp/flat.txt")"
-grep -q "^  WARN calibration (op 1) failed: ENOFOCUS: no focus peak: .*; the operations after it use the factory mapping (nominal offset 4.000 um)$" "$tmp/flat.txt" \
+grep -q "^  WARN calibration (op 1) failed: ENOFOCUS: calibration found focus at 0 of 5 sites, fewer than the 3 it needs: site 0 at -4.000 um, lens A: no focus .*; the operations after it use the factory mapping (nominal offset 4.000 um)$" "$tmp/flat.txt" \
 	&& ok "the calibration's failure and its consequence are printed" || bad "no calibration line: $(cat "$tmp/flat.txt")"
 grep -q "^  FAIL calibration.rms_um: no data (max 0.1)$" "$tmp/flat.txt" \
 	&& ok "an expectation without data says so" || bad "expectation line: $(grep FAIL "$tmp/flat.txt")"
