@@ -46,6 +46,7 @@ static af_search_params params(af_measure_kind m, uint32_t stride, uint32_t poin
 {
 	af_search_params p;
 
+	memset(&p, 0, sizeof p);   /* padding too: configurations compare bytewise */
 	p.measure = m;
 	p.stride = stride;
 	p.points = points;
