@@ -24,12 +24,20 @@
 #include "sim/results_db.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "sim/sim_ctl.h"
 #include "sim/sim_hal.h"
 #include "tests/alloc_count.h"
 #include "tests/tmpdir.h"
 
 /* A loop gives up past this many allocations (a runaway, not a test). */
 #define MAX_N 20000
+
+static int put_site(void *user, uint32_t i, double z)
+{
+	(void)i;
+	sim_ctl_set_place(user, z);
+	return 0;
+}
 
 START_TEST(engine_new_fails_cleanly)
 {
@@ -67,6 +75,42 @@ START_TEST(engine_new_fails_cleanly)
 	}
 	ck_assert_uint_lt(n, MAX_N);
 	ck_assert_uint_ge(failures, 3);   /* the engine, its frame, its ring */
+
+	/* the statistics' percentiles take memory: ENOMEM, then they work */
+	{
+		af_engine *e = af_engine_new(&hal, &cfg, &err);
+		af_calib_plan plan = { 5, -6.0, 6.0, 1, false };
+		af_calib_report cr;
+		af_handoff_result hr;
+		af_stats_summary st;
+		uint32_t fails = 0;
+
+		ck_assert_ptr_nonnull(e);
+		ck_assert_int_eq(af_calibrate(e, &plan, put_site, sh, &cr), AF_OK);
+		for (int i = 0; i < 3; i++) {
+			sim_ctl_set_place(sh, 0.5 * i);
+			ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 0.5 * i), AF_OK);
+			ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 0.5 * i, &hr), AF_OK);
+		}
+		for (n = 1; n < 100; n++) {
+			int rc;
+			bool failed;
+
+			test_alloc_fail_at(n);
+			rc = af_engine_stats(e, &st);
+			failed = test_alloc_failed();
+			test_alloc_fail_at(0);
+			if (!failed) {
+				ck_assert_int_eq(rc, AF_OK);
+				break;
+			}
+			ck_assert_int_eq(rc, AF_ENOMEM);
+			fails++;
+		}
+		ck_assert_uint_ge(fails, 1);
+		ck_assert_uint_eq(st.handoffs, 3);
+		af_engine_free(e);
+	}
 	sim_hal_free(sh);
 }
 END_TEST

@@ -13,7 +13,10 @@
 #include <string.h>
 
 #include "engine/af_engine.h"
+#include "engine/af_fit.h"
 #include "engine/af_measure.h"
+#include "engine/af_peak.h"
+#include "engine/af_stats.h"
 #include "sim/sim_ctl.h"
 #include "tests/rigfix.h"
 
@@ -246,6 +249,47 @@ START_TEST(a_handoff_without_a_prediction)
 }
 END_TEST
 
+/* The peak model refuses what is not a curve (af_peak.h's contract). */
+START_TEST(peak_model_errors)
+{
+	const double z[4] = { -1.0, 0.0, 1.0, 2.0 }, sc[4] = { 1.0, 2.0, 1.0, 0.5 };
+	af_lorentz m;
+	double near, far;
+
+	/* too few points, a score not positive, a bad bracket */
+	ck_assert_int_eq(af_lorentz_fit(z, sc, 1, 0.0, NAN, -2.0, 2.0, &m, NULL), AF_EINVAL);
+	ck_assert_int_eq(af_lorentz_fit(z, (const double[]){ 1.0, 0.0, 1.0, 1.0 }, 4, 0.0, NAN, -2.0,
+					2.0, &m, NULL), AF_EINVAL);
+	ck_assert_int_eq(af_lorentz_fit(z, sc, 4, 0.0, NAN, 2.0, -2.0, &m, NULL), AF_EINVAL);
+	ck_assert_int_eq(af_lorentz_fit(z, sc, 4, 0.0, NAN, -2.0, 2.0, &m, NULL), AF_OK);
+	ck_assert_double_eq_tol(m.z0_um, 0.0, 0.05);
+	/* two probes: out of order, or a ratio no curve of that width makes */
+	ck_assert_int_eq(af_lorentz_two(1.0, 1.0, 0.0, 2.0, 1.0, 0.0, -5.0, 5.0, &near, &far), AF_EINVAL);
+	ck_assert_int_eq(af_lorentz_two(0.0, 1.0, 0.1, 100.0, 1.0, 0.0, -5.0, 5.0, &near, &far),
+			 AF_ENOFOCUS);
+	ck_assert_double_eq(near, 0.1);
+	ck_assert_int_eq(af_lorentz_two(0.0, 1.0, 0.1, 100.0, 1.0, 0.3, -5.0, 5.0, &near, &far),
+			 AF_ENOFOCUS);
+	ck_assert_double_eq(far, 0.1);
+}
+END_TEST
+
+/* A black frame has no scale to normalise by; a polynomial through x so
+ * large that their mean overflows is out of range. */
+START_TEST(measure_and_fit_errors)
+{
+	uint16_t px[64 * 64];
+	af_frame f = { px, 64 * 64, 64, 64, 12, 0, 0 };
+	const double x[3] = { 1e308, 1.5e308, 1.7e308 }, y[3] = { 1.0, 2.0, 3.0 };
+	af_poly p;
+	double score;
+
+	memset(px, 0, sizeof px);
+	ck_assert_int_eq(af_measure(AF_MEASURE_NORMVAR, &f, 1, &score), AF_EINVAL);
+	ck_assert_int_eq(af_poly_fit(x, y, 3, 1, &p, NULL, NULL), AF_ERANGE);
+}
+END_TEST
+
 Suite *engine_errors_suite(void)
 {
 	Suite *s = suite_create("engine_errors");
@@ -259,6 +303,8 @@ Suite *engine_errors_suite(void)
 	tcase_add_test(tc, a_failed_focus_measure_fails_the_handoff);
 	tcase_add_test(tc, a_landing_that_does_not_validate);
 	tcase_add_test(tc, a_handoff_without_a_prediction);
+	tcase_add_test(tc, peak_model_errors);
+	tcase_add_test(tc, measure_and_fit_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
