@@ -28,6 +28,7 @@ struct af_engine {
 	 * 0 unknown) */
 	double stage_um;
 	int play_dir;
+	bool unsettled;      /* a move was commanded and not waited for since */
 	double backlash_um;
 
 	af_mapping mapping;

@@ -62,6 +62,7 @@ static int command(af_engine *e, double motor_um, double stage_um, int dir)
 		return lost(e, rc, "move_z");
 	e->stage_um = stage_um;
 	e->play_dir = dir;
+	e->unsettled = true;
 	return AF_OK;
 }
 
@@ -69,7 +70,10 @@ int af__wait(af_engine *e)
 {
 	int rc = e->hal.ops->wait_settled(e->hal.ctx, e->cfg.settle_timeout_ms);
 
-	return rc == AF_OK ? AF_OK : lost(e, rc, "wait_settled");
+	if (rc != AF_OK)
+		return lost(e, rc, "wait_settled");
+	e->unsettled = false;
+	return AF_OK;
 }
 
 int af__move_start(af_engine *e, double z_um)
@@ -97,11 +101,14 @@ int af__move_start(af_engine *e, double z_um)
 	return AF_OK;
 }
 
+/* The wait only after a move: a drive asked whether it settled when it
+ * has not moved since it last said so answers with a bus round trip (and
+ * a real one with its settle time) for nothing. */
 int af__move_settle(af_engine *e, double z_um)
 {
 	int rc = af__move_start(e, z_um);
 
-	return rc == AF_OK ? af__wait(e) : rc;
+	return rc == AF_OK && e->unsettled ? af__wait(e) : rc;
 }
 
 int af__select(af_engine *e, af_lens lens)

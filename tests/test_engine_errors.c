@@ -290,6 +290,27 @@ START_TEST(measure_and_fit_errors)
 }
 END_TEST
 
+/* A move to where the stage already is asks the drive nothing: no move,
+ * no wait (a wait costs a bus round trip on a real drive). */
+START_TEST(no_wait_without_a_move)
+{
+	static rigfix f;
+	uint64_t moves, waits;
+
+	start(&f, 10, true);
+	ck_assert_int_eq(af_engine_goto(f.e, AF_LENS_A, 2.0), AF_OK);
+	moves = sim_ctl_hal_calls(f.sh, SIM_HAL_OP_MOVE_Z);
+	waits = sim_ctl_hal_calls(f.sh, SIM_HAL_OP_WAIT_SETTLED);
+	ck_assert_uint_gt(waits, 0);
+	ck_assert_int_eq(af_engine_goto(f.e, AF_LENS_A, 2.0), AF_OK);
+	ck_assert_uint_eq(sim_ctl_hal_calls(f.sh, SIM_HAL_OP_MOVE_Z), moves);
+	ck_assert_uint_eq(sim_ctl_hal_calls(f.sh, SIM_HAL_OP_WAIT_SETTLED), waits);
+	ck_assert_int_eq(af_engine_goto(f.e, AF_LENS_A, 2.5), AF_OK);
+	ck_assert_uint_eq(sim_ctl_hal_calls(f.sh, SIM_HAL_OP_WAIT_SETTLED), waits + 1);
+	stop(&f);
+}
+END_TEST
+
 Suite *engine_errors_suite(void)
 {
 	Suite *s = suite_create("engine_errors");
@@ -305,6 +326,7 @@ Suite *engine_errors_suite(void)
 	tcase_add_test(tc, a_handoff_without_a_prediction);
 	tcase_add_test(tc, peak_model_errors);
 	tcase_add_test(tc, measure_and_fit_errors);
+	tcase_add_test(tc, no_wait_without_a_move);
 	suite_add_tcase(s, tc);
 	return s;
 }
