@@ -60,8 +60,8 @@ expect "no baseline yet: nothing to compare, exit 3" 3 "$tmp/r0.txt" \
 "$AFSIM" baseline set main --invocation last --reason bootstrap > "$tmp/b.txt" 2>&1
 rc=$?
 expect "baseline set main --invocation last blesses the invocation's runs" 0 "$tmp/b.txt" \
-	"baseline 'main' of scenario 'handoff-fast': run 1 (trace 39751066fcb915b7)" \
-	"baseline 'main' of scenario 'handoff-ultra-fast': run 2 (trace b90bc1cca67f3f34)"
+	"baseline 'main' of scenario 'handoff-fast': run 1 (trace 8e6dd49eeb9c1641)" \
+	"baseline 'main' of scenario 'handoff-ultra-fast': run 2 (trace 47966dd563b5c176)"
 
 # 2. a later pipeline runs one scenario: the gate compares that run only
 AFSIM_INVOCATION=ci-2 "$AFSIM" run "$fast" > /dev/null 2>&1
@@ -79,7 +79,7 @@ expect "regress --invocation ci-1 compares its 2 runs" 0 "$tmp/r2.txt" "regress 
 rc=$?
 expect "regress --latest" 0 "$tmp/r3.txt" "regress against baseline 'main': 2 runs"
 grep -q "^warning: the runs come from 2 invocations (newest recorded [0-9]* s ago, oldest [0-9]* s ago)" "$tmp/r3.txt" \
-	&& grep -q "^  identical   handoff-ultra-fast  *run 2  *vs 2  *recorded [0-9]* s ago  trace b90bc1cca67f3f34$" "$tmp/r3.txt" \
+	&& grep -q "^  identical   handoff-ultra-fast  *run 2  *vs 2  *recorded [0-9]* s ago  trace 47966dd563b5c176$" "$tmp/r3.txt" \
 	&& ok "--latest says how old each run is and that they come from 2 invocations" \
 	|| { bad "--latest ages"; cat "$tmp/r3.txt"; }
 "$AFSIM" regress --since 1h > "$tmp/r4.txt" 2>&1
