@@ -37,6 +37,7 @@ typedef struct writer {
 	char *err;
 	size_t errlen;
 	bool failed;        /* an error was set (the first one wins) */
+	const mdl_truth_config *truth;   /* the rig's pins, or NULL */
 } writer;
 
 __attribute__((format(printf, 2, 3)))
@@ -205,13 +206,37 @@ static void write_overlap(writer *w, const af_engine_config *c, int indent)
 	put(w, "%*soverlap: %s\n", indent, "", c->overlap[0] ? "true" : "false");
 }
 
+/*
+ * Whether the value at where.key was pinned (models/truth.h): a key the
+ * scenario wrote that names a drawn parameter, which must be written
+ * again even when it equals the default, or the reloaded scenario would
+ * draw it.  where "rig" and a section as key: any key of that section.
+ */
+static bool pinned_here(const writer *w, const char *where, const char *key)
+{
+	if (!w->truth || !w->truth->pinned)
+		return false;
+	for (size_t i = 0; i < mdl_truth_count(); i++) {
+		const mdl_truth_param *p = mdl_truth_param_at(i);
+
+		if (!mdl_truth_pinned(w->truth, (int)i))
+			continue;
+		if (strcmp(where, "rig") == 0 && strcmp(p->section, key) == 0)
+			return true;
+		if (strncmp(where, "rig.", 4) == 0 && strcmp(where + 4, p->section) == 0 &&
+		    strcmp(p->key, key) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void write_field(writer *w, const sim_scn_schema *sc, const sim_scn_field *f,
 			const char *obj, const char *def, int indent, const char *where)
 {
 	const char *a = obj + f->off;
 	char buf[40], child[SIM_SCN_WHERE_MAX];
 
-	if (!field_differs(sc, f, obj, def))
+	if (!field_differs(sc, f, obj, def) && !pinned_here(w, where, f->key))
 		return;
 	sim_scn_child(child, sizeof child, where, f->key);
 	if (is_stage(sc, f)) {
@@ -567,7 +592,7 @@ static void write_comment(writer *w, const char *comment)
 int sim_scenario_format(const sim_scenario *s, const char *comment, const char *trace_csv,
 			char **text, size_t *len, char *err, size_t errlen)
 {
-	writer w = { NULL, err, errlen, false };
+	writer w = { NULL, err, errlen, false, &s->rig.truth };
 	mdl_rig rig;
 	af_engine_config eng;
 	char *buf = NULL;
@@ -589,7 +614,8 @@ int sim_scenario_format(const sim_scenario *s, const char *comment, const char *
 		put(&w, "\n");
 	}
 	put(&w, "seed: %llu\n", (unsigned long long)s->seed);
-	if (map_differs(&sim_scn_rig, (const char *)&s->rig, (const char *)&rig)) {
+	if (map_differs(&sim_scn_rig, (const char *)&s->rig, (const char *)&rig) ||
+	    s->rig.truth.pinned) {
 		put(&w, "rig:\n");
 		write_map(&w, &sim_scn_rig, (const char *)&s->rig, (const char *)&rig, 2, "rig");
 	}

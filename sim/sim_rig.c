@@ -31,6 +31,11 @@ static double w_instrument_c(void *ctx)
 	return sim_ctl_instrument_c(((simrig *)ctx)->sh);
 }
 
+static double w_plan_place_um(void *ctx, double z_um, double temp_c)
+{
+	return sim_ctl_plan_place_um(((simrig *)ctx)->sh, z_um, temp_c);
+}
+
 static double w_true_focus_um(void *ctx, af_lens lens)
 {
 	return sim_ctl_true_focus_um(((simrig *)ctx)->sh, (int)lens);
@@ -77,6 +82,7 @@ static const sim_world_ops world_ops = {
 	.now_ns = w_now_ns,
 	.advance = w_advance,
 	.instrument_c = w_instrument_c,
+	.plan_place_um = w_plan_place_um,
 	.true_focus_um = w_true_focus_um,
 	.focus_error_um = w_focus_error_um,
 	.frame_truth = w_frame_truth,
