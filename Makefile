@@ -214,7 +214,7 @@ fuzz-fieldlog: $(BUILD)/tests/mkfieldlog fuzz-lib
 # The docs keep README.md's layout (README.md beside docs/), so its links
 # hold; the scenario library keeps its folders (a trace CSV beside its
 # scenario).
-SCENARIO_FILES := $(sort $(shell find scenarios -type f \( -name '*.yaml' -o -name '*.csv' -o -name '*.md' \)))
+SCENARIO_FILES := $(sort $(shell find scenarios -type f \( -name '*.yaml' -o -name '*.csv' -o -name '*.md' -o -name '*.aflog' \)))
 DOC_FILES      := $(sort $(wildcard docs/*.md docs/*.png))
 SHARE = $(DESTDIR)$(PREFIX)/share
 install: $(BUILD)/afsim

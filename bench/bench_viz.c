@@ -61,9 +61,11 @@ static int build(sqlite3 *sq)
 	int rc = -1;
 
 	if (exec(sq, "BEGIN") ||
-	    sqlite3_prepare_v2(sq, "INSERT INTO runs VALUES (?1, ?2, 'x.yaml', 'x', 1, 'sim', "
-			       "'2026-01-01T00:00:00Z', NULL, 'passed', '0123456789abcdef', 'bench', 'h', 1, "
-			       "'sim:default', '', 1, 1, 0.05, 0.05, NULL)", -1, &run, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(sq, "INSERT INTO runs (id, scenario, scenario_path, scenario_sha256, seed, "
+			       "mode, started_at, finished_at, status, trace_hash, afsim_version, host, pid, rig, "
+			       "message, virtual_s, wall_s, tol_time_frac, tol_accuracy_um) VALUES (?1, ?2, "
+			       "'x.yaml', 'x', 1, 'sim', '2026-01-01T00:00:00Z', NULL, 'passed', "
+			       "'0123456789abcdef', 'bench', 'h', 1, 'sim:default', '', 1, 1, 0.05, 0.05)", -1, &run, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO ops VALUES (?1, ?2, 'handoff', ?3, 'A', 'B', 0, 0, ?4, ?5, "
 			       "NULL, ?6, ?7, ?8, ?9, ?10, 3, 0, 22, 1, '')", -1, &op, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(sq, "INSERT INTO samples VALUES (?1, ?2, ?3, ?4, 'B', ?5, ?6, ?7, ?8)", -1,

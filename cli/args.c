@@ -4,10 +4,12 @@
 #include "cli/args.h"
 
 #include <errno.h>
-#include <string.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +46,29 @@ int cli_value(const char *cmd, int argc, char **argv, int *i, const char **val)
 	}
 	*val = argv[++*i];
 	return 0;
+}
+
+int cli_output_writable(const char *cmd, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "afsim %s: cannot write JUnit file '%s': it is a folder\n", cmd, path);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+		return 0;
+	}
+	if (errno == EEXIST && (fd = open(path, O_WRONLY | O_APPEND)) >= 0) {
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "afsim %s: cannot write JUnit file '%s': %s\n", cmd, path, strerror(errno));
+	return -1;
 }
 
 void cli_invocation_id(char *buf, size_t n)

@@ -24,7 +24,8 @@ struct afsim_help {
 static const afsim_help entries[] = {
 	{ "run", NULL,
 	  "afsim run FILE.yaml|DIR ... [--db PATH] [--seed N] [--rig RIG.yaml] [--junit PATH] "
-	  "[--png DIR] [--record LOG] [-j N] [-v] [--shard I/N] [--shard-count N] [--tap] "
+	  "[--png DIR] [--record LOG] [--record-pixels WHICH] [-j N] [-v] [--shard I/N] "
+	  "[--shard-count N] [--tap] "
 	  "[--summary FILE]",
 	  "Run scenarios (files, or folders searched recursively for *.yaml) on the\n"
 	  "simulated rig (or, with --rig, on a physical rig) against the engine and check\n"
@@ -48,6 +49,11 @@ static const afsim_help entries[] = {
 	  "                    recorder (afsim replay reads it); with several scenarios\n"
 	  "                    LOG is a folder (ending in / or existing) of\n"
 	  "                    LOG/<scenario>.aflog\n"
+	  "  --record-pixels WHICH\n"
+	  "                    the frames whose pixels the log keeps: all (default),\n"
+	  "                    failures (those of every failed operation and the one\n"
+	  "                    before) or none (digests and scores only: the smallest\n"
+	  "                    log, which still replays exactly)\n"
 	  "  -j N              run N scenarios at a time, each in its own process (1..64);\n"
 	  "                    the output and every run are the same as with -j 1\n"
 	  "  -v, --verbose     print every operation (phase times, prediction, landing,\n"
@@ -77,8 +83,8 @@ static const afsim_help entries[] = {
 	  "Exit: 0, 2 usage, 3 the database cannot be opened or read.\n" },
 
 	{ "report", NULL,
-	  "afsim report [RUN_ID...|--last|--invocation ID] [--scenario NAME] [--since WHEN] "
-	  "[--format text|markdown|json] [--db PATH]",
+	  "afsim report [RUN_ID...|--last|--invocation ID|--validation ID] [--scenario NAME] "
+	  "[--since WHEN] [--format text|markdown|json] [--db PATH]",
 	  "Profiling report of recorded runs (several RUN_IDs are aggregated): per phase\n"
 	  "(lens_switch, focus_move, focus_search, validation, total; successful\n"
 	  "handoffs) count, mean, std, min, max, p50, p95, p99, CV and share of the\n"
@@ -94,6 +100,10 @@ static const afsim_help entries[] = {
 	  "                    invocation)\n"
 	  "  --since WHEN      only runs started since WHEN: ISO 8601 UTC\n"
 	  "                    (2024-05-01T12:00:00Z) or an age (30m, 2h, 1d)\n"
+	  "  --validation ID|last\n"
+	  "                    instead of runs, a validation of a rig (afsim hil\n"
+	  "                    validate): every measurement, its limits, outcome and how\n"
+	  "                    it was measured\n"
 	  "  --format F        text (default), markdown (tables, for a CI job summary)\n"
 	  "                    or json (one object, the same numbers; NaN as null)\n"
 	  DB_LINE
@@ -169,12 +179,13 @@ static const afsim_help entries[] = {
 	  "read.\n" },
 
 	{ "viz", NULL,
-	  "afsim viz (timeline RUN [--op N] [--from MS] [--to MS] | trend --scenario NAME "
+	  "afsim viz (timeline RUN|LOG [--op N] [--from MS] [--to MS] | trend --scenario NAME "
 	  "--metric METRIC [--baseline NAME] | hist RUN [RUN] | compare RUN RUN) "
 	  "[--png FILE] [--size WxH] [--db PATH]",
 	  "Draw pictures of recorded runs (docs/viz.md).  RUN is a run id or `last`\n"
 	  "(the newest run; --last works too).\n"
-	  "  timeline RUN      stage z over run time, frames, focal plane, phases\n"
+	  "  timeline RUN|LOG  stage z over run time, frames, focal plane, phases; of a\n"
+	  "                    run, or of a field log read directly\n"
 	  "  trend             a metric over the runs of a scenario, with the baseline\n"
 	  "  hist RUN [RUN]    per-phase histograms of a run's handoffs\n"
 	  "  compare RUN RUN   two runs side by side\n"
@@ -190,12 +201,15 @@ static const afsim_help entries[] = {
 	  "Exit: 0 drawn; 2 bad usage (also an unknown metric); 3 nothing to draw (the\n"
 	  "picture shows why) or an SDL or database error.\n" },
 	{ "viz", "timeline",
-	  "afsim viz timeline RUN [--op N] [--from MS] [--to MS] [--png FILE] [--size WxH] "
+	  "afsim viz timeline RUN|LOG [--op N] [--from MS] [--to MS] [--png FILE] [--size WxH] "
 	  "[--db PATH]",
 	  "Stage z over run time with every frame, the true focal plane, each search's\n"
 	  "fitted peak, focus scores, temperature and a bar per phase of every\n"
 	  "operation.  Opens on the handoffs; long idle gaps are squeezed (a break mark\n"
-	  "on the time axis).  RUN is a run id or `last`.\n"
+	  "on the time axis).  RUN is a run id or `last`; LOG a field log (an\n"
+	  "instrument's flight recorder, afsim run's), drawn from its calls: the\n"
+	  "stage where the engine sent it, the focus scores, the temperature read, the\n"
+	  "phases of each operation and its HAL errors.\n"
 	  "  --op N            open on operation N of the run\n"
 	  "  --from MS         start of the window, ms of run time\n"
 	  "  --to MS           end of the window, ms of run time\n"
@@ -258,6 +272,39 @@ static const afsim_help entries[] = {
 	  "warning.\n"
 	  "Exit: 0 reproduced (or dumped), 1 diverged, 2 bad log or usage, 3 harness\n"
 	  "error.\n" },
+	{ "field", NULL,
+	  "afsim field import LOG -o SCENARIO.yaml [--name NAME] [--seed N] [--force] [-v]",
+	  "Field logs made into scenarios (docs/field-replay.md).\n"
+	  "  import LOG -o SCENARIO.yaml\n"
+	  "                    a scenario that reproduces the log in simulation: its\n"
+	  "                    steps, rig, room, engine, faults and expectations\n"
+	  "afsim help field import tells more.\n"
+	  "Exit: 0 written and reproduced, 1 written but the simulation fails\n"
+	  "otherwise, 2 usage, a bad log or something missing, 3 cannot write or run.\n" },
+	{ "field", "import",
+	  "afsim field import LOG -o SCENARIO.yaml [--name NAME] [--seed N] [--force] [-v]",
+	  "Make a field log (an instrument's flight recorder, afsim run's) into a\n"
+	  "scenario that reproduces it in the physics simulation: the operations as\n"
+	  "steps (calibrations, autofocus, handoffs at their places, waits from the\n"
+	  "gaps), the room from the temperature readings (SCENARIO.temps.csv beside\n"
+	  "it), the rig's timings fitted from the calls' durations, the recorded engine\n"
+	  "configuration, faults inferred from the HAL errors at the operations where\n"
+	  "they happened, and expectations that the same operations fail with the same\n"
+	  "codes (op.N.errors.CODE) and no others.  The scenario is then run once in\n"
+	  "simulation and its failures compared with the log's.  What the log cannot\n"
+	  "tell (no temperature readings or clock stamps, an operation or engine\n"
+	  "setting a scenario cannot hold, an error no fault makes) is listed, and\n"
+	  "nothing is written.\n"
+	  "  -o, --output FILE the scenario to write\n"
+	  "  --name NAME       the scenario's name (default: FILE's name)\n"
+	  "  --seed N          the scenario's seed (default 1)\n"
+	  "  --force           write the scenario even when something is missing (its\n"
+	  "                    header comment lists what)\n"
+	  "  -v, --verbose     also print where every rig value came from\n"
+	  "Exit: 0 written, and the simulation fails where the log failed; 1 written,\n"
+	  "but the simulation fails otherwise (the differences are printed); 2 usage,\n"
+	  "a bad log, or something missing; 3 the files cannot be written or the\n"
+	  "scenario cannot run.\n" },
 	{ "gap", NULL, "afsim gap SIM_RUN HIL_RUN [--format text|json] [--db PATH]",
 	  "The gap between simulation and a rig: a scenario's run in simulation against\n"
 	  "its run on a rig (afsim run --rig), phase by phase.  Success rate (Fisher) and\n"
@@ -271,8 +318,8 @@ static const afsim_help entries[] = {
 	  "hil run of one scenario, 3 the database cannot be read.\n" },
 
 	{ "rig", NULL,
-	  "afsim rig (serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
-	  "[--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
+	  "afsim rig (serve (--listen HOST:PORT | --pty) [--genicam] [--scenario FILE] "
+	  "[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
 	  "The rig side of hardware-in-the-loop (docs/hil.md, docs/rig-protocol.md).\n"
 	  "  serve             the rig emulator: the rig protocol on TCP or a\n"
 	  "                    pseudo-terminal, answered by the simulator in real time\n"
@@ -281,34 +328,71 @@ static const afsim_help entries[] = {
 	  "Exit: 0; 2 usage, a bad scenario or rig file; 3 cannot listen, or the rig\n"
 	  "cannot be reached.\n" },
 	{ "rig", "serve",
-	  "afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N] "
-	  "[--name NAME] [--no-pacing] [--quiet] [-v]",
+	  "afsim rig serve (--listen HOST:PORT | --pty) [--genicam] [--scenario FILE] "
+	  "[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v]",
 	  "The rig emulator, a stand-in for a physical rig: it speaks the rig protocol\n"
 	  "and answers with the simulator's physics in real time (a move takes as long\n"
 	  "as the stage model says).  Prints one line once ready, 'listening on\n"
-	  "tcp:127.0.0.1:PORT' or 'listening on serial:/dev/pts/N', and serves one\n"
-	  "client at a time (another gets a busy error naming the holder) until SIGINT\n"
-	  "or SIGTERM; connections and faults are logged on stderr.\n"
+	  "tcp:127.0.0.1:PORT' or 'listening on serial:/dev/pts/N' (with --genicam\n"
+	  "followed by ' camera genicam:127.0.0.1'), and serves one client at a time\n"
+	  "(another gets a busy error naming the holder) until SIGINT or SIGTERM;\n"
+	  "connections and faults are logged on stderr.\n"
 	  "  --listen HOST:PORT  TCP on HOST (127.0.0.1, [::1], ...); port 0 picks a\n"
 	  "                    free one\n"
 	  "  --pty             a pseudo-terminal: a serial line serial:/dev/pts/N@BAUD\n"
+	  "  --genicam         also serve the camera as a GigE Vision device on\n"
+	  "                    127.0.0.1 (Aravis's fake camera; UDP port 3956 there: run\n"
+	  "                    it in a private network namespace), its frames rendered\n"
+	  "                    at the emulated stage, lens and exposure\n"
 	  "  --scenario FILE   the emulated world: the scenario's rig, environment and\n"
 	  "                    faults, the rig-level kinds included (link_drop, garbage,\n"
-	  "                    slow_reply, no_reply); its steps are the client's\n"
+	  "                    slow_reply, no_reply; camera_delay, camera_incomplete,\n"
+	  "                    camera_gone with --genicam); its steps are the client's\n"
 	  "  --seed N          seed of the world (default: the scenario's, else 1)\n"
 	  "  --name NAME       the rig's name in its greeting (default emul)\n"
 	  "  --no-pacing       answer at once instead of in real time (benchmarks)\n"
 	  "  --quiet           no log on stderr\n"
 	  "  -v, --verbose     also every request and reply line on stderr, with its\n"
 	  "                    time in ms from the connection (a transcript)\n"
-	  "Exit: 0 stopped by a signal; 2 usage or a bad scenario; 3 cannot listen.\n" },
+	  "Exit: 0 stopped by a signal; 2 usage or a bad scenario; 3 cannot listen (or\n"
+	  "serve the camera).\n" },
 	{ "rig", "hello",
 	  "afsim rig hello RIG.yaml",
 	  "Connect to the rig of the rig file (docs/hil.md), greet it (HELLO) and print\n"
 	  "its name, identity, protocol version and capabilities, then the round trip\n"
-	  "of one GET_Z: the first check when wiring a rig.\n"
+	  "of one GET_Z: the first check when wiring a rig.  With camera: genicam:ID\n"
+	  "it opens the camera too and prints what it is.\n"
 	  "Exit: 0; 2 usage or a bad rig file; 3 the rig cannot be reached or\n"
 	  "answers wrongly.\n" },
+
+	{ "hil", NULL,
+	  "afsim hil validate --rig RIG.yaml [--reps N] [--junit FILE] [--db PATH]",
+	  "Hardware in the loop: the validation suite of a rig (docs/hil.md).\n"
+	  "  validate          measure the rig against its specification\n"
+	  "afsim help hil validate tells more.\n"
+	  "Exit: 0 all pass, 1 a FAIL, 2 usage or a bad rig file, 3 an ERROR.\n" },
+	{ "hil", "validate",
+	  "afsim hil validate --rig RIG.yaml [--reps N] [--junit FILE] [--db PATH]",
+	  "Measure the rig of a rig file against its specification (the rig file's\n"
+	  "spec:, defaults from the targets): lens switch, focus move of a standard\n"
+	  "move, settle, z repeatability, backlash, encoder error, frame rate and\n"
+	  "jitter, exposure linearity, dark noise, temperature noise and sanity, and\n"
+	  "A->B handoffs with their mapping error.  One line per measurement: name, value,\n"
+	  "unit, limits, outcome (PASS; MARGINAL: inside a limit but within the spec's\n"
+	  "margin_pct of it; FAIL; ERROR: the rig misbehaved or a measurement timed\n"
+	  "out, with its message - the others still run), the repetitions and their\n"
+	  "standard deviation.  Recorded in the database (afsim report --validation\n"
+	  "shows it).  The stage moves a few tens of um around where it is and is put\n"
+	  "back, with the lens and the exposure.\n"
+	  "  --rig RIG.yaml    the rig file\n"
+	  "  --reps N          repetitions of each measurement, 3..1000 (default 10;\n"
+	  "                    30 frames, 20 temperature readings, 5 backlash pairs)\n"
+	  "  --junit FILE      write JUnit XML: one testcase per measurement, FAIL a\n"
+	  "                    failure, ERROR an error\n"
+	  "  --db PATH         the results database (default $AFSIM_DB, else ./afsim.db),\n"
+	  "                    created on first use\n"
+	  "Exit: 0 every measurement PASS or MARGINAL, 1 a FAIL, 2 usage or a bad rig\n"
+	  "file, 3 an ERROR, or the database or JUnit file cannot be written.\n" },
 
 	{ "swarm", NULL,
 	  "afsim swarm SCENARIO --seeds N [--from S] [-j N] [--shard I/N] [--shard-count N] "

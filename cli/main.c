@@ -17,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/db_cmd.h"
 #include "cli/export_cmd.h"
+#include "cli/field_cmd.h"
 #include "cli/gap_cmd.h"
 #include "cli/help.h"
 #include "cli/replay_cmd.h"
@@ -24,6 +25,7 @@
 #include "cli/rig_cmd.h"
 #include "cli/run.h"
 #include "cli/runs_cmd.h"
+#include "cli/validate_cmd.h"
 #include "cli/shrink_cmd.h"
 #include "cli/swarm.h"
 #include "cli/viz_cmd.h"
@@ -57,8 +59,10 @@ static const command commands[] = {
 	{ "regress", afsim_cmd_regress },
 	{ "viz", afsim_cmd_viz },
 	{ "replay", afsim_cmd_replay },
+	{ "field", afsim_cmd_field },
 	{ "gap", afsim_cmd_gap },
 	{ "rig", afsim_rig_main },
+	{ "hil", afsim_hil_main },
 	{ "swarm", afsim_cmd_swarm },
 	{ "shrink", afsim_cmd_shrink },
 	{ "db", afsim_cmd_db },
@@ -113,6 +117,7 @@ static int cmd_run(int argc, char **argv)
 {
 	run_opts o = { 0 };
 	uint64_t v;
+	bool has_pixels = false;
 	int rc;
 
 	o.paths = calloc((size_t)argc, sizeof *o.paths);
@@ -128,7 +133,8 @@ static int cmd_run(int argc, char **argv)
 		if (strcmp(a, "--seed") == 0 || strcmp(a, "--junit") == 0 || strcmp(a, "-j") == 0 ||
 		    strcmp(a, "--db") == 0 || strcmp(a, "--png") == 0 || strcmp(a, "--record") == 0 ||
 		    strcmp(a, "--rig") == 0 || strcmp(a, "--shard") == 0 ||
-		    strcmp(a, "--shard-count") == 0 || strcmp(a, "--summary") == 0) {
+		    strcmp(a, "--shard-count") == 0 || strcmp(a, "--summary") == 0 ||
+		    strcmp(a, "--record-pixels") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "afsim run: %s needs a value\n", a);
 				free(o.paths);
@@ -149,6 +155,20 @@ static int cmd_run(int argc, char **argv)
 				o.shard = argv[i];
 			} else if (strcmp(a, "--summary") == 0) {
 				o.summary = argv[i];
+			} else if (strcmp(a, "--record-pixels") == 0) {
+				static const char *const which[] = { "all", "failures", "none" };
+
+				o.record_pixels = -1;
+				for (int k = 0; k < 3; k++)
+					if (strcmp(argv[i], which[k]) == 0)
+						o.record_pixels = k;
+				if (o.record_pixels < 0) {
+					fprintf(stderr, "afsim run: --record-pixels needs all, failures or "
+							"none, not '%s'\n", argv[i]);
+					free(o.paths);
+					return EXIT_USAGE;
+				}
+				has_pixels = true;
 			} else if (strcmp(a, "--shard-count") == 0) {
 				if (cli_u64(argv[i], &v) != 0 || v < 1 || v > SIM_SHARD_MAX) {
 					fprintf(stderr, "afsim run: --shard-count needs a number of shards "
@@ -182,6 +202,11 @@ static int cmd_run(int argc, char **argv)
 		} else {
 			o.paths[o.npaths++] = argv[i];
 		}
+	}
+	if (has_pixels && !o.record) {
+		fprintf(stderr, "afsim run: --record-pixels goes with --record LOG\n");
+		free(o.paths);
+		return EXIT_USAGE;
 	}
 	if (o.npaths == 0) {
 		fprintf(stderr, "usage: %s\n", afsim_help_synopsis(afsim_help_find("run", NULL, NULL)));

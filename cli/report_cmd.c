@@ -19,6 +19,7 @@
 
 #include "cli/args.h"
 #include "cli/runsel.h"
+#include "cli/validate_cmd.h"
 #include "db/db.h"
 #include "db/regress.h"
 #include "db/report.h"
@@ -154,6 +155,9 @@ int afsim_cmd_report(int argc, char **argv)
 	db *d = NULL;
 	int rc = EXIT_USAGE;
 
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--validation") == 0)
+			return afsim_report_validation(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		int c = runsel_arg("report", argc, argv, &i, &sel, false, &fmt_s, &path);
 

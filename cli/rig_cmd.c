@@ -41,10 +41,16 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
+/* The ready line: where the protocol is served, and the camera with
+ * --genicam (user: points to the camera's spec, "" without). */
 static void print_ready(void *user, const char *spec)
 {
-	(void)user;
-	printf("listening on %s\n", spec);
+	const char *cam = *(const char *const *)user;
+
+	if (cam && *cam)
+		printf("listening on %s camera %s\n", spec, cam);
+	else
+		printf("listening on %s\n", spec);
 	fflush(stdout);
 }
 
@@ -75,8 +81,8 @@ static int parse_listen(const char *s, char *host, size_t hsize, uint16_t *port)
 
 static int serve_usage(void)
 {
-	fprintf(stderr, "usage: afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] "
-			"[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v]\n");
+	fprintf(stderr, "usage: afsim rig serve (--listen HOST:PORT | --pty) [--genicam] "
+			"[--scenario FILE] [--seed N] [--name NAME] [--no-pacing] [--quiet] [-v]\n");
 	return EXIT_USAGE;
 }
 
@@ -85,8 +91,8 @@ static int cmd_serve(int argc, char **argv)
 	hil_emul_config cfg;
 	hil_emul *e = NULL;
 	sim_scenario s;
-	bool have_scn = false, have_seed = false, pty = false;
-	const char *listen_at = NULL, *scn = NULL, *v;
+	bool have_scn = false, have_seed = false, pty = false, genicam = false;
+	const char *listen_at = NULL, *scn = NULL, *v, *cam_spec = "";
 	char host[256], err[SIM_ERR_MAX], ident[HIL_PROTO_IDENT_MAX + 1];
 	uint16_t port = 0;
 	uint64_t seed = 1;
@@ -100,6 +106,8 @@ static int cmd_serve(int argc, char **argv)
 
 		if (strcmp(a, "--pty") == 0) {
 			pty = true;
+		} else if (strcmp(a, "--genicam") == 0) {
+			genicam = true;
 		} else if (strcmp(a, "--no-pacing") == 0) {
 			cfg.pacing = false;
 		} else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -164,6 +172,7 @@ static int cmd_serve(int argc, char **argv)
 			*p = '_';
 	cfg.ident = ident;
 	cfg.on_ready = print_ready;
+	cfg.user = &cam_spec;
 	e = hil_emul_new(&cfg, err, sizeof err);
 	if (!e) {
 		fprintf(stderr, "afsim rig serve: %s\n", err);
@@ -175,6 +184,11 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "afsim rig serve: %s\n", err);
 		goto out;
 	}
+	if (genicam && hil_emul_start_genicam(e, NULL, err, sizeof err) != 0) {
+		fprintf(stderr, "afsim rig serve: --genicam: %s\n", err);
+		goto out;
+	}
+	cam_spec = hil_emul_camera_spec(e);
 	if (pipe(pfd) != 0) {
 		fprintf(stderr, "afsim rig serve: cannot make a pipe: %s\n", strerror(errno));
 		goto out;
@@ -197,8 +211,12 @@ static int cmd_serve(int argc, char **argv)
 		hil_emul_get_stats(e, &st);
 		fprintf(stderr, "afsim rig serve: stopped; %" PRIu64 " connections, %" PRIu64
 			" refused, %" PRIu64 " requests (%" PRIu64 " malformed, %" PRIu64
-			" swallowed), %" PRIu64 " rig-level faults\n",
+			" swallowed), %" PRIu64 " rig-level faults",
 			st.connections, st.refused, st.requests, st.bad_requests, st.swallowed, st.faults);
+		if (genicam)
+			fprintf(stderr, ", %" PRIu64 " GenICam frames (%" PRIu64 " dropped)",
+				st.camera_frames, st.camera_dropped);
+		fputc('\n', stderr);
 	}
 	rc = EXIT_OK;
 out:
@@ -248,6 +266,14 @@ static int cmd_hello(int argc, char **argv)
 		if (h->caps & bit)
 			printf(" %s", hil_cap_name(bit));
 	printf("%s\n", h->caps ? "" : " -");
+	if (hil_bridge_camera(b)) {
+		const hil_genicam_info *ci = hil_genicam_get_info(hil_bridge_camera(b));
+
+		printf("camera    genicam:%s (%s %s %s, %s, sensor %ux%u, %s, %s)\n", rf.camera_id,
+		       ci->vendor, ci->model, ci->serial, ci->protocol, ci->sensor_width,
+		       ci->sensor_height, hil_genicam_pixel_format(hil_bridge_camera(b)),
+		       ci->software_trigger ? "software trigger" : "free running");
+	}
 	hil_bridge_bind(b, &hal);
 	t0 = hil_now_ns();
 	rc = hal.ops->get_z(hal.ctx, &z);
@@ -268,7 +294,7 @@ int afsim_rig_main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "hello") == 0)
 		return cmd_hello(argc - 1, argv + 1);
-	fprintf(stderr, "usage: afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] "
-			"[--seed N] | afsim rig hello RIG.yaml\n");
+	fprintf(stderr, "usage: afsim rig serve (--listen HOST:PORT | --pty) [--genicam] "
+			"[--scenario FILE] [--seed N] | afsim rig hello RIG.yaml\n");
 	return EXIT_USAGE;
 }

@@ -192,6 +192,13 @@ static bool log_open(const run_opts *o, const sim_scenario *s, outcome *out, FIL
 	}
 	af_rec_options_default(opts);
 	opts->build_id = AFSIM_VERSION;   /* rig_id: the runner's rig name */
+	if (o->record_pixels == 1) {
+		/* the ring's frames are written when an operation fails */
+		opts->keep_last_n_ops = 2;
+	} else if (o->record_pixels == 2) {
+		opts->keep_last_n_ops = 1;
+		opts->ring_bytes = 0;
+	}
 	sink->write = fld_file_sink_write;
 	sink->user = *f;
 	ro->record = sink;

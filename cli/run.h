@@ -25,6 +25,9 @@ typedef struct run_opts {
 	 * existing one, or a path ending in '/') of DIR/<scenario>.aflog */
 	const char *record;
 	bool record_dir;                    /* set by afsim_run: record is a folder */
+	/* --record-pixels: which frames' pixels the log keeps: 0 all (the
+	 * default), 1 those of failed operations (and the one before), 2 none */
+	int record_pixels;
 	const char *rig_file;               /* --rig: the rig file (mode hil) */
 	const struct sim_rig_source *rig;   /* set by afsim_run: NULL, the simulated rig */
 	const char *shard;        /* --shard I/N (NULL: from the environment, if at all) */

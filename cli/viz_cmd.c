@@ -11,12 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/viz_cmd.h"
 
 #include "cli/args.h"
 #include "db/db.h"
+#include "field/fld_log.h"
+#include "field/fld_records.h"
+#include "sim/results_db.h"
 #include "viz/data.h"
 #include "viz/view.h"
 #include "viz/window.h"
@@ -143,7 +147,7 @@ static int parse_args(int argc, char **argv, viz_args *a)
 	switch (a->rq.kind) {
 	case VIZ_TIMELINE:
 		if (a->nruns != 1)
-			return usage_err("%s", "timeline needs one RUN (an id or last)");
+			return usage_err("%s", "timeline needs one RUN (an id, last, or a field log)");
 		break;
 	case VIZ_TREND:
 		if (a->nruns != 0 || !a->rq.scenario || !a->rq.metric)
@@ -171,6 +175,89 @@ static int parse_args(int argc, char **argv, viz_args *a)
 	if (a->png && (a->script || a->screenshot))
 		return usage_err("%s", "--script and --screenshot are for the window, not --png");
 	return 0;
+}
+
+#ifndef AFSIM_VERSION
+#define AFSIM_VERSION "unknown"
+#endif
+
+/* Whether the timeline's RUN is a field log: not `last`, not a run id,
+ * and a file that is there. */
+static bool is_log_arg(const viz_args *a)
+{
+	int64_t id;
+	struct stat st;
+
+	return a->rq.kind == VIZ_TIMELINE && a->nruns == 1 && strcmp(a->runs[0], "last") != 0 &&
+	       cli_run_id(a->runs[0], &id) != 0 && stat(a->runs[0], &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A field log's own database: a temporary folder. */
+typedef struct log_db {
+	char dir[512], path[600];
+	db *d;
+} log_db;
+
+static void log_db_remove(log_db *x)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	char p[640];
+
+	db_close(x->d);
+	x->d = NULL;
+	if (!x->dir[0])
+		return;
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", x->path, ext[i]);
+		unlink(p);
+	}
+	rmdir(x->dir);
+	x->dir[0] = '\0';
+}
+
+/*
+ * `afsim viz timeline LOG`: the log's records (field/fld_records.h) into
+ * a database of its own in a temporary folder, so that the timeline draws
+ * it with the view code of any run.  0 and the run's id, 2 a bad log, 3
+ * (the database), with msg.
+ */
+static int open_log(const char *path, log_db *x, int64_t *id, char *msg, size_t msglen)
+{
+	const char *tmp = getenv("TMPDIR");
+	sim_results_db rec;
+	fld_log *l = NULL;
+	char err[FLD_ERR_MAX];
+	int rc = 3;
+
+	if (fld_log_read_file(path, &l, err, sizeof err) != 0) {
+		snprintf(msg, msglen, "%s", err);
+		return 2;
+	}
+	snprintf(x->dir, sizeof x->dir, "%s/afsim-viz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(x->dir)) {
+		snprintf(msg, msglen, "cannot make a folder for the log's records: %s", strerror(errno));
+		x->dir[0] = '\0';
+		goto out;
+	}
+	snprintf(x->path, sizeof x->path, "%s/log.db", x->dir);
+	if (!(x->d = db_open(x->path, err, sizeof err))) {
+		snprintf(msg, msglen, "%s", err);
+		goto out;
+	}
+	sim_results_db_init(&rec, x->d, AFSIM_VERSION, l->hdr.rig_id, NULL, NULL);
+	if (fld_records(l, path, &sim_results_db_ops, &rec, err, sizeof err) != 0) {
+		snprintf(msg, msglen, "%s", err);
+		goto out;
+	}
+	if (sim_results_db_error(&rec)) {
+		snprintf(msg, msglen, "cannot store the log's records: %s", sim_results_db_error(&rec));
+		goto out;
+	}
+	*id = rec.run_id;
+	rc = 0;
+out:
+	fld_log_free(l);
+	return rc;
 }
 
 /* Resolve RUN arguments: 0, 2 (malformed) or a VIZ_E* code with msg. */
@@ -205,8 +292,9 @@ int afsim_cmd_viz(int argc, char **argv)
 	viz_ctx *x = NULL;
 	viz_view *v = NULL;
 	db *d = NULL;
+	log_db ldb = { "", "", NULL };
 	const char *path;
-	char err[512] = "", title[64];
+	char err[FLD_ERR_MAX + 128] = "", title[64];
 	int rc, status;
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -228,8 +316,23 @@ int afsim_cmd_viz(int argc, char **argv)
 	}
 	snprintf(title, sizeof title, "afsim viz %s", kind_name(a.rq.kind));
 	path = a.db ? a.db : db_default_path();
-	/* viz only reads: a database that is not there is not created */
-	if (access(path, F_OK) != 0) {
+	if (is_log_arg(&a)) {
+		/* a field log, drawn through a database of its own */
+		rc = open_log(a.runs[0], &ldb, &a.rq.run[0], err, sizeof err);
+		if (rc == 2) {
+			fprintf(stderr, "afsim viz: %s\n", err);
+			goto out;
+		}
+		a.rq.nruns = 1;
+		v = rc == 0 ? viz_view_open(ldb.d, &a.rq) : viz_view_new_message(a.rq.kind, VIZ_ESQL, title, err);
+		if (v && rc == 0 && viz_view_status(v) == 0 && (a.op || a.has_from) &&
+		    (rc = viz_view_timeline_window(v, a.op, a.has_from, a.from_ms, a.to_ms)) != 0) {
+			snprintf(err, sizeof err, "%s", viz_view_errmsg(v));
+			viz_view_free(v);
+			v = viz_view_new_message(a.rq.kind, rc, title, err);
+		}
+	} else if (access(path, F_OK) != 0) {
+		/* viz only reads: a database that is not there is not created */
 		snprintf(err, sizeof err, "no results database at '%s' (afsim run records one; --db PATH)",
 			 path);
 		v = viz_view_new_message(a.rq.kind, VIZ_ENODATA, title, err);
@@ -274,6 +377,7 @@ int afsim_cmd_viz(int argc, char **argv)
 out:
 	viz_view_free(v);
 	db_close(d);
+	log_db_remove(&ldb);
 	viz_ctx_free(x);
 	return rc;
 }

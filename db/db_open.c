@@ -178,6 +178,43 @@ static const char schema_v5[] = "";
 
 static int fill_legacy_uids(db *d);
 
+/* Version 6: validations of a rig (`afsim hil validate`), one row each,
+ * and their measurements.  IF NOT EXISTS: the step stays right whatever
+ * number it ends up with among the migrations. */
+static const char schema_v6[] =
+	"CREATE TABLE IF NOT EXISTS validations (\n"
+	"  id            INTEGER PRIMARY KEY,\n"
+	"  rig           TEXT NOT NULL,       -- the rig file's name\n"
+	"  rig_file      TEXT NOT NULL,       -- its path\n"
+	"  identity      TEXT NOT NULL,       -- the rig's greeting ('' when never reached)\n"
+	"  camera        TEXT NOT NULL,       -- 'rig' or 'genicam:ID'\n"
+	"  started_at    TEXT NOT NULL,       -- ISO 8601 UTC\n"
+	"  finished_at   TEXT NOT NULL,\n"
+	"  status        TEXT NOT NULL CHECK (status IN ('passed', 'marginal', 'failed', 'error')),\n"
+	"  reps          INTEGER NOT NULL,    -- --reps\n"
+	"  afsim_version TEXT NOT NULL,\n"
+	"  host          TEXT NOT NULL,\n"
+	"  message       TEXT NOT NULL DEFAULT '',\n"
+	"  wall_s        REAL\n"
+	");\n"
+	"\n"
+	"CREATE TABLE IF NOT EXISTS validation_items (\n"
+	"  validation_id INTEGER NOT NULL REFERENCES validations (id),\n"
+	"  seq           INTEGER NOT NULL,    -- 1-based, the order they ran in\n"
+	"  name          TEXT NOT NULL,       -- 'lens switch', 'focus move', ...\n"
+	"  value         REAL,                -- NULL when ERROR\n"
+	"  unit          TEXT NOT NULL,\n"
+	"  limit_lo      REAL,                -- NULL: no lower limit\n"
+	"  limit_hi      REAL,                -- NULL: no upper limit\n"
+	"  margin_pct    REAL NOT NULL,       -- MARGINAL within this of a limit\n"
+	"  outcome       TEXT NOT NULL CHECK (outcome IN ('PASS', 'MARGINAL', 'FAIL', 'ERROR')),\n"
+	"  n             INTEGER NOT NULL,    -- repetitions behind the value\n"
+	"  sd            REAL,                -- their standard deviation\n"
+	"  duration_ms   REAL,\n"
+	"  detail        TEXT NOT NULL DEFAULT '',  -- how it was measured, or the error\n"
+	"  PRIMARY KEY (validation_id, seq)\n"
+	");\n";
+
 /* migrations[v] takes a database from user_version v to v + 1: its SQL,
  * then its step in C (or NULL). */
 typedef struct migration {
@@ -191,6 +228,7 @@ static const migration migrations[DB_SCHEMA_VERSION] = {
 	{ schema_v3, NULL },
 	{ schema_v4, NULL },
 	{ schema_v5, fill_legacy_uids },
+	{ schema_v6, NULL },
 };
 
 /* The tables of every afsim schema: how a database that predates the

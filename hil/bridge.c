@@ -15,7 +15,7 @@
  * only for reads: a MOVE_Z whose reply was lost may or may not have moved
  * the stage; sending it again is only safe when the caller decides so.
  */
-#include "bridge.h"
+#include "hil/bridge_impl.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -27,35 +27,10 @@
 #include <string.h>
 #include <time.h>
 
-/* Ids of requests that timed out, remembered to recognise late replies. */
-#define UNANSWERED_MAX 16
 /* A drain before a retry stops after this long without input. */
 #define QUIET_NS (20 * 1000000LL)
 /* Longest quoted line in an exchange. */
 #define QUOTE_MAX 160
-
-struct hil_bridge {
-	hil_bridge_config cfg;
-	char name[HIL_PROTO_NAME_MAX + 1];
-	char where[HIL_TRANSPORT_TEXT_MAX];
-	hil_link *link;
-	hil_hello hello;
-	uint32_t next_id;
-	uint32_t unanswered[UNANSWERED_MAX];
-	size_t n_unanswered;
-	int64_t t0_ns;
-	uint32_t exposure_us;     /* last set, 0 unknown: part of a GRAB's deadline */
-	uint8_t *rx;              /* frame payload */
-	size_t rx_cap;
-	hil_bridge_stats st;
-	char sent[HIL_PROTO_LINE_BUF];
-	char got[HIL_PROTO_LINE_BUF];
-	size_t got_len;
-	bool have_got;
-	char exchange[HIL_EXCHANGE_MAX];
-	char errmsg[HIL_BRIDGE_ERR_MAX];
-	char lost[256];
-};
 
 void hil_bridge_config_default(hil_bridge_config *c)
 {
@@ -141,7 +116,7 @@ static int fail(hil_bridge *b, int code, const char *verb, const char *fmt, ...)
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
-static int refuse(hil_bridge *b, int code, const char *verb, const char *fmt, ...)
+int hil_br_refuse(hil_bridge *b, int code, const char *verb, const char *fmt, ...)
 {
 	char what[HIL_BRIDGE_ERR_MAX / 2];
 	va_list ap;
@@ -313,7 +288,7 @@ static int attempt(hil_bridge *b, hil_request *rq, hil_reply *rp, uint32_t extra
 	rq->id = take_id(b);
 	n = hil_proto_format_request(rq, line, sizeof line);
 	if (n < 0)
-		return refuse(b, AF_EINVAL, verb, "cannot encode the request (a value out of range)");
+		return hil_br_refuse(b, AF_EINVAL, verb, "cannot encode the request (a value out of range)");
 	memcpy(b->sent, line, (size_t)n - 1);
 	b->sent[n - 1] = '\0';
 	b->have_got = false;
@@ -405,7 +380,7 @@ static int attempt(hil_bridge *b, hil_request *rq, hil_reply *rp, uint32_t extra
 }
 
 /* Request rq and its reply rp; reads are retried after transport failures. */
-static int request(hil_bridge *b, hil_request *rq, hil_reply *rp, uint32_t extra_ms,
+int hil_br_request(hil_bridge *b, hil_request *rq, hil_reply *rp, uint32_t extra_ms,
 		   af_frame *frame)
 {
 	const char *verb = hil_verb_name(rq->verb);
@@ -416,7 +391,7 @@ static int request(hil_bridge *b, hil_request *rq, hil_reply *rp, uint32_t extra
 
 	memset(rp, 0, sizeof *rp);
 	if (!b->link)
-		return refuse(b, AF_EIO, verb, "the connection was lost earlier: %s", b->lost);
+		return hil_br_refuse(b, AF_EIO, verb, "the connection was lost earlier: %s", b->lost);
 	for (uint32_t a = 0; a < attempts && b->link; a++) {
 		if (a > 0)
 			b->st.retries++;
@@ -438,20 +413,20 @@ static int request(hil_bridge *b, hil_request *rq, hil_reply *rp, uint32_t extra
 }
 
 /* A request with no values. */
-static int simple(hil_bridge *b, hil_verb v, hil_reply *rp)
+int hil_br_simple(hil_bridge *b, hil_verb v, hil_reply *rp)
 {
 	hil_request rq = { .verb = v };
 
-	return request(b, &rq, rp, 0, NULL);
+	return hil_br_request(b, &rq, rp, 0, NULL);
 }
 
-static int need_cap(hil_bridge *b, hil_verb v)
+int hil_br_need_cap(hil_bridge *b, hil_verb v)
 {
 	uint32_t cap = hil_verb_cap(v);
 
 	if (!cap || (b->hello.caps & cap))
 		return AF_OK;
-	return refuse(b, AF_ENOTSUP, hil_verb_name(v), "the rig has no '%s' capability",
+	return hil_br_refuse(b, AF_ENOTSUP, hil_verb_name(v), "the rig has no '%s' capability",
 		      hil_cap_name(cap));
 }
 
@@ -464,15 +439,15 @@ static int op_select_lens(void *ctx, af_lens lens)
 	hil_reply rp;
 
 	if (lens != AF_LENS_A && lens != AF_LENS_B)
-		return refuse(b, AF_EINVAL, "SELECT_LENS", "no lens %d", (int)lens);
+		return hil_br_refuse(b, AF_EINVAL, "SELECT_LENS", "no lens %d", (int)lens);
 	rq = (hil_request){ .verb = HIL_SELECT_LENS, .lens = lens };
-	return request(b, &rq, &rp, 0, NULL);
+	return hil_br_request(b, &rq, &rp, 0, NULL);
 }
 
 static int op_get_lens(void *ctx, af_lens *lens)
 {
 	hil_reply rp;
-	int rc = simple(ctx, HIL_GET_LENS, &rp);
+	int rc = hil_br_simple(ctx, HIL_GET_LENS, &rp);
 
 	if (rc == AF_OK)
 		*lens = rp.lens;
@@ -486,19 +461,19 @@ static int op_move_z(void *ctx, double z_um)
 	hil_reply rp;
 
 	if (!isfinite(z_um))
-		return refuse(b, AF_EINVAL, "MOVE_Z", "target is not a finite number");
+		return hil_br_refuse(b, AF_EINVAL, "MOVE_Z", "target is not a finite number");
 	if (z_um < b->cfg.z_min_um || z_um > b->cfg.z_max_um)
-		return refuse(b, AF_ERANGE, "MOVE_Z",
+		return hil_br_refuse(b, AF_ERANGE, "MOVE_Z",
 			      "%.3f um is beyond the travel [%.1f, %.1f] um of the rig file; not sent",
 			      z_um, b->cfg.z_min_um, b->cfg.z_max_um);
 	rq = (hil_request){ .verb = HIL_MOVE_Z, .z_um = z_um };
-	return request(b, &rq, &rp, 0, NULL);
+	return hil_br_request(b, &rq, &rp, 0, NULL);
 }
 
 static int op_get_z(void *ctx, double *z_um)
 {
 	hil_reply rp;
-	int rc = simple(ctx, HIL_GET_Z, &rp);
+	int rc = hil_br_simple(ctx, HIL_GET_Z, &rp);
 
 	if (rc == AF_OK)
 		*z_um = rp.z_um;
@@ -508,10 +483,10 @@ static int op_get_z(void *ctx, double *z_um)
 static int op_z_busy(void *ctx, bool *busy)
 {
 	hil_reply rp;
-	int rc = need_cap(ctx, HIL_Z_BUSY);
+	int rc = hil_br_need_cap(ctx, HIL_Z_BUSY);
 
 	if (rc == AF_OK)
-		rc = simple(ctx, HIL_Z_BUSY, &rp);
+		rc = hil_br_simple(ctx, HIL_Z_BUSY, &rp);
 	if (rc == AF_OK)
 		*busy = rp.busy;
 	return rc;
@@ -524,31 +499,16 @@ static int op_wait_settled(void *ctx, uint32_t timeout_ms)
 	hil_reply rp;
 
 	if (timeout_ms < 1 || timeout_ms > HIL_PROTO_TIMEOUT_MAX_MS)
-		return refuse(b, AF_EINVAL, "WAIT_SETTLED", "timeout %u ms is outside [1, %u] ms",
+		return hil_br_refuse(b, AF_EINVAL, "WAIT_SETTLED", "timeout %u ms is outside [1, %u] ms",
 			      timeout_ms, HIL_PROTO_TIMEOUT_MAX_MS);
 	rq = (hil_request){ .verb = HIL_WAIT_SETTLED, .timeout_ms = timeout_ms };
-	return request(b, &rq, &rp, timeout_ms, NULL);
-}
-
-static int op_grab_frame(void *ctx, af_frame *frame)
-{
-	hil_bridge *b = ctx;
-	hil_request rq;
-	hil_reply rp;
-	int rc = need_cap(b, HIL_GRAB);
-
-	if (rc != AF_OK)
-		return rc;
-	if (!frame || !frame->pixels)
-		return refuse(b, AF_EINVAL, "GRAB", "no pixel buffer");
-	rq = (hil_request){ .verb = HIL_GRAB };
-	return request(b, &rq, &rp, (b->exposure_us + 999) / 1000, frame);
+	return hil_br_request(b, &rq, &rp, timeout_ms, NULL);
 }
 
 static int op_read_temperature(void *ctx, double *temp_c)
 {
 	hil_reply rp;
-	int rc = simple(ctx, HIL_TEMP, &rp);
+	int rc = hil_br_simple(ctx, HIL_TEMP, &rp);
 
 	if (rc == AF_OK)
 		*temp_c = rp.temp_c;
@@ -583,64 +543,6 @@ static const char *op_errmsg(void *ctx)
 	return b->errmsg;
 }
 
-static int op_set_exposure_us(void *ctx, uint32_t us)
-{
-	hil_bridge *b = ctx;
-	hil_request rq;
-	hil_reply rp;
-	int rc = need_cap(b, HIL_SET_EXPOSURE);
-
-	if (rc != AF_OK)
-		return rc;
-	if (us < 1 || us > HIL_PROTO_EXPOSURE_MAX_US)
-		return refuse(b, AF_EINVAL, "SET_EXPOSURE", "%u us is outside [1, %u] us", us,
-			      HIL_PROTO_EXPOSURE_MAX_US);
-	rq = (hil_request){ .verb = HIL_SET_EXPOSURE, .exposure_us = us };
-	rc = request(b, &rq, &rp, 0, NULL);
-	if (rc == AF_OK)
-		b->exposure_us = us;
-	return rc;
-}
-
-static int op_get_exposure_us(void *ctx, uint32_t *us)
-{
-	hil_bridge *b = ctx;
-	hil_reply rp;
-	int rc = need_cap(b, HIL_GET_EXPOSURE);
-
-	if (rc == AF_OK)
-		rc = simple(b, HIL_GET_EXPOSURE, &rp);
-	if (rc == AF_OK)
-		*us = b->exposure_us = rp.exposure_us;
-	return rc;
-}
-
-static int op_set_roi(void *ctx, const af_roi *roi)
-{
-	hil_bridge *b = ctx;
-	hil_request rq;
-	hil_reply rp;
-	int rc = need_cap(b, HIL_SET_ROI);
-
-	if (rc != AF_OK)
-		return rc;
-	rq = (hil_request){ .verb = HIL_SET_ROI, .roi = *roi };
-	return request(b, &rq, &rp, 0, NULL);
-}
-
-static int op_get_roi(void *ctx, af_roi *roi)
-{
-	hil_bridge *b = ctx;
-	hil_reply rp;
-	int rc = need_cap(b, HIL_GET_ROI);
-
-	if (rc == AF_OK)
-		rc = simple(b, HIL_GET_ROI, &rp);
-	if (rc == AF_OK)
-		*roi = rp.roi;
-	return rc;
-}
-
 static const af_hal_ops bridge_ops = {
 	.name = "hil",
 	.version = AF_HAL_VERSION,
@@ -649,15 +551,15 @@ static const af_hal_ops bridge_ops = {
 	.move_z = op_move_z,
 	.get_z = op_get_z,
 	.wait_settled = op_wait_settled,
-	.grab_frame = op_grab_frame,
+	.grab_frame = hil_br_grab_frame,
 	.read_temperature = op_read_temperature,
 	.now_us = op_now_us,
 	.sleep_us = op_sleep_us,
 	.errmsg = op_errmsg,
-	.set_exposure_us = op_set_exposure_us,
-	.get_exposure_us = op_get_exposure_us,
-	.set_roi = op_set_roi,
-	.get_roi = op_get_roi,
+	.set_exposure_us = hil_br_set_exposure_us,
+	.get_exposure_us = hil_br_get_exposure_us,
+	.set_roi = hil_br_set_roi,
+	.get_roi = hil_br_get_roi,
 	.z_busy = op_z_busy,
 };
 
@@ -676,14 +578,14 @@ int hil_bridge_place(hil_bridge *b, double z_plan_um)
 {
 	hil_request rq;
 	hil_reply rp;
-	int rc = need_cap(b, HIL_PLACE);
+	int rc = hil_br_need_cap(b, HIL_PLACE);
 
 	if (rc != AF_OK)
 		return rc;
 	if (!isfinite(z_plan_um) || fabs(z_plan_um) > HIL_PROTO_Z_MAX_UM)
-		return refuse(b, AF_EINVAL, "PLACE", "plan position is not a finite number in range");
+		return hil_br_refuse(b, AF_EINVAL, "PLACE", "plan position is not a finite number in range");
 	rq = (hil_request){ .verb = HIL_PLACE, .z_um = z_plan_um };
-	return request(b, &rq, &rp, 0, NULL);
+	return hil_br_request(b, &rq, &rp, 0, NULL);
 }
 
 /* ---- life --------------------------------------------------------------- */
@@ -718,7 +620,7 @@ hil_bridge *hil_bridge_open(const hil_bridge_config *cfg, char *err, size_t errl
 	rq = (hil_request){ .verb = HIL_HELLO, .version = HIL_PROTO_VERSION };
 	saved = b->cfg.timeout_ms;
 	b->cfg.timeout_ms = cfg->connect_timeout_ms;
-	rc = request(b, &rq, &rp, 0, NULL);
+	rc = hil_br_request(b, &rq, &rp, 0, NULL);
 	b->cfg.timeout_ms = saved;
 	if (rc != AF_OK) {
 		if (strcmp(rp.code_name, "EBUSY") == 0)
@@ -740,6 +642,8 @@ hil_bridge *hil_bridge_open(const hil_bridge_config *cfg, char *err, size_t errl
 			 "camera is 'rig'", b->name, b->where);
 		goto fail;
 	}
+	if (hil_br_camera_open(b, cfg, err, errlen) != 0)
+		goto fail;
 	return b;
 fail:
 	hil_bridge_free(b);
@@ -750,6 +654,7 @@ void hil_bridge_free(hil_bridge *b)
 {
 	if (!b)
 		return;
+	hil_br_camera_close(b);
 	if (b->link)
 		hil_link_free(b->link);
 	free(b->rx);

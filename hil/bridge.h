@@ -24,6 +24,12 @@
  * counted from hil_bridge_open; frame timestamps are put on it from the
  * age the rig reports in the frame header.
  *
+ * With a GenICam camera (config camera_id, the rig file's camera:
+ * genicam:ID) frames, exposure and ROI come from the camera through
+ * hil/genicam.h instead, opened after the greeting; its errors keep the
+ * driver's codes and messages (ETIMEDOUT, EIO, ENOTSUP, EINVAL, EHW and a
+ * bounded reconnect at the next call), prefixed "rig 'x' (genicam:ID): ".
+ *
  * Threading: none; one bridge is one connection used by one thread.
  */
 #ifndef HIL_BRIDGE_H
@@ -34,6 +40,7 @@
 #include <stdint.h>
 
 #include "engine/af_hal.h"
+#include "hil/genicam.h"
 #include "hil/link.h"
 #include "hil/proto.h"
 
@@ -49,6 +56,11 @@ typedef struct hil_bridge_config {
 	uint32_t retries;             /* extra attempts of a read after a transport failure */
 	double z_min_um, z_max_um;    /* travel: moves beyond are refused here (AF_ERANGE) */
 	bool frames;                  /* frames over the protocol: the rig must have "frames" */
+	/* A GenICam camera (hil/genicam.h) for frames, exposure and ROI:
+	 * its id ("192.168.1.20", a device id, a serial) or NULL for none.
+	 * Borrowed until hil_bridge_open returns, like camera.pixel_format. */
+	const char *camera_id;
+	hil_genicam_opts camera;
 } hil_bridge_config;
 
 /* Defaults: connect 3000 ms, timeout 1000 ms, 2 retries, travel
@@ -97,6 +109,14 @@ const char *hil_bridge_errmsg(const hil_bridge *b);
 /* Whether the connection is still open (false after it closed). */
 bool hil_bridge_connected(const hil_bridge *b);
 void hil_bridge_get_stats(const hil_bridge *b, hil_bridge_stats *out);
+
+/*
+ * The GenICam camera the bridge takes frames, exposure and ROI from (the
+ * rig file's camera: genicam:ID), for its identity and counters
+ * (hil_genicam_get_info, hil_genicam_get_counters); NULL when frames come
+ * over the protocol.  Owned by the bridge.
+ */
+hil_genicam *hil_bridge_camera(hil_bridge *b);
 
 /*
  * Put the place of the specimen whose plan position is z_plan_um under the

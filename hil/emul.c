@@ -17,7 +17,7 @@
 /* posix_openpt, grantpt, unlockpt, ptsname_r (reentrant: tests run an
  * emulator in a thread) and accept4 are declared under _GNU_SOURCE. */
 #define _GNU_SOURCE
-#include "emul.h"
+#include "hil/emul_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,53 +37,6 @@
 
 /* How long a reply may take to leave before the client counts as gone. */
 #define WRITE_GRACE_NS (5 * 1000000000LL)
-
-typedef struct rig_fault {
-	sim_fault f;
-	bool fired;
-	int64_t until_ns;   /* wall clock end of its effect; INT64_MAX: the connection's end */
-} rig_fault;
-
-struct hil_emul {
-	hil_emul_config cfg;
-	char name[HIL_PROTO_NAME_MAX + 1];
-	char ident[HIL_PROTO_IDENT_MAX + 1];
-	mdl_rig rig;
-	mdl_room_profile room;
-	sim_hal *sh;
-	af_hal hal;
-	rig_fault *rf;
-	size_t n_rf;
-	/* where it listens */
-	int listen_fd;
-	bool pty;
-	int pty_slave;            /* kept open: the line stays up without a client */
-	int64_t reopen_ns;        /* pty: reopen after a link_drop at this time (-1: no) */
-	char spec[HIL_TRANSPORT_TEXT_MAX];
-	/* the client and its session */
-	hil_link *client;
-	char peer[HIL_TRANSPORT_TEXT_MAX];
-	bool in_session;
-	int64_t conn_t0_ns;
-	uint64_t conn_requests;
-	int64_t refuse_until_ns;  /* link_drop with a duration: new clients closed */
-	/* pacing: wall0 <-> virt0, set at the first session */
-	bool started;
-	int64_t wall0_ns, virt0_ns;
-	uint64_t all_requests;
-	/* the reply: a line, and the pixels of a frame */
-	char out[HIL_PROTO_LINE_BUF];
-	size_t out_len;
-	uint8_t *pay;
-	size_t pay_len, pay_cap;
-	uint16_t *px;
-	size_t px_cap;
-	sim_rng noise;
-	int stop_fd;
-	bool stopping;
-	hil_emul_stats st;
-};
-
 void hil_emul_config_default(hil_emul_config *c)
 {
 	memset(c, 0, sizeof *c);
@@ -91,21 +44,20 @@ void hil_emul_config_default(hil_emul_config *c)
 	c->pacing = true;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void logf_(hil_emul *e, const char *fmt, ...)
+void hil_em_log(hil_emul *e, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!e->cfg.log)
 		return;
+	flockfile(e->cfg.log); /* the camera thread logs too */
 	fprintf(e->cfg.log, "afsim rig serve: ");
 	va_start(ap, fmt);
 	vfprintf(e->cfg.log, fmt, ap);
 	va_end(ap);
 	fputc('\n', e->cfg.log);
 	fflush(e->cfg.log);
+	funlockfile(e->cfg.log);
 }
 
 #if defined(__GNUC__)
@@ -151,6 +103,9 @@ hil_emul *hil_emul_new(const hil_emul_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	e->cfg = *cfg;
+	pthread_mutex_init(&e->mu, NULL);
+	pthread_mutex_init(&e->cam_mu, NULL);
+	e->cam_back_ns = -1;
 	e->listen_fd = e->pty_slave = -1;
 	e->reopen_ns = -1;
 	e->stop_fd = -1;
@@ -198,6 +153,8 @@ static void close_client(hil_emul *e)
 {
 	hil_link_free(e->client);
 	e->client = NULL;
+	if (e->in_session)
+		hil_em_camera_session_end(e);
 	e->in_session = false;
 }
 
@@ -213,10 +170,13 @@ void hil_emul_free(hil_emul *e)
 {
 	if (!e)
 		return;
+	hil_em_camera_free(e); /* first: its thread renders from the world */
 	close_pty(e);
 	if (e->listen_fd >= 0)
 		close(e->listen_fd);
 	sim_hal_free(e->sh);
+	pthread_mutex_destroy(&e->mu);
+	pthread_mutex_destroy(&e->cam_mu);
 	free(e->rf);
 	free(e->px);
 	free(e->pay);
@@ -233,9 +193,23 @@ sim_hal *hil_emul_sim(hil_emul *e)
 	return e->sh;
 }
 
-void hil_emul_get_stats(const hil_emul *e, hil_emul_stats *out)
+void hil_emul_get_stats(hil_emul *e, hil_emul_stats *out)
 {
 	*out = e->st;
+	pthread_mutex_lock(&e->cam_mu);
+	out->camera_frames = e->cam_frames;
+	out->camera_dropped = e->cam_dropped;
+	pthread_mutex_unlock(&e->cam_mu);
+}
+
+void hil_emul_lock(hil_emul *e)
+{
+	pthread_mutex_lock(&e->mu);
+}
+
+void hil_emul_unlock(hil_emul *e)
+{
+	pthread_mutex_unlock(&e->mu);
 }
 
 /* ---- listening ---------------------------------------------------------- */
@@ -358,8 +332,16 @@ static void sleep_until(hil_emul *e, int64_t t_ns)
 	}
 }
 
-/* Let virtual time catch up with the wall clock (pacing). */
-static void catch_up(hil_emul *e)
+void hil_em_start_clock(hil_emul *e)
+{
+	if (e->started)
+		return;
+	e->started = true;
+	e->wall0_ns = hil_now_ns();
+	e->virt0_ns = sim_ctl_now_ns(e->sh);
+}
+
+void hil_em_catch_up(hil_emul *e)
 {
 	int64_t target, now_v;
 
@@ -369,6 +351,11 @@ static void catch_up(hil_emul *e)
 	now_v = sim_ctl_now_ns(e->sh);
 	if (target > now_v)
 		sim_ctl_advance(e->sh, target - now_v);
+}
+
+int64_t hil_em_wall_of(const hil_emul *e, int64_t t_ns)
+{
+	return e->wall0_ns + (t_ns - e->virt0_ns);
 }
 
 /* ---- sessions and rig-level faults ------------------------------------ */
@@ -384,11 +371,9 @@ static void start_session(hil_emul *e)
 		e->rf[i].fired = false;
 		e->rf[i].until_ns = 0;
 	}
-	if (!e->started) {
-		e->started = true;
-		e->wall0_ns = now;
-		e->virt0_ns = sim_ctl_now_ns(e->sh);
-	}
+	pthread_mutex_lock(&e->mu);
+	hil_em_start_clock(e);
+	pthread_mutex_unlock(&e->mu);
 	e->st.connections++;
 }
 
@@ -413,7 +398,7 @@ static void drop_link(hil_emul *e, const sim_fault *f, int64_t now)
 {
 	int64_t dur = (int64_t)(f->duration_s * 1e9);
 
-	logf_(e, "link_drop: closing the connection of %s", e->peer);
+	hil_em_log(e, "link_drop: closing the connection of %s", e->peer);
 	if (dur > 0)
 		e->refuse_until_ns = now + dur;
 	if (e->pty) {
@@ -440,23 +425,28 @@ static bool poll_rig_faults(hil_emul *e, int64_t now)
 		r->fired = true;
 		r->until_ns = r->f.duration_s > 0 ? now + (int64_t)(r->f.duration_s * 1e9) : INT64_MAX;
 		e->st.faults++;
-		logf_(e, "fault %s fired (%.3f s into the connection, request %" PRIu64 ")",
+		hil_em_log(e, "fault %s fired (%.3f s into the connection, request %" PRIu64 ")",
 		      sim_fault_name(r->f.kind), (double)(now - e->conn_t0_ns) / 1e9, e->conn_requests);
 		if ((int)r->f.kind == SIM_FAULT_LINK_DROP) {
 			drop_link(e, &r->f, now);
 			return false;
 		}
+		if ((int)r->f.kind == SIM_FAULT_CAMERA_DELAY ||
+		    (int)r->f.kind == SIM_FAULT_CAMERA_INCOMPLETE ||
+		    (int)r->f.kind == SIM_FAULT_CAMERA_GONE)
+			hil_em_camera_fault(e, &r->f, now, r->until_ns);
 	}
 	return true;
 }
 
-/* Wall time of the next time-triggered rig fault of the session, or -1. */
+/* Wall time of the next time-triggered rig fault of the session (or of a
+ * gone camera's return), or -1. */
 static int64_t next_fault_ns(const hil_emul *e)
 {
-	int64_t t = -1;
+	int64_t t = e->cam_back_ns >= 0 && e->cam_back_ns < INT64_MAX ? e->cam_back_ns : -1;
 
 	if (!e->in_session)
-		return -1;
+		return t;
 	for (size_t i = 0; i < e->n_rf; i++) {
 		const rig_fault *r = &e->rf[i];
 
@@ -641,7 +631,7 @@ static void send_reply(hil_emul *e)
 	    (e->pay_len == 0 ||
 	     hil_link_write(e->client, e->pay, e->pay_len, deadline, lerr, sizeof lerr) == AF_OK))
 		return;
-	logf_(e, "cannot reply to %s: %s; closing", e->peer, lerr);
+	hil_em_log(e, "cannot reply to %s: %s; closing", e->peer, lerr);
 	if (e->pty)
 		e->in_session = false;
 	else
@@ -655,7 +645,7 @@ static void handle_line(hil_emul *e, const char *line, size_t len, bool too_long
 	hil_request rq;
 	char perr[HIL_PROTO_ERR_MAX];
 	double slow_ms = 0.0;
-	int64_t now = hil_now_ns();
+	int64_t now = hil_now_ns(), due = 0;
 	int prc, n;
 
 	e->st.requests++;
@@ -684,16 +674,19 @@ static void handle_line(hil_emul *e, const char *line, size_t len, bool too_long
 		n = hil_proto_format_error(rq.id, AF_EPROTO, perr, e->out, sizeof e->out);
 		e->out_len = n < 0 ? 0 : (size_t)n;
 	} else {
-		catch_up(e);
+		pthread_mutex_lock(&e->mu);
+		hil_em_catch_up(e);
 		sim_ctl_begin_op(e->sh, (int64_t)e->all_requests);
 		execute(e, &rq);
+		due = hil_em_wall_of(e, sim_ctl_now_ns(e->sh));
+		pthread_mutex_unlock(&e->mu);
 	}
 	if (e->out_len == 0)
 		return;
 	if (effect(e, SIM_FAULT_GARBAGE, now, NULL))
 		corrupt(e);
-	if (e->cfg.pacing)
-		sleep_until(e, e->wall0_ns + (sim_ctl_now_ns(e->sh) - e->virt0_ns));
+	if (e->cfg.pacing && prc == AF_OK)
+		sleep_until(e, due);
 	if (effect(e, SIM_FAULT_SLOW_REPLY, now, &slow_ms))
 		sleep_until(e, hil_now_ns() + (int64_t)(slow_ms * 1e6));
 	if (!e->stopping)
@@ -715,7 +708,7 @@ static void serve_client(hil_emul *e)
 			/* too long: answered EPROTO, the connection stays */
 			handle_line(e, line, len, true);
 		} else if (rc == AF_EIO) {
-			logf_(e, "%s disconnected", e->peer);
+			hil_em_log(e, "%s disconnected", e->peer);
 			close_client(e);
 		} else {
 			return;
@@ -745,9 +738,9 @@ static void accept_client(hil_emul *e)
 			n = hil_proto_format_error(0, HIL_PROTO_EBUSY, msg, line, sizeof line);
 			if (n > 0)
 				(void)send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-			logf_(e, "refused %s: busy, held by %s", peer, e->peer);
+			hil_em_log(e, "refused %s: busy, held by %s", peer, e->peer);
 		} else {
-			logf_(e, "refused %s: link_drop in effect", peer);
+			hil_em_log(e, "refused %s: link_drop in effect", peer);
 		}
 		close(fd);
 		return;
@@ -757,7 +750,7 @@ static void accept_client(hil_emul *e)
 		return;
 	snprintf(e->peer, sizeof e->peer, "%s", peer);
 	start_session(e);
-	logf_(e, "%s connected", peer);
+	hil_em_log(e, "%s connected", peer);
 }
 
 int hil_emul_serve(hil_emul *e, int stop_fd, char *err, size_t errlen)
@@ -803,12 +796,16 @@ int hil_emul_serve(hil_emul *e, int stop_fd, char *err, size_t errlen)
 		}
 		if (i_stop >= 0 && p[i_stop].revents)
 			break;
-		if (i_listen >= 0 && (p[i_listen].revents & POLLIN))
-			accept_client(e);
+		/* the client first: one that hung up just before the next one
+		 * connected (runs one after the other) is gone before the new
+		 * one is looked at, not holding the rig */
 		if (i_client >= 0 && e->client && p[i_client].revents)
 			serve_client(e);
+		if (i_listen >= 0 && (p[i_listen].revents & POLLIN))
+			accept_client(e);
 		if (e->client)
 			(void)poll_rig_faults(e, hil_now_ns());
+		hil_em_camera_tick(e, hil_now_ns());
 	}
 	return 0;
 }

@@ -22,9 +22,10 @@
  *
  * One client at a time: a second TCP client gets "0 ERR EBUSY ..." naming
  * the holder, and is closed.  A malformed request gets "ERR EPROTO ..."
- * and the connection stays.  Single-threaded: hil_emul_serve is a poll
- * loop that ends when stop_fd becomes readable (a signal handler's
- * self-pipe, a test's pipe).
+ * and the connection stays.  hil_emul_serve is a poll loop that ends when
+ * stop_fd becomes readable (a signal handler's self-pipe, a test's pipe);
+ * with a GenICam camera (hil_emul_start_genicam) frames are also rendered
+ * on Aravis's camera thread, the world locked between the two.
  */
 #ifndef HIL_EMUL_H
 #define HIL_EMUL_H
@@ -34,6 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hil/gvcam.h"
 #include "sim/scenario.h"
 #include "sim/sim_hal.h"
 
@@ -91,8 +93,36 @@ typedef struct hil_emul_stats {
 	uint64_t bad_requests;  /* answered EPROTO */
 	uint64_t swallowed;     /* not answered (no_reply) */
 	uint64_t faults;        /* rig-level faults fired */
+	uint64_t camera_frames; /* frames rendered for the GenICam camera */
+	uint64_t camera_dropped;/* of those, dropped (camera_drop) */
 } hil_emul_stats;
 
-void hil_emul_get_stats(const hil_emul *e, hil_emul_stats *out);
+void hil_emul_get_stats(hil_emul *e, hil_emul_stats *out);
+
+/*
+ * Serve the emulated camera also as a GigE Vision device (--genicam):
+ * Aravis's fake GigE Vision camera (hil/gvcam.h) on address (NULL:
+ * "127.0.0.1"), whose frames are the simulated camera's, rendered at the
+ * emulated stage position, lens, exposure and ROI at the moment the frame
+ * is taken, with the same physics faults (camera_drop drops the GenICam
+ * frame: no packet leaves).  The sensor, ROI, exposure and bit depth at
+ * power-up are the simulated camera's (Mono16 for 16 bits).  Time: the
+ * frame is rendered from the world caught up with the wall clock, and
+ * leaves once the wall clock has reached the end of its exposure and
+ * readout (at most 200 ms later: the camera's one thread also answers
+ * GVCP).  The fake camera looks at its software trigger at 200 Hz, at
+ * 1 kHz without pacing.  Rig-level camera faults (camera_delay, camera_incomplete,
+ * camera_gone; sim/fault.h) act on it.  Call before hil_emul_serve; 0, or
+ * -1 with err (no such interface, UDP port 3956 taken there).
+ */
+int hil_emul_start_genicam(hil_emul *e, const char *address, char *err, size_t errlen);
+/* "genicam:127.0.0.1", what a rig file's camera names; "" without one. */
+const char *hil_emul_camera_spec(const hil_emul *e);
+/* The camera server (a test's faults, stop and start); NULL without one. */
+hil_gvcam *hil_emul_gvcam(hil_emul *e);
+/* Hold the world against the camera thread (a test reading the ground
+ * truth of hil_emul_sim while a camera may still render). */
+void hil_emul_lock(hil_emul *e);
+void hil_emul_unlock(hil_emul *e);
 
 #endif /* HIL_EMUL_H */

@@ -301,14 +301,18 @@ static void fill(ArvBuffer *buf, void *data, guint32 exposure_us, guint32 gain,
 		 ArvPixelFormat pf)
 {
 	hil_gvcam *c = data;
-	queued_fault fault = next_fault(c);
 	/* The buffer is the camera's own, lent to us to fill; its size is the
 	 * payload it was made for (arv_buffer_get_data's size is what was
 	 * received, nothing on the sending side). */
 	uint8_t *dst = (uint8_t *)(uintptr_t)arv_buffer_get_data(buf, NULL);
 	size_t payload = arv_fake_camera_get_payload(arv_gv_fake_camera_get_fake_camera(c->gv));
+	queued_fault fault;
 	double lost = 0.0;
 
+	if (dst)
+		render_into(c, buf, dst, payload, exposure_us, gain, hil_pixfmt_by_code(pf));
+	/* after rendering: a fault the render callback queued is this frame's */
+	fault = next_fault(c);
 	if (fault.left && fault.kind == HIL_GVCAM_DROP)
 		lost = 1.0;
 	else if (fault.left && fault.kind == HIL_GVCAM_INCOMPLETE)
@@ -316,8 +320,6 @@ static void fill(ArvBuffer *buf, void *data, guint32 exposure_us, guint32 gain,
 	if (lost > 0.0 || c->lossy)
 		g_object_set(c->gv, "gvsp-lost-ratio", lost, NULL);
 	c->lossy = lost > 0.0;
-	if (dst)
-		render_into(c, buf, dst, payload, exposure_us, gain, hil_pixfmt_by_code(pf));
 	if (fault.left && fault.kind == HIL_GVCAM_DELAY) {
 		struct timespec ts = { (time_t)(fault.param / 1000),
 				       (long)(fault.param % 1000) * 1000000L };
@@ -391,6 +393,13 @@ int hil_gvcam_start(hil_gvcam *c, char *err, size_t n)
 	arv_fake_camera_write_register(fake, REG_SENSOR_HEIGHT, c->o.sensor_height);
 	arv_fake_camera_write_register(fake, ARV_FAKE_CAMERA_REGISTER_WIDTH, w);
 	arv_fake_camera_write_register(fake, ARV_FAKE_CAMERA_REGISTER_HEIGHT, h);
+	arv_fake_camera_write_register(fake, ARV_FAKE_CAMERA_REGISTER_X_OFFSET,
+				       c->o.x <= c->o.sensor_width - w ? c->o.x : 0);
+	arv_fake_camera_write_register(fake, ARV_FAKE_CAMERA_REGISTER_Y_OFFSET,
+				       c->o.y <= c->o.sensor_height - h ? c->o.y : 0);
+	if (c->o.exposure_us)
+		arv_fake_camera_write_register(fake, ARV_FAKE_CAMERA_REGISTER_EXPOSURE_TIME_US,
+					       c->o.exposure_us);
 	arv_fake_camera_write_register(fake, ARV_FAKE_CAMERA_REGISTER_PIXEL_FORMAT,
 				       c->power_up_fmt->code);
 	arv_fake_camera_set_trigger_frequency(fake, c->o.trigger_hz);

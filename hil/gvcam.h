@@ -49,7 +49,10 @@ typedef struct hil_gvcam_shot {
 /*
  * Render one frame: fill px (w * h values, row-major, below 2^bit_depth;
  * higher bits are masked off) for an exposure of exposure_us.  Called on the
- * camera thread.
+ * camera thread, before the frame's fault is taken from the queue: a fault
+ * the callback injects (hil_gvcam_inject, with nothing else queued) applies
+ * to the frame it renders.  The frame leaves when the callback returns: a
+ * callback that sleeps delays it (and stalls the camera's GVCP meanwhile).
  */
 typedef void (*hil_gvcam_render_fn)(void *user, uint16_t *px, uint32_t w, uint32_t h,
 				    uint32_t bit_depth, uint32_t exposure_us,
@@ -61,6 +64,9 @@ typedef struct hil_gvcam_opts {
 	const char *serial;         /* [A-Za-z0-9_-], 1..15 chars ("AFSIM01") */
 	uint32_t sensor_width, sensor_height; /* (2048 x 2048, Aravis's) */
 	uint32_t width, height;     /* ROI at power-up (512 x 512, capped) */
+	uint32_t x, y;              /* its offset at power-up (0, 0; 0 where the
+				     * ROI would leave the sensor) */
+	uint32_t exposure_us;       /* exposure at power-up (0: Aravis's 10 ms) */
 	const char *pixel_format;   /* at power-up ("Mono8") */
 	double trigger_hz;          /* software trigger polling (200) */
 	hil_gvcam_render_fn render; /* NULL: a ramp, (x + y) of the sensor */

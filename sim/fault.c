@@ -44,6 +44,15 @@ void sim_fault_defaults(sim_fault *f)
 			f->duration_ms = 5000.0;
 		return;
 	}
+	if ((int)f->kind == SIM_FAULT_CAMERA_DELAY || (int)f->kind == SIM_FAULT_CAMERA_INCOMPLETE) {
+		if (f->count == 0)
+			f->count = 1;
+		if ((int)f->kind == SIM_FAULT_CAMERA_DELAY && f->duration_ms <= 0.0)
+			f->duration_ms = 200.0;
+		if ((int)f->kind == SIM_FAULT_CAMERA_INCOMPLETE && f->factor <= 0.0)
+			f->factor = 0.5;
+		return;
+	}
 	if (sim_fault_is_rig_level((int)f->kind))
 		return;
 	switch (f->kind) {

@@ -56,12 +56,25 @@ typedef enum sim_fault_kind {
  *   slow_reply  replies are delayed by duration_ms (default 5000)
  *   no_reply    requests are swallowed: read, not executed, not answered
  * Each lasts duration_s from when it fires (0: the rest of the connection).
+ * Three more break the emulator's GenICam camera (afsim rig serve
+ * --genicam; ignored without one):
+ *   camera_delay       the next `count` frames (1) leave duration_ms late
+ *                      (200; the camera's one thread stalls meanwhile)
+ *   camera_incomplete  the next `count` frames (1) lose each packet with
+ *                      probability `factor` (0.5): frames with holes
+ *   camera_gone        the camera disappears (its sockets close) for
+ *                      duration_s, then comes back as after a power cycle
+ *                      (0: until the connection ends)
+ * (camera_drop, a physics kind, drops GenICam frames too.)
  */
 #define SIM_RIG_FAULT_MAP(X)                               \
 	X(LINK_DROP, "link_drop")                              \
 	X(GARBAGE, "garbage")                                  \
 	X(SLOW_REPLY, "slow_reply")                            \
-	X(NO_REPLY, "no_reply")
+	X(NO_REPLY, "no_reply")                                \
+	X(CAMERA_DELAY, "camera_delay")                        \
+	X(CAMERA_INCOMPLETE, "camera_incomplete")              \
+	X(CAMERA_GONE, "camera_gone")
 
 typedef enum sim_rig_fault_kind {
 	SIM_RIG_FAULT_FIRST_ = SIM_FAULT_KIND_COUNT - 1,
@@ -77,7 +90,8 @@ const char *sim_fault_name(sim_fault_kind kind);
 /* The kind named s (physics or rig-level), or -1. */
 int sim_fault_parse(const char *s);
 /* Whether kind is a rig-level kind (link_drop, garbage, slow_reply,
- * no_reply): for the rig emulator, not the simulated HAL. */
+ * no_reply, camera_delay, camera_incomplete, camera_gone): for the rig
+ * emulator, not the simulated HAL. */
 bool sim_fault_is_rig_level(int kind);
 /* kind as stored in sim_fault.kind: a rig-level kind travels in the same
  * field as the physics kinds. */
@@ -88,13 +102,15 @@ typedef struct sim_fault {
 	int64_t at_ns;       /* fire when the clock reaches this; -1: not by time */
 	int64_t at_op;       /* fire when operation number at_op (1-based) begins; -1: not by op */
 	/* parameters (each kind reads those it needs; 0 = the kind's default) */
-	double duration_ms;  /* stage_stall: 40; slow_reply: delay 5000 */
-	uint32_t count;      /* camera_drop/stale/saturate: frames (1); lost steps: steps (20) */
+	double duration_ms;  /* stage_stall: 40; slow_reply: delay 5000; camera_delay: 200 */
+	uint32_t count;      /* camera_drop/stale/saturate/delay/incomplete: frames (1);
+	                      * lost steps: steps (20) */
 	double delta_c;      /* sensor_glitch: 3 */
 	double duration_s;   /* sensor_glitch: 20; rig-level kinds: 0 = the rest
 	                      * of the connection */
 	double factor;       /* turret_slow: 5; camera_saturate: signal factor 20;
-	                      * stage_early_not_busy: part of the motion done (0.5) */
+	                      * stage_early_not_busy: part of the motion done (0.5);
+	                      * camera_incomplete: packets lost (0.5) */
 	bool fired;
 } sim_fault;
 

@@ -7,7 +7,8 @@
  * docs/statistics.md live there once.  The few values the store has no
  * column for (handoff retries; calibration max_um, order, backlash_um,
  * frames, ms) are plain series summarised with the same estimators
- * (db_summary_of, db_summary_stat).
+ * (db_summary_of, db_summary_stat).  How every operation ended (its error
+ * code) is a list of outcomes in run order, which the error metrics count.
  */
 #include "metrics.h"
 
@@ -17,6 +18,7 @@
 
 #include "db/opset.h"
 #include "db/stats.h"
+#include "engine/af_hal.h"
 
 typedef struct series {
 	double *v;
@@ -37,9 +39,37 @@ static const struct {
 	{ "calibration", "ms" },
 };
 
+/* The kinds of operation the error metrics count, by their metric name
+ * and the runner's. */
+enum { K_HANDOFF, K_AUTOFOCUS, K_CALIBRATION, K_COUNT };
+static const char *const kind_metric[K_COUNT] = { "handoff", "autofocus", "calibration" };
+static const char *const kind_runner[K_COUNT] = { "handoff", "autofocus", "calibrate" };
+
+/* An error code a metric names: AF_ERRNO_MAP's but OK; ANY_ERROR: `any`. */
+#define ANY_ERROR 1
+/* A failed operation whose error names no known code. */
+#define UNKNOWN_ERROR 2
+
+static const struct {
+	const char *name;
+	int code;
+} codes[] = {
+#define CODE_(name, code, msg) { #name, code },
+	AF_ERRNO_MAP(CODE_)
+#undef CODE_
+};
+
+typedef struct outcome {
+	uint32_t seq;
+	int kind;          /* K_*, or -1 */
+	int code;          /* 0 success, an AF_E* code, UNKNOWN_ERROR */
+} outcome;
+
 struct sim_metrics {
 	db_opset ops;
 	series s[S_COUNT];
+	outcome *out;
+	size_t nout, capout;
 };
 
 sim_metrics *sim_metrics_new(void)
@@ -56,6 +86,7 @@ void sim_metrics_free(sim_metrics *m)
 	db_opset_release(&m->ops);
 	for (int i = 0; i < S_COUNT; i++)
 		free(m->s[i].v);
+	free(m->out);
 	free(m);
 }
 
@@ -186,6 +217,113 @@ int sim_metrics_add(sim_metrics *m, const char *op, const char *field, double v)
 	return 0;
 }
 
+/* --- errors ---------------------------------------------------------------- */
+
+/* The code named name[0 .. n) (not OK), ANY_ERROR for "any", or 0. */
+static int code_of(const char *name, size_t n)
+{
+	if (n == 3 && strncmp(name, "any", 3) == 0)
+		return ANY_ERROR;
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (codes[i].code != 0 && strlen(codes[i].name) == n && strncmp(codes[i].name, name, n) == 0)
+			return codes[i].code;
+	return 0;
+}
+
+int sim_metrics_add_outcome(sim_metrics *m, uint32_t seq, const char *kind, bool success,
+			    const char *error)
+{
+	outcome o = { seq, -1, 0 };
+
+	for (int k = 0; k < K_COUNT; k++)
+		if (kind && strcmp(kind, kind_runner[k]) == 0)
+			o.kind = k;
+	if (!success) {
+		const char *colon = error ? strchr(error, ':') : NULL;
+		int c = colon ? code_of(error, (size_t)(colon - error)) : 0;
+
+		o.code = c < 0 ? c : UNKNOWN_ERROR;
+	}
+	if (m->nout == m->capout) {
+		size_t ncap = m->capout ? 2 * m->capout : 64;
+		outcome *n;
+
+		if (ncap > SIZE_MAX / sizeof *n)
+			return -1;
+		n = realloc(m->out, ncap * sizeof *n);
+		if (!n)
+			return -1;
+		m->out = n;
+		m->capout = ncap;
+	}
+	m->out[m->nout++] = o;
+	return 0;
+}
+
+/* An error metric: "<kind>.errors.<CODE>" (*seq 0) or
+ * "op.<N>.errors.<CODE>" (*seq N, *kind -1).  0, or -1 when name is none. */
+static int parse_errors(const char *name, int *kind, uint32_t *seq, int *code)
+{
+	static const char tail[] = ".errors.";
+	const char *t = strstr(name, tail), *code_name;
+	size_t head;
+
+	if (!t)
+		return -1;
+	head = (size_t)(t - name);
+	code_name = t + sizeof tail - 1;
+	*code = code_of(code_name, strlen(code_name));
+	if (*code == 0)
+		return -1;
+	*kind = -1;
+	*seq = 0;
+	if (head > 3 && strncmp(name, "op.", 3) == 0) {
+		uint64_t v = 0;
+
+		/* N: decimal digits, no leading zero, 1 .. 2^32 - 1 */
+		if (name[3] == '0')
+			return -1;
+		for (const char *c = name + 3; c < t; c++) {
+			if (*c < '0' || *c > '9' || v > UINT32_MAX / 10)
+				return -1;
+			v = v * 10 + (uint64_t)(*c - '0');
+		}
+		if (v == 0 || v > UINT32_MAX)
+			return -1;
+		*seq = (uint32_t)v;
+		return 0;
+	}
+	for (int k = 0; k < K_COUNT; k++)
+		if (strlen(kind_metric[k]) == head && strncmp(name, kind_metric[k], head) == 0) {
+			*kind = k;
+			return 0;
+		}
+	return -1;
+}
+
+static bool outcome_matches(const outcome *o, int code)
+{
+	return o->code != 0 && (code == ANY_ERROR || o->code == code);
+}
+
+static int eval_errors(const sim_metrics *m, int kind, uint32_t seq, int code, double *value)
+{
+	size_t n = 0;
+
+	if (seq) {
+		for (size_t i = 0; i < m->nout; i++)
+			if (m->out[i].seq == seq) {
+				*value = outcome_matches(&m->out[i], code) ? 1.0 : 0.0;
+				return 0;
+			}
+		return 1;
+	}
+	for (size_t i = 0; i < m->nout; i++)
+		n += m->out[i].kind == kind && outcome_matches(&m->out[i], code);
+	*value = (double)n;
+	return 0;
+}
+
 /* Split "op.field[.stat]" for the plain series: 0 with the series and
  * the statistic (-1: none), or -1. */
 static int split_series(const char *name, int *k, int *stat)
@@ -212,9 +350,11 @@ static int split_series(const char *name, int *k, int *stat)
 bool sim_metric_known(const char *name)
 {
 	db_metric dm;
-	int k, st;
+	int k, st, code;
+	uint32_t seq;
 
-	return db_metric_parse(name, &dm) == 0 || split_series(name, &k, &st) == 0;
+	return db_metric_parse(name, &dm) == 0 || split_series(name, &k, &st) == 0 ||
+	       parse_errors(name, &k, &seq, &code) == 0;
 }
 
 int sim_metrics_eval(const sim_metrics *m, const char *metric, double *value)
@@ -223,11 +363,14 @@ int sim_metrics_eval(const sim_metrics *m, const char *metric, double *value)
 	db_summary d;
 	const series *s;
 	double *buf;
-	int k, st, rc;
+	int k, st, rc, code;
+	uint32_t seq;
 
 	*value = NAN;
 	if (db_metric_parse(metric, &dm) == 0)
 		return db_opset_metric(&m->ops, &dm, value);
+	if (parse_errors(metric, &k, &seq, &code) == 0)
+		return eval_errors(m, k, seq, code, value);
 	if (split_series(metric, &k, &st) != 0)
 		return -1;
 	s = &m->s[k];

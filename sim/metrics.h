@@ -12,6 +12,20 @@
  *   autofocus:   ms focus_error_um frames
  *   calibration: rms_um max_um order backlash_um frames ms
  *
+ * Errors (the operations that failed, and with what code):
+ *
+ *   <op>.errors.<CODE>   how many operations of that kind (handoff,
+ *                        autofocus, calibration) failed with CODE, an
+ *                        error name of AF_ERRNO_MAP (EHW, ETIMEDOUT, ...)
+ *                        or `any` (failed at all)
+ *   op.<N>.errors.<CODE> 1 when operation N (1-based, as a fault's at_op
+ *                        counts) failed with CODE, 0 when it ended
+ *                        otherwise; no data when the run has no operation N
+ *
+ * so that a scenario made from a field log can say which operations fail
+ * and how (`op.4.errors.EHW: {min: 1}`), and that nothing else fails
+ * (`handoff.errors.any: {max: 2}`).
+ *
  * Handoff and autofocus metrics, and calibration.rms_um, are evaluated by
  * the results store's one definition (db/opset.h: db_opset_metric), so an
  * expectation, the run line, the report and the pictures agree on every
@@ -25,6 +39,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct sim_metrics sim_metrics;
 
@@ -54,6 +69,16 @@ int sim_metrics_add_handoff(sim_metrics *m, const sim_metrics_handoff *h);
 void sim_metrics_attempt(sim_metrics *m, const char *op, bool success, bool cache_hit);
 /* Record value v of op.field; 0 or -1 (unknown op.field, out of memory). */
 int sim_metrics_add(sim_metrics *m, const char *op, const char *field, double v);
+
+/*
+ * Record how operation seq (1-based) of kind ("handoff", "autofocus",
+ * "calibrate") ended: success, or the error as the runner words it
+ * ("EHW: select_lens: ...": the code's name, a colon, the message).  Every
+ * operation of a run, in order; the error metrics read these.  0 or -1
+ * (out of memory).
+ */
+int sim_metrics_add_outcome(sim_metrics *m, uint32_t seq, const char *kind, bool success,
+			    const char *error);
 
 /*
  * Evaluate a metric.  0 with *value set; 1 when the metric is known but

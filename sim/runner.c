@@ -79,6 +79,8 @@ static void on_trace_slice(void *user, const sim_trace_entry *e, size_t n)
 
 void sim_runner_emit_op(run *r, const sim_op_record *op)
 {
+	/* how it ended, for the error metrics (op.N.errors.CODE) */
+	(void)sim_metrics_add_outcome(r->m, op->seq, op->kind, op->success, op->error);
 	if (r->sink && r->sink->op)
 		r->sink->op(r->user, op);
 }

@@ -578,7 +578,7 @@ static int expect_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn
 					    sim_scn_kind(k), where);
 		if (strlen(name) >= SIM_METRIC_MAX || !sim_metric_known(name))
 			return sim_scn_fail(w, k->start_mark,
-					    "unknown metric %s, expected <op>.<field>.<statistic> (statistics: count mean min max p50 p95 p99 std), <op>.<field>, handoff.success_rate, autofocus.success_rate or cache.hit_rate",
+					    "unknown metric %s, expected <op>.<field>.<statistic> (statistics: count mean min max p50 p95 p99 std), <op>.<field>, <op>.errors.<CODE>, op.<N>.errors.<CODE>, handoff.success_rate, autofocus.success_rate or cache.hit_rate",
 					    sim_scn_quote(q, sizeof q, name));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(s->expects[j].metric, name) == 0)

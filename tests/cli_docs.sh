@@ -1,15 +1,16 @@
 #!/bin/sh
 # cli_docs.sh - every command in the docs runs as written.
 #
-# Each ```sh fenced block of README.md, docs/*.md and scenarios/README.md
-# runs under `sh -e` in a fresh copy of the source tree, with the afsim
-# under test as ./afsim and on PATH; the blocks of one file run in order in
-# one copy (a later block may use what an earlier one made).  A block that
-# cannot run in a test (it installs packages, or is the test suite itself)
-# carries `<!-- no-test: REASON -->` on the line before its fence.  Output
-# goes in ```text fences, other languages in theirs; only sh runs.  A
-# ```text block after `<!-- output-of: COMMAND -->` must be exactly what
-# COMMAND prints there (run at that point, after the blocks before it).
+# Each ```sh fenced block of README.md, docs/*.md, scenarios/README.md and
+# scenarios/field/README.md runs under `sh -e` in a fresh copy of the source
+# tree, with the afsim under test as ./afsim and on PATH; the blocks of one
+# file run in order in one copy (a later block may use what an earlier one
+# made).  A block that cannot run in a test (it installs packages, or is the
+# test suite itself) carries `<!-- no-test: REASON -->` on the line before
+# its fence.  Output goes in ```text fences, other languages in theirs; only
+# sh runs.  A ```text block after `<!-- output-of: COMMAND -->` must be
+# exactly what COMMAND prints there (run at that point, after the blocks
+# before it).
 # The conventions: docs/README.md.
 #
 # A failing block is reported as FILE:LINE (the command that failed, else
@@ -232,7 +233,7 @@ EOF
 		&& echo "$out" | grep -q '^FAIL bad.md:7: output-of before a ```sh block, expected a ```text block$' \
 		&& ok "cli_docs.sh refuses a misplaced or empty no-test marker" \
 		|| { bad "cli_docs.sh on misplaced markers:"; echo "$out" | sed 's/^/     | /'; }
-	set -- README.md docs/*.md scenarios/README.md
+	set -- README.md docs/*.md scenarios/README.md scenarios/field/README.md
 elif [ "$1" = "--root" ]; then
 	root=$2
 	shift 2

@@ -7,8 +7,8 @@
 . "$(dirname "$0")/testlib.sh"
 
 entries="run runs report baseline baseline_set baseline_show baseline_list regress
-viz viz_timeline viz_trend viz_hist viz_compare replay gap rig rig_serve rig_hello swarm shrink
-db db_merge export export_trace demo selftest version help"
+viz viz_timeline viz_trend viz_hist viz_compare replay field field_import gap rig rig_serve rig_hello
+hil hil_validate swarm shrink db db_merge export export_trace demo selftest version help"
 
 # 1. --help, -h, help CMD: exit 0, the usage line first, the same text
 for e in $entries; do
@@ -57,7 +57,7 @@ for f in --help -h help; do
 	"$AFSIM" $f > "$tmp/over" 2>&1
 	rc=$?
 	miss=""
-	for c in run runs report baseline regress viz swarm shrink db export demo selftest version help; do
+	for c in run runs report baseline regress viz replay field rig hil swarm shrink db export demo selftest version help; do
 		grep -q "^  afsim $c" "$tmp/over" || miss="$miss $c"
 	done
 	[ $rc -eq 0 ] && [ -z "$miss" ] && ok "afsim $f lists every command, exit 0" \

@@ -128,10 +128,14 @@ printf 'scenario: s\nfaults:\n  - {at_op: 1, kind: link_flap}\nsteps:\n  - wait:
 	&& ok "a bad scenario: exit 2, file:line:col, no ready line" || bad "bad scenario: $rc $(cat "$tmp/e3")"
 "$AFSIM" rig > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "afsim rig: exit 2" || bad "afsim rig: $rc"
+printf 'name: r\ntransport: tcp:127.0.0.1:1\ncamera_timeout_ms: 500\n' > "$tmp/gen.yaml"
+"$AFSIM" rig hello "$tmp/gen.yaml" > /dev/null 2> "$tmp/e4"; rc=$?
+[ $rc -eq 2 ] && grep -q "^$tmp/gen.yaml:3:1: error: camera_timeout_ms is for a GenICam camera, but the camera is 'rig'" "$tmp/e4" \
+	&& ok "a camera key without a GenICam camera: exit 2" || bad "camera key: $rc $(cat "$tmp/e4")"
 printf 'name: r\ntransport: tcp:127.0.0.1:1\ncamera: genicam:cam0\n' > "$tmp/gen.yaml"
 "$AFSIM" rig hello "$tmp/gen.yaml" > /dev/null 2> "$tmp/e4"; rc=$?
-[ $rc -eq 2 ] && grep -q "^$tmp/gen.yaml:3:9: error: camera 'genicam:cam0': GenICam cameras are not supported yet" "$tmp/e4" \
-	&& ok "a genicam camera: exit 2, not supported yet" || bad "genicam: $rc $(cat "$tmp/e4")"
+[ $rc -eq 3 ] && grep -q "^afsim rig hello: rig 'r': cannot connect to 'tcp:127.0.0.1:1'" "$tmp/e4" \
+	&& ok "a genicam camera is accepted; the rig first: exit 3, cannot connect" || bad "genicam: $rc $(cat "$tmp/e4")"
 
 # 7. harness errors: exit 3
 serve hold --listen 127.0.0.1:0 --quiet

@@ -80,7 +80,7 @@ START_TEST(fresh_schema)
 	db *d = open_db();
 	sqlite3 *h = raw_open();
 	sqlite3_stmt *st;
-	char s[96];
+	char s[128];
 	size_t i = 0;
 
 	ck_assert_int_eq(q_int(h, "PRAGMA user_version"), DB_SCHEMA_VERSION);
@@ -89,7 +89,8 @@ START_TEST(fresh_schema)
 	ck_assert_str_eq(s, "wal");
 	q_text(h, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
 		  "WHERE type = 'table' ORDER BY name)", s, sizeof s);
-	ck_assert_str_eq(s, "baselines,events,expectations,ops,runs,samples,trace_chunks,traces");
+	ck_assert_str_eq(s, "baselines,events,expectations,ops,runs,samples,trace_chunks,traces,"
+			    "validation_items,validations");
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
 				  "AND name = 'runs_scenario' AND tbl_name = 'runs'"), 1);
 	ck_assert_int_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
@@ -136,7 +137,8 @@ START_TEST(migrate_from_v1)
 	db_close(d);
 	h = raw_open();
 	/* a version-1 file, as afsim wrote it then: no application id either */
-	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
+	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE validation_items; DROP TABLE validations; "
+				     "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
 				     "DROP TABLE trace_chunks; DROP INDEX runs_invocation; "
 				     "ALTER TABLE runs DROP COLUMN invocation; "
 				     "PRAGMA user_version = 1; PRAGMA application_id = 0",

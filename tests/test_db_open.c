@@ -296,7 +296,8 @@ START_TEST(migrate_from_v2)
 	/* back to schema 2, as afsim wrote it then */
 	legacy_blob(t, N, blob);
 	h = raw_open();
-	ck_assert_int_eq(sqlite3_exec(h, "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
+	ck_assert_int_eq(sqlite3_exec(h, "DROP TABLE validation_items; DROP TABLE validations; "
+				     "DROP INDEX runs_uid; ALTER TABLE runs DROP COLUMN uid; "
 				     "DROP TABLE trace_chunks; PRAGMA user_version = 2; "
 				     "PRAGMA application_id = 0", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "INSERT INTO traces (run_id, records, index_blob) "
@@ -365,8 +366,11 @@ END_TEST
 /* Processes creating one file at once: each sees either nothing or the
  * whole schema (the checks read the file in one snapshot), never half of
  * it as someone else's database. */
-/* Schema 3's expectations (passed NOT NULL), as afsim wrote them then. */
+/* A schema-3 file as afsim wrote it then: no validations (schema 5), and
+ * expectations whose passed is NOT NULL. */
 static const char expectations_v3[] =
+	"DROP TABLE validation_items;\n"
+	"DROP TABLE validations;\n"
 	"DROP TABLE expectations;\n"
 	"CREATE TABLE expectations (\n"
 	"  run_id INTEGER NOT NULL REFERENCES runs (id),\n"

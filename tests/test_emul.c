@@ -29,123 +29,7 @@
 #include "sim/sim_hal.h"
 #include "tests/slack.h"
 
-#define MS 1000000LL
-
-typedef struct emul_fix {
-	sim_scenario scn;
-	bool have_scn;
-	hil_emul *e;
-	int stop[2];
-	pthread_t th;
-	bool running;
-	int ready_calls;
-	char spec[HIL_TRANSPORT_TEXT_MAX];
-} emul_fix;
-
-static void on_ready(void *user, const char *spec)
-{
-	emul_fix *x = user;
-
-	x->ready_calls++;
-	snprintf(x->spec, sizeof x->spec, "%s", spec);
-}
-
-static void *serve_main(void *arg)
-{
-	emul_fix *x = arg;
-	char err[256];
-
-	if (hil_emul_serve(x->e, x->stop[0], err, sizeof err) != 0)
-		fprintf(stderr, "emulator: %s\n", err);
-	return NULL;
-}
-
-/* An emulator serving in a thread: the world of yaml (NULL: the default
- * rig), on loopback TCP or a pty. */
-static void emul_up(emul_fix *x, const char *yaml, bool pacing, bool pty)
-{
-	hil_emul_config c;
-	char err[SIM_ERR_MAX];
-
-	memset(x, 0, sizeof *x);
-	hil_emul_config_default(&c);
-	if (yaml) {
-		ck_assert_msg(sim_scenario_load_string("emul.yaml", yaml, strlen(yaml), &x->scn, err,
-						       sizeof err) == 0, "%s", err);
-		x->have_scn = true;
-		c.scenario = &x->scn;
-		c.seed = x->scn.seed;
-	}
-	c.pacing = pacing;
-	c.on_ready = on_ready;
-	c.user = x;
-	x->e = hil_emul_new(&c, err, sizeof err);
-	ck_assert_msg(x->e != NULL, "%s", err);
-	ck_assert_int_eq(pty ? hil_emul_open_pty(x->e, err, sizeof err)
-			     : hil_emul_listen_tcp(x->e, "127.0.0.1", 0, err, sizeof err), 0);
-	ck_assert_int_eq(pipe(x->stop), 0);
-	ck_assert_int_eq(pthread_create(&x->th, NULL, serve_main, x), 0);
-	x->running = true;
-	snprintf(x->spec, sizeof x->spec, "%s", hil_emul_spec(x->e));
-}
-
-/* Stop the serving thread (the world stays for inspection). */
-static void emul_stop(emul_fix *x)
-{
-	if (!x->running)
-		return;
-	ck_assert_int_eq(write(x->stop[1], "x", 1), 1);
-	pthread_join(x->th, NULL);
-	x->running = false;
-}
-
-static void emul_down(emul_fix *x)
-{
-	emul_stop(x);
-	hil_emul_free(x->e);
-	close(x->stop[0]);
-	close(x->stop[1]);
-	if (x->have_scn)
-		sim_scenario_release(&x->scn);
-}
-
-static void bridge_cfg(const emul_fix *x, hil_bridge_config *c, uint32_t timeout_ms,
-		       uint32_t retries)
-{
-	char spec[HIL_TRANSPORT_TEXT_MAX + 16], err[256];
-
-	hil_bridge_config_default(c);
-	c->name = "emul";
-	snprintf(spec, sizeof spec, "%s%s", x->spec, strncmp(x->spec, "serial:", 7) == 0 ? "@115200" : "");
-	ck_assert_msg(hil_transport_parse(spec, &c->transport, err, sizeof err) == 0, "%s", err);
-	c->timeout_ms = timeout_ms;
-	c->retries = retries;
-}
-
-static hil_bridge *connect_to(const emul_fix *x, uint32_t timeout_ms, uint32_t retries, af_hal *hal)
-{
-	hil_bridge_config c;
-	char err[HIL_BRIDGE_ERR_MAX];
-	hil_bridge *b;
-
-	bridge_cfg(x, &c, timeout_ms, retries);
-	b = hil_bridge_open(&c, err, sizeof err);
-	ck_assert_msg(b != NULL, "%s", err);
-	hil_bridge_bind(b, hal);
-	return b;
-}
-
-static double ms_since(int64_t t0)
-{
-	return (double)(hil_now_ns() - t0) / 1e6;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
+#include "tests/emulfix.h"
 
 /* What the model says MOVE_Z + WAIT_SETTLED to z takes on the default rig,
  * seed 1, from rest at 0: the same calls on a simulated rig, ms. */
@@ -352,10 +236,6 @@ START_TEST(the_world_of_a_scenario)
 END_TEST
 
 /* A rig-level fault scenario text: one fault. */
-static void fault_yaml(char *buf, size_t n, const char *fault)
-{
-	snprintf(buf, n, "scenario: link\nfaults:\n  - %s\nsteps:\n  - wait: {s: 1}\n", fault);
-}
 
 START_TEST(link_drop_closes_the_connection)
 {
@@ -532,18 +412,6 @@ END_TEST
  * TCP in real time (the calibration alone is about 10 s of rig time), over
  * the pty without pacing (the same exchange, at once).
  */
-typedef struct site_ctx {
-	hil_bridge *b;
-} site_ctx;
-
-static int put_site(void *user, uint32_t i, double z_um)
-{
-	site_ctx *c = user;
-
-	(void)i;
-	return hil_bridge_place(c->b, z_um);
-}
-
 static void engine_handoff(bool pty, bool pacing)
 {
 	emul_fix x;
@@ -554,7 +422,6 @@ static void engine_handoff(bool pty, bool pacing)
 	af_calib_plan plan = { 3, -5.0, 5.0, 1, false };
 	af_calib_report rep;
 	af_handoff_result h;
-	site_ctx sc;
 	const char *why = NULL;
 	double truth_b, stage;
 
@@ -562,11 +429,10 @@ static void engine_handoff(bool pty, bool pacing)
 	ck_assert_msg(strncmp(x.spec, pty ? "serial:/dev/pts/" : "tcp:127.0.0.1:", pty ? 16 : 14) == 0,
 		      "%s", x.spec);
 	b = connect_to(&x, 1000, 2, &hal);
-	sc.b = b;
 	af_engine_config_default(&cfg);
 	e = af_engine_new(&hal, &cfg, &why);
 	ck_assert_msg(e != NULL, "%s", why);
-	ck_assert_msg(af_calibrate(e, &plan, put_site, &sc, &rep) == AF_OK, "%s", rep.message);
+	ck_assert_msg(af_calibrate(e, &plan, emul_put_site, b, &rep) == AF_OK, "%s", rep.message);
 	ck_assert_uint_gt(rep.frames, 20);
 	ck_assert_int_eq(hil_bridge_place(b, 2.5), AF_OK);
 	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 2.5), AF_OK);

@@ -189,6 +189,60 @@ START_TEST(statistic_names)
 }
 END_TEST
 
+/* The error metrics: which operations failed and with what code, from the
+ * outcomes the runner records (its error text: "CODE: message"). */
+START_TEST(error_metrics)
+{
+	sim_metrics *m = sim_metrics_new();
+	double v;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(sim_metrics_add_outcome(m, 1, "calibrate", true, ""), 0);
+	ck_assert_int_eq(sim_metrics_add_outcome(m, 2, "handoff", false,
+						 "EHW: setup: select_lens: objective switcher jammed"), 0);
+	ck_assert_int_eq(sim_metrics_add_outcome(m, 3, "handoff", true, ""), 0);
+	ck_assert_int_eq(sim_metrics_add_outcome(m, 4, "handoff", false,
+						 "ETIMEDOUT: grab_frame: camera frame dropped"), 0);
+	ck_assert_int_eq(sim_metrics_add_outcome(m, 5, "autofocus", false, "ENOFOCUS: no focus peak"), 0);
+	ck_assert_int_eq(sim_metrics_add_outcome(m, 6, "handoff", false, "a message without a code"), 0);
+	/* one operation */
+	ck_assert_int_eq(sim_metrics_eval(m, "op.2.errors.EHW", &v), 0);
+	ck_assert_double_eq(v, 1);
+	ck_assert_int_eq(sim_metrics_eval(m, "op.2.errors.ETIMEDOUT", &v), 0);
+	ck_assert_double_eq(v, 0);
+	ck_assert_int_eq(sim_metrics_eval(m, "op.3.errors.any", &v), 0);
+	ck_assert_double_eq(v, 0);
+	ck_assert_int_eq(sim_metrics_eval(m, "op.6.errors.any", &v), 0);
+	ck_assert_double_eq(v, 1);
+	ck_assert_int_eq(sim_metrics_eval(m, "op.6.errors.EHW", &v), 0);
+	ck_assert_double_eq(v, 0);
+	ck_assert_int_eq(sim_metrics_eval(m, "op.7.errors.any", &v), 1);   /* no operation 7 */
+	ck_assert(isnan(v));
+	/* counts per kind */
+	ck_assert_int_eq(sim_metrics_eval(m, "handoff.errors.any", &v), 0);
+	ck_assert_double_eq(v, 3);
+	ck_assert_int_eq(sim_metrics_eval(m, "handoff.errors.ETIMEDOUT", &v), 0);
+	ck_assert_double_eq(v, 1);
+	ck_assert_int_eq(sim_metrics_eval(m, "autofocus.errors.ENOFOCUS", &v), 0);
+	ck_assert_double_eq(v, 1);
+	ck_assert_int_eq(sim_metrics_eval(m, "calibration.errors.any", &v), 0);
+	ck_assert_double_eq(v, 0);
+	/* names */
+	ck_assert(sim_metric_known("op.12.errors.EPROTO"));
+	ck_assert(sim_metric_known("calibration.errors.EMAPPING"));
+	ck_assert(!sim_metric_known("op.0.errors.EHW"));
+	ck_assert(!sim_metric_known("op.012.errors.EHW"));
+	ck_assert(!sim_metric_known("op.4294967296.errors.EHW"));
+	ck_assert(sim_metric_known("op.4294967295.errors.EHW"));
+	ck_assert(!sim_metric_known("op.x.errors.EHW"));
+	ck_assert(!sim_metric_known("handoff.errors.OK"));
+	ck_assert(!sim_metric_known("handoff.errors.EFOO"));
+	ck_assert(!sim_metric_known("handoff.errors"));
+	ck_assert(!sim_metric_known("calibrate.errors.EHW"));
+	sim_metrics_free(m);
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -198,6 +252,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, the_run_and_the_store_agree);
 	tcase_add_test(tc, field_by_field_still_works);
 	tcase_add_test(tc, statistic_names);
+	tcase_add_test(tc, error_metrics);
 	suite_add_tcase(s, tc);
 	return s;
 }
