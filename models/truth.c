@@ -86,6 +86,12 @@ void mdl_truth_pin(mdl_truth_config *t, int id)
 		t->pinned |= (uint64_t)1 << id;
 }
 
+void mdl_truth_unpin(mdl_truth_config *t, int id)
+{
+	if (id >= 0 && (size_t)id < N_PARAMS)
+		t->pinned &= ~((uint64_t)1 << id);
+}
+
 bool mdl_truth_pinned(const mdl_truth_config *t, int id)
 {
 	return id >= 0 && (size_t)id < N_PARAMS && (t->pinned >> id & 1u);

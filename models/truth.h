@@ -73,6 +73,8 @@ int mdl_truth_find(const char *section, const char *key);
 /* Pin parameter id (from mdl_truth_find; -1 is a no-op); whether it is
  * pinned. */
 void mdl_truth_pin(mdl_truth_config *t, int id);
+/* Unpin it again (-1 is a no-op). */
+void mdl_truth_unpin(mdl_truth_config *t, int id);
 bool mdl_truth_pinned(const mdl_truth_config *t, int id);
 
 /* Defaults: drawn, nothing pinned. */

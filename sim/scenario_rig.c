@@ -31,6 +31,7 @@ _Static_assert(sizeof(af_peak_method) == sizeof(int), "af_peak_method is not int
 _Static_assert(sizeof(mdl_specimen_kind) == sizeof(int), "mdl_specimen_kind is not int-sized");
 _Static_assert(sizeof(mdl_truth_mode) == sizeof(int), "mdl_truth_mode is not int-sized");
 _Static_assert(sizeof(mdl_places) == sizeof(int), "mdl_places is not int-sized");
+_Static_assert(sizeof(mdl_turret_kind) == sizeof(int), "mdl_turret_kind is not int-sized");
 
 /* Frames of one search: the engine's AF_SEARCH_MAX (engine-internal). */
 #define SEARCH_MAX 96

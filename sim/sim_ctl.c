@@ -31,6 +31,11 @@ int64_t sim_ctl_now_ns(const sim_hal *sh)
 	return sh->clock.now_ns;
 }
 
+int64_t sim_ctl_engine_now_ns(const sim_hal *sh)
+{
+	return sim_hal_engine_now_ns(sh);
+}
+
 void sim_ctl_advance(sim_hal *sh, int64_t dt_ns)
 {
 	int64_t t0;

@@ -48,7 +48,13 @@ void sim_ctl_set_observer(sim_hal *sh, const sim_observer *obs);
 
 /* Virtual time now, ns. */
 int64_t sim_ctl_now_ns(const sim_hal *sh);
-/* Let dt_ns of virtual time pass (a `wait` step); faults due fire. */
+/* Virtual time once the engine's own work since its last HAL call is
+ * done (docs/models.md "Timing"), ns: the clock as the runner or a HAL
+ * now_us reads it.  A pure read: the work is charged by the next call
+ * or wait. */
+int64_t sim_ctl_engine_now_ns(const sim_hal *sh);
+/* Let dt_ns of virtual time pass (a `wait` step) after the engine's work
+ * owed; faults due fire. */
 void sim_ctl_advance(sim_hal *sh, int64_t dt_ns);
 
 /*

@@ -80,6 +80,9 @@ void sim_hal_put_place(sim_hal *sh, double z_plan_um);
 /* Charge the engine's work owed since its last HAL call now (the clock
  * moves by it; faults due on the way fire).  sim_hal_time.c. */
 void sim_hal_charge_engine(sim_hal *sh);
+/* The clock once the engine's work owed is done, without charging it:
+ * now plus the debt (now alone once the clock overflowed). */
+int64_t sim_hal_engine_now_ns(const sim_hal *sh);
 /* The ops of sim_hal.c as they are, without the engine's own time (the
  * table sim_hal_ops() wraps). */
 const af_hal_ops *sim_hal_raw_ops(void);

@@ -11,7 +11,8 @@
  * starts when the engine would really issue it.  A cost model of what the
  * engine did (rig.host, docs/models.md "Timing"), not a measurement:
  * deterministic, and the same whatever machine the simulation runs on.
- * Reading the clock (now_us) pays what is owed and owes nothing; errmsg,
+ * Reading the clock (now_us) sees the work owed done but neither pays
+ * nor owes (a pure read, so a recorder's stamps change nothing); errmsg,
  * get_exposure_us and get_roi (the driver's cached values) neither pay nor
  * owe.  A wait of the runner (sim_ctl_advance) pays first too.
  */
@@ -34,6 +35,13 @@ void sim_hal_charge_engine(sim_hal *sh)
 	sh->engine_debt_ns = 0;
 	if (debt > 0 && !sh->clock.overflowed)
 		sim_hal_advance_to(sh, sim_time_add(sh->clock.now_ns, debt));
+}
+
+int64_t sim_hal_engine_now_ns(const sim_hal *sh)
+{
+	if (sh->clock.overflowed || sh->engine_debt_ns <= 0)
+		return sh->clock.now_ns;
+	return sim_time_add(sh->clock.now_ns, sh->engine_debt_ns);
 }
 
 static void engine_owes(sim_hal *sh, size_t frame_px)
@@ -125,10 +133,12 @@ static int w_read_temperature(void *ctx, double *temp_c)
 	return rc;
 }
 
+/* A pure read (a recorder's stamps change nothing): the time the engine
+ * reads is after its own work. */
 static int w_now_us(void *ctx, int64_t *t_us)
 {
-	sim_hal_charge_engine(ctx);
-	return raw()->now_us(ctx, t_us);
+	*t_us = sim_hal_engine_now_ns(ctx) / SIM_NS_PER_US;
+	return AF_OK;
 }
 
 static int w_sleep_us(void *ctx, uint32_t us)
