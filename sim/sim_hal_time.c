@@ -52,65 +52,28 @@ static void engine_owes(sim_hal *sh, size_t frame_px)
 					       (double)frame_px * h->compute_ns_per_px);
 }
 
-static int w_select_lens(void *ctx, af_lens lens)
-{
-	int rc;
+/* An op that owes the engine's bookkeeping around the call: what was owed
+ * is paid first, then the op runs, then the call's overhead is owed. */
+#define WRAP(op, params, args)                      \
+	static int w_##op params                    \
+	{                                           \
+		int rc;                             \
+		sim_hal_charge_engine(ctx);         \
+		rc = raw()->op args;                \
+		engine_owes(ctx, 0);                \
+		return rc;                          \
+	}
 
-	sim_hal_charge_engine(ctx);
-	rc = raw()->select_lens(ctx, lens);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
-static int w_get_lens(void *ctx, af_lens *lens)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->get_lens(ctx, lens);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
-static int w_move_z(void *ctx, double z_um)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->move_z(ctx, z_um);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
-static int w_get_z(void *ctx, double *z_um)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->get_z(ctx, z_um);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
-static int w_z_busy(void *ctx, bool *busy)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->z_busy(ctx, busy);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
-static int w_wait_settled(void *ctx, uint32_t timeout_ms)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->wait_settled(ctx, timeout_ms);
-	engine_owes(ctx, 0);
-	return rc;
-}
+WRAP(select_lens, (void *ctx, af_lens lens), (ctx, lens))
+WRAP(get_lens, (void *ctx, af_lens *lens), (ctx, lens))
+WRAP(move_z, (void *ctx, double z_um), (ctx, z_um))
+WRAP(get_z, (void *ctx, double *z_um), (ctx, z_um))
+WRAP(z_busy, (void *ctx, bool *busy), (ctx, busy))
+WRAP(wait_settled, (void *ctx, uint32_t timeout_ms), (ctx, timeout_ms))
+WRAP(read_temperature, (void *ctx, double *temp_c), (ctx, temp_c))
+WRAP(sleep_us, (void *ctx, uint32_t us), (ctx, us))
+WRAP(set_exposure_us, (void *ctx, uint32_t us), (ctx, us))
+WRAP(set_roi, (void *ctx, const af_roi *roi), (ctx, roi))
 
 static int w_grab_frame(void *ctx, af_frame *frame)
 {
@@ -123,52 +86,12 @@ static int w_grab_frame(void *ctx, af_frame *frame)
 	return rc;
 }
 
-static int w_read_temperature(void *ctx, double *temp_c)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->read_temperature(ctx, temp_c);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
 /* A pure read (a recorder's stamps change nothing): the time the engine
  * reads is after its own work. */
 static int w_now_us(void *ctx, int64_t *t_us)
 {
 	*t_us = sim_hal_engine_now_ns(ctx) / SIM_NS_PER_US;
 	return AF_OK;
-}
-
-static int w_sleep_us(void *ctx, uint32_t us)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->sleep_us(ctx, us);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
-static int w_set_exposure_us(void *ctx, uint32_t us)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->set_exposure_us(ctx, us);
-	engine_owes(ctx, 0);
-	return rc;
-}
-
-static int w_set_roi(void *ctx, const af_roi *roi)
-{
-	int rc;
-
-	sim_hal_charge_engine(ctx);
-	rc = raw()->set_roi(ctx, roi);
-	engine_owes(ctx, 0);
-	return rc;
 }
 
 static const char *w_errmsg(void *ctx)
