@@ -15,12 +15,11 @@ static double draw(run *r, const sim_value *v)
 	return v->uniform ? sim_rng_range(&r->steps, v->lo, v->hi) : v->value;
 }
 
-/* The sim's place for a plan position taken at the last calibration. */
+/* The sim's place for a plan position taken at the last calibration (the
+ * instrument's true drift, which the scenario's nominal value is not). */
 static double place_of(run *r, double z_um)
 {
-	const mdl_parfocal_config *p = &r->s->rig.parfocal;
-
-	return z_um - p->focal_tc_um_per_c * (r->cal_temp_c - p->ref_temp_c);
+	return r->world->plan_place_um(r->rig.ctx, z_um, r->cal_temp_c);
 }
 
 /* --- steps ----------------------------------------------------------------- */

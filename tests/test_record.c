@@ -274,7 +274,8 @@ START_TEST(clock_stops_at_its_limit)
 	ck_assert_ptr_nonnull(sh);
 	sim_hal_bind(sh, &hal);
 	ck_assert_int_eq(hal.ops->read_temperature(hal.ctx, &t), AF_OK);
-	sim_ctl_advance(sh, SIM_TIME_MAX_NS - 1000 - sim_ctl_now_ns(sh));
+	/* the engine's work after the reading is paid first */
+	sim_ctl_advance(sh, SIM_TIME_MAX_NS - 1000 - sim_ctl_engine_now_ns(sh));
 	ck_assert_int_eq(sim_ctl_now_ns(sh), SIM_TIME_MAX_NS - 1000);
 	/* a reading starts in time and takes 2 ms: the clock stops at the limit */
 	ck_assert_int_eq(hal.ops->read_temperature(hal.ctx, &t), AF_OK);

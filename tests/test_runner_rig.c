@@ -477,7 +477,9 @@ START_TEST(faults_are_said_not_injected)
 	sim_run_result r;
 	sim_rig_source src = bench_source(&b);
 
-	load(&s, "scenario: f\nfaults:\n  - {at_op: 2, kind: camera_drop, count: 3}\n"
+	/* no calibration: the datasheet instrument, whose nominal mapping holds */
+	load(&s, "scenario: f\nrig: {truth: nominal}\n"
+		 "faults:\n  - {at_op: 2, kind: camera_drop, count: 3}\n"
 		 "  - {at_s: 0, kind: turret_jam}\n"
 		 "steps:\n  - handoff: {from: A, to: B, z_um: 1, repeat: 3}\n");
 	ck_assert_int_eq(run_on(&s, &src, &h, &r), SIM_PASSED);

@@ -14,7 +14,8 @@
 #include "sim/scenario_write.h"
 #include "sim/shrink.h"
 
-/* handoff-fast with the validation bound at 0.3 um (the default is 1). */
+/* handoff-fast with the validation bound at 0.3 um (the default is 1);
+ * its time bound loose, the failure is the mapping's. */
 static const char weak[] =
 	"scenario: weak\n"
 	"seed: 1\n"
@@ -24,7 +25,7 @@ static const char weak[] =
 	"  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5]}, repeat: 300}\n"
 	"expect:\n"
 	"  handoff.success_rate: {min: 1.0}\n"
-	"  handoff.total_ms.p95: {max: 280}\n"
+	"  handoff.total_ms.p95: {max: 600}\n"
 	"  handoff.focus_error_um.max: {max: 0.2}\n";
 
 /* The same failure among parts it does not need. */
