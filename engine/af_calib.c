@@ -99,6 +99,32 @@ static void skip_site(af_engine *e, af_calib_report *r, char *why, size_t whylen
 			 af_lens_name(lens), e->errmsg);
 }
 
+/*
+ * A calibration search from a rough hint: when the scores still rise at an
+ * end of the search's range, the focus lies beyond it; search again, the
+ * range further that way, up to FOLLOW_TRIES times.  Lens B's first hint
+ * is the datasheet offset, and an instrument's own offset may be several
+ * micrometres from it (it once failed whole calibrations: "the scores
+ * still rise at ...").
+ */
+#define FOLLOW_TRIES 2
+static int search_following(af_engine *e, af_lens lens, double hint, const af_search_params *sp,
+			    af_search_out *s)
+{
+	int rc = af__search(e, lens, hint, sp, s);
+
+	for (int i = 0; rc == AF_ENOFOCUS && i < FOLLOW_TRIES && e->ns >= 2; i++) {
+		size_t k = af__argmax(e);
+		int dir = k + 1 == e->ns ? +1 : k == 0 ? -1 : 0;
+
+		if (!dir || af__contrast(e) < sp->min_contrast)
+			break;
+		hint += dir * sp->range_um;
+		rc = af__search(e, lens, hint, sp, s);
+	}
+	return rc;
+}
+
 static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn site, void *user,
 			 af_calib_report *r)
 {
@@ -107,6 +133,7 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 	af_search_out s;
 	double t_sum = 0.0, t_c, t_eff;
 	int t_n = 0, rc, t_rc = AF_OK;
+	double off_um = e->cfg.nominal_offset_um;
 	char t_why[AF_MSG_MAX] = "";
 	uint32_t passes, need, good;
 	char why[AF_MSG_MAX];
@@ -178,8 +205,9 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 				else
 					hint = e->mapping.valid
 						? af_mapping_predict_b(&e->mapping, pt->za_um, NAN, false)
-						: pt->za_um + e->cfg.nominal_offset_um;
-				rc = af__search(e, (af_lens)lens, hint, sp, &s);
+						: pt->za_um + off_um;
+				rc = pass == 0 ? search_following(e, (af_lens)lens, hint, sp, &s)
+					       : af__search(e, (af_lens)lens, hint, sp, &s);
 				if (rc == AF_ENOFOCUS) {
 					skip_site(e, r, why, sizeof why, i, pt->site_um, (af_lens)lens);
 					rc = AF_OK;
@@ -187,6 +215,10 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 					pt->za_um += s.z_um;
 				} else if (rc == AF_OK) {
 					pt->zb_um += s.z_um;
+					/* the next site's hint: this instrument's
+					 * offset as found, not the datasheet's */
+					if (pass == 0)
+						off_um = s.z_um - pt->za_um;
 				}
 			}
 			if (rc == AF_OK && (t_rc = af__read_temp(e, &t_c, &t_eff)) == AF_OK) {

@@ -311,6 +311,30 @@ START_TEST(no_wait_without_a_move)
 }
 END_TEST
 
+/* An instrument whose lens B sits 7.5 um above lens A where the datasheet
+ * says 4: lens B's first calibration search, from the datasheet offset,
+ * sees the scores still rising at its end and follows them; the later
+ * sites start from the offset found.  (It once failed the calibration:
+ * "found focus at 2 of 11 sites".) */
+START_TEST(calibration_finds_an_offset_far_from_the_datasheet)
+{
+	static rigfix f;
+	af_calib_report r;
+
+	mdl_rig_default(&f.rig);
+	mdl_room_profile_default(&f.room);
+	af_engine_config_default(&f.cfg);
+	f.rig.truth.mode = MDL_TRUTH_NOMINAL;
+	f.rig.parfocal.c0_um = 7.5;
+	start(&f, 11, false);
+	r = calibrate(&f);
+	ck_assert_uint_eq(r.skipped, 0);
+	ck_assert_uint_eq(r.points, 11);
+	ck_assert_double_eq_tol(af_mapping_predict_b(af_engine_mapping(f.e), 0.0, NAN, false), 7.5, 0.5);
+	stop(&f);
+}
+END_TEST
+
 Suite *engine_errors_suite(void)
 {
 	Suite *s = suite_create("engine_errors");
@@ -327,6 +351,7 @@ Suite *engine_errors_suite(void)
 	tcase_add_test(tc, peak_model_errors);
 	tcase_add_test(tc, measure_and_fit_errors);
 	tcase_add_test(tc, no_wait_without_a_move);
+	tcase_add_test(tc, calibration_finds_an_offset_far_from_the_datasheet);
 	suite_add_tcase(s, tc);
 	return s;
 }

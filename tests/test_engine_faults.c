@@ -138,7 +138,9 @@ START_TEST(two_layer_trap_is_avoided)
 		double zb = sim_ctl_true_focus_um(f.sh, 1), near = zb + 0.8 * side;
 
 		ck_assert_int_eq(af_autofocus(f.e, AF_LENS_B, near, &r), AF_OK);
-		ck_assert_msg(fabs(r.z_um - zb) < 0.25, "side %d: found %.3f, layer 0 at %.3f, layer 1 at %.3f",
+		/* the lower layer, not the upper one 4 um away (the upper's
+		 * flank pulls the fit up to 0.35 um on this optics) */
+		ck_assert_msg(fabs(r.z_um - zb) < 0.5, "side %d: found %.3f, layer 0 at %.3f, layer 1 at %.3f",
 			      side, r.z_um, zb, zb + f.rig.specimen.layer_separation_um);
 	}
 	stop(&f);
