@@ -90,6 +90,12 @@ static int w_grab_frame(void *ctx, af_frame *frame)
  * reads is after its own work. */
 static int w_now_us(void *ctx, int64_t *t_us)
 {
+	/* through the op all share (its prologue counts the call and fails
+	 * it when a hal_error fault says so), then the engine's time */
+	int rc = raw()->now_us(ctx, t_us);
+
+	if (rc != AF_OK)
+		return rc;
 	*t_us = sim_hal_engine_now_ns(ctx) / SIM_NS_PER_US;
 	return AF_OK;
 }
