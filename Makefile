@@ -10,6 +10,9 @@
 #                        seconds in all (CI: every program builds and runs)
 #   make bench-peer      afsim's frames against the numpy/scipy peer (bench/peer/)
 #   make asan            build and test with AddressSanitizer + UBSan in build-asan/
+#   make coverage        make check built with --coverage in build-cov/, then gcov's
+#                        line and branch coverage of engine/ and the error returns
+#                        of engine/ that never ran (tests/coverage.sh)
 #   make fuzz            fuzz the scenario loader, the rig protocol codec and the field
 #                        log reader (libFuzzer, clang) for FUZZ_SECONDS each; one of them:
 #                        make fuzz-scenario | fuzz-proto | fuzz-fieldlog
@@ -84,7 +87,7 @@ $(CLI_OBJS): $(BUILD)/version.stamp
 _ := $(shell mkdir -p $(BUILD) && { echo '$(VERSION)' | cmp -s - $(BUILD)/version.stamp || \
 	echo '$(VERSION)' > $(BUILD)/version.stamp; })
 
-.PHONY: all check determinism layering bench bench-peer asan fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
+.PHONY: all check determinism layering bench bench-peer asan coverage fuzz fuzz-lib fuzz-scenario fuzz-proto fuzz-fieldlog install uninstall clean deps
 all: afsim
 
 afsim: $(BUILD)/afsim
@@ -168,6 +171,15 @@ bench-peer: $(BUILD)/bench/peer/frames
 asan:
 	AFSIM_SANITIZED=1 CK_TIMEOUT_MULTIPLIER=4 $(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
+# WERROR=0: -O0 warns otherwise than -O2 (format truncation), and the
+# figures are the point here.  They are printed whatever the check's
+# outcome; the target fails when the check does.  Old counts are cleared
+# first, so the figures are those of this run.
+coverage:
+	@mkdir -p build-cov && find build-cov -name '*.gcda' -delete
+	@rc=0; CK_TIMEOUT_MULTIPLIER=6 $(MAKE) BUILD=build-cov OPT="-O0 --coverage" LDFLAGS="--coverage" WERROR=0 check || rc=$$?; \
+		echo "== coverage of engine/ over make check"; sh tests/coverage.sh build-cov engine; exit $$rc
+
 # Fuzz the scenario loader with libFuzzer (clang) for FUZZ_SECONDS, the
 # library's scenarios as seed corpus; crashes land in build-fuzz/.
 # FUZZ_TARGET=proto fuzzes the rig protocol codec instead (tests/fuzz/proto/
@@ -238,6 +250,6 @@ deps:
 	sh setup.sh
 
 clean:
-	rm -rf build build-asan build-det build-fuzz afsim
+	rm -rf build build-asan build-cov build-det build-fuzz afsim
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -15,6 +15,7 @@
  * encoder reading the difference.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +71,60 @@ static int calib_fail(af_engine *e, af_calib_report *r, int64_t t0, int rc)
 	return rc;
 }
 
+/* Sites the model needs at the least (af_mapping_fit's minimum). */
+static uint32_t model_min_sites(af_mapping_model m)
+{
+	switch (m) {
+	case AF_MAP_LINEAR: return 2;
+	case AF_MAP_QUADRATIC: return 3;
+	case AF_MAP_CUBIC: return 4;
+	case AF_MAP_ADAPTIVE: return 3;
+	}
+	return 4;
+}
+
+/*
+ * A site where a lens found no focus (ENOFOCUS: a blank or damaged place, a
+ * curve that is not a peak) is a bad place, not a broken instrument: it is
+ * skipped from then on, in every pass, and the first reason is kept for the
+ * report.  Hardware errors still end the calibration.
+ */
+static void skip_site(af_engine *e, af_calib_report *r, char *why, size_t whylen, uint32_t i,
+		      double site_um, af_lens lens)
+{
+	r->skipped_mask |= UINT64_C(1) << i;
+	r->skipped++;
+	if (r->skipped == 1)
+		snprintf(why, whylen, "site %u at %.3f um, lens %s: %.160s", i, site_um,
+			 af_lens_name(lens), e->errmsg);
+}
+
+/*
+ * A calibration search from a rough hint: when the scores still rise at an
+ * end of the search's range, the focus lies beyond it; search again, the
+ * range further that way, up to FOLLOW_TRIES times.  Lens B's first hint
+ * is the datasheet offset, and an instrument's own offset may be several
+ * micrometres from it (it once failed whole calibrations: "the scores
+ * still rise at ...").
+ */
+#define FOLLOW_TRIES 2
+static int search_following(af_engine *e, af_lens lens, double hint, const af_search_params *sp,
+			    af_search_out *s)
+{
+	int rc = af__search(e, lens, hint, sp, s);
+
+	for (int i = 0; rc == AF_ENOFOCUS && i < FOLLOW_TRIES && e->ns >= 2; i++) {
+		size_t k = af__argmax(e);
+		int dir = k + 1 == e->ns ? +1 : k == 0 ? -1 : 0;
+
+		if (!dir || af__contrast(e) < sp->min_contrast)
+			break;
+		hint += dir * sp->range_um;
+		rc = af__search(e, lens, hint, sp, s);
+	}
+	return rc;
+}
+
 static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn site, void *user,
 			 af_calib_report *r)
 {
@@ -77,14 +132,18 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 	af_mapping m;
 	af_search_out s;
 	double t_sum = 0.0, t_c, t_eff;
-	int t_n = 0, rc;
-	uint32_t passes;
+	int t_n = 0, rc, t_rc = AF_OK;
+	double off_um = e->cfg.nominal_offset_um;
+	char t_why[AF_MSG_MAX] = "";
+	uint32_t passes, need, good;
+	char why[AF_MSG_MAX];
 	int64_t t0;
 
 	memset(r, 0, sizeof *r);
 	memset(&cal, 0, sizeof cal);
 	r->backlash_um = NAN;
 	r->temp_c = NAN;
+	why[0] = '\0';
 	e->op_frames = 0;
 	t0 = af__now_us(e);
 	if (!plan || !site || plan->points < 2 || plan->points > AF_FIT_MAX_POINTS ||
@@ -92,9 +151,15 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 		return calib_fail(e, r, t0, af__err(e, AF_EINVAL,
 			"calibration needs 2..%d points over a range of positions", AF_FIT_MAX_POINTS));
 	passes = plan->passes ? plan->passes : 2;
-	if (af__read_temp(e, &t_c, &t_eff) == AF_OK) {
+	/* too few sites left: fewer than the model needs, or than half the plan */
+	need = model_min_sites(e->cfg.mapping_model);
+	if (need < (plan->points + 1) / 2)
+		need = (plan->points + 1) / 2;
+	if ((t_rc = af__read_temp(e, &t_c, &t_eff)) == AF_OK) {
 		t_sum += t_eff;
 		t_n++;
+	} else {
+		snprintf(t_why, sizeof t_why, "%s", e->errmsg);
 	}
 	rc = af__select(e, AF_LENS_A);
 	if (rc == AF_OK && plan->measure_backlash) {
@@ -124,6 +189,8 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 					: &e->cfg.search[lens][AF_LEVEL_STANDARD];
 				double hint;
 
+				if (r->skipped_mask & (UINT64_C(1) << i))
+					continue;
 				rc = e->rec ? af__rec_site(e->rec, site, user, i, pt->site_um)
 					    : site(user, i, pt->site_um);
 				if (rc != AF_OK) {
@@ -138,36 +205,63 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 				else
 					hint = e->mapping.valid
 						? af_mapping_predict_b(&e->mapping, pt->za_um, NAN, false)
-						: pt->za_um + e->cfg.nominal_offset_um;
-				rc = af__search(e, (af_lens)lens, hint, sp, &s);
-				if (rc == AF_OK && lens == AF_LENS_A)
+						: pt->za_um + off_um;
+				rc = pass == 0 ? search_following(e, (af_lens)lens, hint, sp, &s)
+					       : af__search(e, (af_lens)lens, hint, sp, &s);
+				if (rc == AF_ENOFOCUS) {
+					skip_site(e, r, why, sizeof why, i, pt->site_um, (af_lens)lens);
+					rc = AF_OK;
+				} else if (rc == AF_OK && lens == AF_LENS_A) {
 					pt->za_um += s.z_um;
-				else if (rc == AF_OK)
+				} else if (rc == AF_OK) {
 					pt->zb_um += s.z_um;
+					/* the next site's hint: this instrument's
+					 * offset as found, not the datasheet's */
+					if (pass == 0)
+						off_um = s.z_um - pt->za_um;
+				}
 			}
-			if (rc == AF_OK && af__read_temp(e, &t_c, &t_eff) == AF_OK) {
+			if (rc == AF_OK && (t_rc = af__read_temp(e, &t_c, &t_eff)) == AF_OK) {
 				t_sum += t_eff;
 				t_n++;
+			} else if (rc == AF_OK) {
+				snprintf(t_why, sizeof t_why, "%s", e->errmsg);
 			}
 		}
-		/* within pass 0, lens B's hints need the sites' za as sums of
-		 * one: nothing to do; afterwards sums divide by the passes */
-	}
-	if (rc == AF_OK) {
-		for (uint32_t i = 0; i < plan->points; i++) {
-			cal.pts[i].za_um /= (double)passes;
-			cal.pts[i].zb_um /= (double)passes;
-		}
-		cal.n = plan->points;
 	}
 	if (rc != AF_OK)
 		return calib_fail(e, r, t0, rc);
-	cal.temp_c = t_n ? t_sum / t_n : NAN;
+	/* the good sites, averaged over the passes */
+	good = 0;
+	for (uint32_t i = 0; i < plan->points; i++) {
+		if (r->skipped_mask & (UINT64_C(1) << i))
+			continue;
+		cal.pts[good].site_um = cal.pts[i].site_um;
+		cal.pts[good].za_um = cal.pts[i].za_um / (double)passes;
+		cal.pts[good].zb_um = cal.pts[i].zb_um / (double)passes;
+		good++;
+	}
+	cal.n = good;
+	if (good < need)
+		return calib_fail(e, r, t0, af__err(e, AF_ENOFOCUS,
+			"calibration found focus at %u of %u sites, fewer than the %u it needs: %.190s",
+			good, plan->points, need, why));
+	/* No reading at all: the drift estimate from before stands in (a
+	 * calibration is kept with its temperature); without one either, the
+	 * calibration cannot say at what temperature it holds. */
+	if (!t_n && isfinite(t_eff = af_thermal_effective_c(&e->thermal))) {
+		t_sum = t_eff;
+		t_n = 1;
+	}
+	if (!t_n)
+		return calib_fail(e, r, t0, af__err(e, t_rc,
+			"calibration has no temperature: every sensor reading failed (%.200s)", t_why));
+	cal.temp_c = t_sum / t_n;
 	rc = af_mapping_fit(&cal, e->cfg.mapping_model, &m);
 	if (rc != AF_OK)
 		return calib_fail(e, r, t0, af__err(e, rc,
 			"calibration fit failed: %u sites are not enough for the %s model",
-			plan->points, af_mapping_model_name(e->cfg.mapping_model)));
+			good, af_mapping_model_name(e->cfg.mapping_model)));
 	push_calibration(e, &cal);
 	(void)af_mapping_fit_thermal(e->cals, e->ncal, &m);
 	if (!m.thermal_valid && !e->mapping.thermal_valid &&
@@ -198,6 +292,10 @@ static int calibrate_run(af_engine *e, const af_calib_plan *plan, af_site_fn sit
 	r->ms = (double)(af__now_us(e) - t0) / 1e3;
 	r->success = true;
 	r->error = AF_OK;
+	/* success, but say which sites were left out */
+	if (r->skipped)
+		snprintf(r->message, sizeof r->message, "calibrated %u of %u sites; skipped %u: %.200s",
+			 good, plan->points, r->skipped, why);
 	return AF_OK;
 }
 

@@ -46,6 +46,7 @@ static af_search_params params(af_measure_kind m, uint32_t stride, uint32_t poin
 {
 	af_search_params p;
 
+	memset(&p, 0, sizeof p);   /* padding too: configurations compare bytewise */
 	p.measure = m;
 	p.stride = stride;
 	p.points = points;
@@ -54,7 +55,7 @@ static af_search_params params(af_measure_kind m, uint32_t stride, uint32_t poin
 	p.refine_step_um = refine_step;
 	p.range_um = range;
 	p.max_frames = max_frames;
-	p.fit = AF_PEAK_GAUSSIAN;
+	p.fit = AF_PEAK_LORENTZIAN;
 	p.fit_window = window;
 	p.min_contrast = min_contrast;
 	p.extrapolate_um = extrapolate;
@@ -153,6 +154,8 @@ static const char *check_params(const af_search_params *p)
 		return "search extrapolate_um must be in [0, step_um]";
 	if ((unsigned)p->mode > AF_SEARCH_PROBE || !(p->land_tol_um >= 0.0))
 		return "search mode or land_tol_um is invalid";
+	if ((unsigned)p->fit >= AF_PEAK_METHOD_COUNT)
+		return "search fit is invalid";
 	return NULL;
 }
 
@@ -270,12 +273,15 @@ int af__hal_err(af_engine *e, int code, const char *what)
 	return af__err(e, code, "%s: %s", what, af_hal_errmsg(&e->hal));
 }
 
+/* A failed clock read is the last good one: the operation goes on (its
+ * durations come out short, never negative or from the epoch). */
 int64_t af__now_us(af_engine *e)
 {
 	int64_t t = 0;
 
-	if (e->hal.ops->now_us(e->hal.ctx, &t) != AF_OK)
-		return 0;
+	if (e->hal.ops->now_us(e->hal.ctx, &t) != AF_OK || t < e->last_us)
+		return e->last_us;
+	e->last_us = t;
 	return t;
 }
 
@@ -394,6 +400,34 @@ static void learn(af_engine *e, af_lens to, double residual_um)
 	e->learnt_um[to] += residual_um / (double)n;
 }
 
+/*
+ * A handoff found lens `to` in focus beyond the mapping limit, by two
+ * searches that agree (the first one and the wide retry around the
+ * prediction, within half the lens's focus-curve width) and with a landing
+ * that validated: the focus is real and the prediction is what is off (a
+ * drift the thermal model missed, a knock, a re-seated objective).  Learnt
+ * offsets fold in only residuals within the limit, so without this the
+ * engine would never follow such a jump and every later handoff would miss
+ * by as much (a lockout).  The learnt offset takes the whole residual and
+ * its average restarts, so the next handoffs predict from the confirmed
+ * focus.  Returns whether it re-anchored.
+ */
+static bool reanchor(af_engine *e, af_lens to, double z_first_um, double z_um, double pred_um,
+		     bool cache_hit)
+{
+	if (cache_hit) {
+		/* a cached position that missed by more than the limit: the
+		 * world moved under the cache */
+		af_cache_clear(&e->cache);
+		return false;
+	}
+	if (!e->cfg.refine_offset || !(fabs(z_um - z_first_um) <= 0.5 * e->cfg.curve_width_um[to]))
+		return false;
+	e->learnt_um[to] += z_um - pred_um;
+	e->learnt_n[to] = 1;
+	return true;
+}
+
 void af__forget_offsets(af_engine *e)
 {
 	for (int l = 0; l < AF_LENS_COUNT; l++) {
@@ -504,7 +538,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 	const af_search_params *p;
 	af_search_out s;
 	int64_t mark[AF_PHASE_COUNT + 1];
-	double temp_c = NAN, ratio = 0.0, pred, first;
+	double temp_c = NAN, ratio = 0.0, pred, first, z_first;
 	af_level lvl = e->cfg.level;
 	int rc;
 
@@ -537,7 +571,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		pred = predict(e, from, to, src_um, temp_c) + (e->cfg.refine_offset ? e->learnt_um[to] : 0.0);
 	if (!isfinite(pred)) {
 		mark[1] = mark[2] = mark[3] = mark[4] = mark[5] = af__now_us(e);
-		return finish(e, r, mark, af__err(e, AF_ESTATE, "no prediction for %.3f um: the mapping cannot invert it", src_um));
+		return finish(e, r, mark, af__err(e, AF_ESTATE, "no prediction for %.6g um: the mapping cannot invert it", src_um));
 	}
 	r->predicted_um = pred;
 	first = pred - 0.5 * (double)(p->points - 1) * p->step_um;
@@ -578,8 +612,14 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		return finish(e, r, mark, rc);
 	}
 
-	/* Phase 3: search and land. */
+	/* Phase 3: search and land.  A search that found no peak near the
+	 * prediction searches wide once (the validation's retry) before the
+	 * handoff gives up. */
 	rc = af__search(e, to, pred, p, &s);
+	if (rc == AF_ENOFOCUS && r->retries < e->cfg.validation_retries) {
+		r->retries++;
+		rc = af__search(e, to, pred, &e->cfg.wide[to], &s);
+	}
 	if (rc == AF_OK)
 		rc = land(e, &s);
 	mark[3] = af__now_us(e);
@@ -598,8 +638,9 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		mark[4] = mark[5] = af__now_us(e);
 		return finish(e, r, mark, rc);
 	}
-	while ((r->mapping_error_um > e->cfg.mapping_limit_um || ratio < e->cfg.validation_min_ratio) &&
-	       r->retries < e->cfg.validation_retries) {
+	z_first = s.z_um;
+	while ((r->mapping_error_um > e->cfg.mapping_limit_um || ratio < e->cfg.validation_min_ratio ||
+		s.unlike) && r->retries < e->cfg.validation_retries) {
 		/* a bad landing: search again, finer, around what was found; a
 		 * mapping error: search wide around the prediction, in case the
 		 * first search climbed the wrong peak */
@@ -626,11 +667,27 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		return finish(e, r, mark, af__err(e, AF_ENOFOCUS,
 			"focus did not validate: the landing scores %.0f %% of the fitted peak",
 			100.0 * ratio));
-	if (r->mapping_error_um > e->cfg.mapping_limit_um)
+	if (s.unlike)
+		return finish(e, r, mark, af__err(e, AF_ENOFOCUS,
+			"focus did not validate: lens %s's focus curve is unlike the one it learnt "
+			"(refit half width %.3f um, learnt %.3f um; refit peak %.3f um from the "
+			"landing at %.3f um)", af_lens_name(to), s.fit_w_um, e->width_um[to],
+			s.fit_z_um - s.z_um, s.z_um));
+	if (r->mapping_error_um > e->cfg.mapping_limit_um) {
+		bool anchored = r->retries > 0 && reanchor(e, to, z_first, s.z_um, pred, r->cache_hit);
+
+		if (anchored)
+			return finish(e, r, mark, af__err(e, AF_EMAPPING,
+				"mapping error %.3f um exceeds the %.3f um limit: lens %s found at %.3f um "
+				"by two searches, predicted %.3f um; re-anchored: the next predictions "
+				"add %+.3f um (recalibrate)", r->mapping_error_um,
+				e->cfg.mapping_limit_um, af_lens_name(to), s.z_um, pred,
+				e->learnt_um[to]));
 		return finish(e, r, mark, af__err(e, AF_EMAPPING,
 			"mapping error %.3f um exceeds the %.3f um limit: lens %s found at %.3f um, "
 			"predicted %.3f um (recalibrate)", r->mapping_error_um,
 			e->cfg.mapping_limit_um, af_lens_name(to), s.z_um, pred));
+	}
 	af_cache_store(&e->cache, from, to, src_um, s.z_um, temp_c);
 	if (!r->cache_hit)
 		learn(e, to, s.z_um - pred);

@@ -258,20 +258,30 @@ typedef struct af_calib_report {
 	bool success;
 	int error;
 	af_mapping mapping;      /* the new mapping (with thermal fit when possible) */
-	size_t points;           /* sites calibrated */
+	size_t points;           /* sites calibrated (the plan's, less the skipped) */
+	uint32_t skipped;        /* sites skipped: a lens found no focus there */
+	uint64_t skipped_mask;   /* which: bit i for site i */
 	double temp_c;           /* mean drift temperature estimate during the calibration */
 	double backlash_um;      /* measured (NaN when not measured) */
 	uint32_t frames;
 	double ms;
+	/* the error; on success "" or, with skipped sites, which and why
+	 * ("calibrated 10 of 11 sites; skipped 1: site 3 at -3.200 um, lens A:
+	 * no focus ...") */
 	char message[AF_MSG_MAX];
 } af_calib_report;
 
 /*
  * Calibrate the parfocal mapping: per pass, focus lens A at every site,
  * switch once, focus lens B at every site near the nominal (or current)
- * prediction; average the passes; fit the configured model; keep the calibration and, with two or more at
- * different temperatures, fit the temperature coefficients.  The new
- * mapping replaces the old only on success.  Clears the cache.
+ * prediction; average the passes; fit the configured model; keep the
+ * calibration and, with two or more at different temperatures, fit the
+ * temperature coefficients.  A site where a lens finds no focus is skipped
+ * in every pass and reported (skipped, skipped_mask, message); the
+ * calibration fails with AF_ENOFOCUS only when fewer sites remain than the
+ * model needs or than half the plan's.  AF_EINVAL for a bad plan, HAL
+ * errors as they come, AF_ERANGE/AF_EINVAL from the fit.  The new mapping
+ * replaces the old only on success.  Clears the cache.
  */
 int af_calibrate(af_engine *e, const af_calib_plan *plan, af_site_fn site, void *user,
 		 af_calib_report *out);

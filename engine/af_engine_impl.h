@@ -28,6 +28,7 @@ struct af_engine {
 	 * 0 unknown) */
 	double stage_um;
 	int play_dir;
+	bool unsettled;      /* a move was commanded and not waited for since */
 	double backlash_um;
 
 	af_mapping mapping;
@@ -50,15 +51,20 @@ struct af_engine {
 	af_measure_fn measure_fn;
 	void *measure_user;
 
-	/* learnt focus-curve half width per lens (PROBE searches) */
+	/* learnt focus-curve half width and asymmetry per lens (af_peak.h;
+	 * af__learn_shape) */
 	double width_um[AF_LENS_COUNT];
 	uint32_t width_n[AF_LENS_COUNT];
+	double asym[AF_LENS_COUNT];        /* held: the mean once it stands out */
+	double asym_mean[AF_LENS_COUNT], asym_var[AF_LENS_COUNT];
+	uint32_t asym_n[AF_LENS_COUNT];
 
 	/* one search's samples, sorted by z */
 	double sz[AF_SEARCH_MAX], ss[AF_SEARCH_MAX];
 	size_t ns;
 	double ss_landing;    /* score of the last frame taken (PROBE's landing) */
 	uint32_t op_frames;   /* frames of the current operation */
+	int64_t last_us;      /* the HAL clock's last good reading (af__now_us) */
 };
 
 /* Set the engine's message (printf-style) and return code. */
@@ -69,8 +75,9 @@ int af__err(af_engine *e, int code, const char *fmt, ...);
 /* Set the message from a failed HAL call: "<what>: <hal message>". */
 int af__hal_err(af_engine *e, int code, const char *what);
 
-/* HAL clock, us (0 if the clock fails: a clock error is not worth aborting
- * an operation for; the phase then reads 0). */
+/* HAL clock, us.  A failed read (or one going back) gives the last good
+ * reading: a clock error is not worth aborting an operation for, and the
+ * phases it spans read short, never negative or counted from 0. */
 int64_t af__now_us(af_engine *e);
 
 /* Move the stage to z_um (backlash-compensated, clamped to the soft
@@ -97,6 +104,11 @@ typedef struct af_search_out {
 	uint32_t frames;
 	bool at_edge;
 	bool landed;          /* the stage is already at z_um (PROBE) */
+	/* PROBE: the frames do not make the curve the engine learnt
+	 * (af_probe.c's check); the refit's half width and peak (NaN when
+	 * there was none) */
+	bool unlike;
+	double fit_w_um, fit_z_um;
 } af_search_out;
 
 /*
@@ -107,6 +119,28 @@ typedef struct af_search_out {
  */
 int af__search(af_engine *e, af_lens lens, double center_um, const af_search_params *p,
 	       af_search_out *out);
+
+/* PROBE (af_probe.c): the fast levels' search, with its check. */
+int af__probe(af_engine *e, af_lens lens, double center_um, const af_search_params *p,
+	      af_search_out *out);
+
+/* Search helpers (af_search.c).  Take a frame at z (settled) into the
+ * sorted samples; whether a sample lies within tol of z; the index of the
+ * highest score; (max - min) / max of the scores; the "too little texture"
+ * failure. */
+int af__sample_at(af_engine *e, af_lens lens, const af_search_params *p, double z,
+		  uint32_t *frames);
+bool af__sampled(const af_engine *e, double z, double tol);
+size_t af__argmax(const af_engine *e);
+double af__contrast(const af_engine *e);
+int af__no_texture(af_engine *e, af_lens lens, double center_um, double got, double min);
+/* Most asymmetry the engine learns (|a|): beyond it a fit is not trusted. */
+#define AF_ASYM_MAX 0.6
+/* Fold a fitted half width (PROBE fits: far from the configured width is
+ * ignored) or asymmetry (scan fits: at most AF_ASYM_MAX) into the lens's
+ * learnt one, an average over the last 16. */
+void af__learn_width(af_engine *e, af_lens lens, double w_um);
+void af__learn_asym(af_engine *e, af_lens lens, double asym);
 
 /*
  * The flight recorder's hooks (af_rec.c).  The engine calls them only when

@@ -55,6 +55,10 @@ int af_poly_cv_rms(const double *x, const double *y, size_t n, int order, double
 typedef enum af_peak_method {
 	AF_PEAK_PARABOLA,   /* parabola through the top points */
 	AF_PEAK_GAUSSIAN,   /* parabola through log(score): exact for a Gaussian curve */
+	AF_PEAK_LORENTZIAN, /* the engine's searches only: the two-sided Lorentzian of
+			     * af_peak.h through the peak's samples (af_peak_fit
+			     * refuses it) */
+	AF_PEAK_METHOD_COUNT
 } af_peak_method;
 
 /*

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "af_engine_impl.h"
+#include "af_peak.h"
 
 static double clamp_z(const af_engine *e, double z)
 {
@@ -61,6 +62,7 @@ static int command(af_engine *e, double motor_um, double stage_um, int dir)
 		return lost(e, rc, "move_z");
 	e->stage_um = stage_um;
 	e->play_dir = dir;
+	e->unsettled = true;
 	return AF_OK;
 }
 
@@ -68,7 +70,10 @@ int af__wait(af_engine *e)
 {
 	int rc = e->hal.ops->wait_settled(e->hal.ctx, e->cfg.settle_timeout_ms);
 
-	return rc == AF_OK ? AF_OK : lost(e, rc, "wait_settled");
+	if (rc != AF_OK)
+		return lost(e, rc, "wait_settled");
+	e->unsettled = false;
+	return AF_OK;
 }
 
 int af__move_start(af_engine *e, double z_um)
@@ -96,11 +101,14 @@ int af__move_start(af_engine *e, double z_um)
 	return AF_OK;
 }
 
+/* The wait only after a move: a drive asked whether it settled when it
+ * has not moved since it last said so answers with a bus round trip (and
+ * a real one with its settle time) for nothing. */
 int af__move_settle(af_engine *e, double z_um)
 {
 	int rc = af__move_start(e, z_um);
 
-	return rc == AF_OK ? af__wait(e) : rc;
+	return rc == AF_OK && e->unsettled ? af__wait(e) : rc;
 }
 
 int af__select(af_engine *e, af_lens lens)
@@ -158,7 +166,7 @@ static bool keep(af_engine *e, double z, double score)
 	return true;
 }
 
-static bool sampled(const af_engine *e, double z, double tol)
+bool af__sampled(const af_engine *e, double z, double tol)
 {
 	for (size_t i = 0; i < e->ns; i++)
 		if (fabs(e->sz[i] - z) <= tol)
@@ -166,8 +174,8 @@ static bool sampled(const af_engine *e, double z, double tol)
 	return false;
 }
 
-static int sample_at(af_engine *e, af_lens lens, const af_search_params *p, double z,
-		     uint32_t *frames)
+int af__sample_at(af_engine *e, af_lens lens, const af_search_params *p, double z,
+		  uint32_t *frames)
 {
 	double score;
 	int rc = af__move_settle(e, z);
@@ -182,7 +190,7 @@ static int sample_at(af_engine *e, af_lens lens, const af_search_params *p, doub
 	return AF_OK;
 }
 
-static size_t argmax(const af_engine *e)
+size_t af__argmax(const af_engine *e)
 {
 	size_t k = 0;
 
@@ -193,19 +201,59 @@ static size_t argmax(const af_engine *e)
 }
 
 /*
- * The maximum to fit: among the local maxima at least half the highest,
- * the one nearest the prediction.  A lone maximum is the global one.
+ * Whether the scores fall away from local maximum i on the side dir: to
+ * frac of it or lower before they rise above it again.  A side that runs
+ * into the end of the samples first does not fall.
  */
+#define PEAK_FALL 0.75
+/* What a peak must fall to on both sides to be a focus peak at all. */
+#define PEAK_ACCEPT 0.9
+static bool falls_away(const af_engine *e, size_t i, int dir, double frac)
+{
+	double lo = e->ss[i];
+
+	for (size_t j = i; dir < 0 ? j > 0 : j + 1 < e->ns;) {
+		j = dir < 0 ? j - 1 : j + 1;
+		if (e->ss[j] > e->ss[i])
+			break;
+		lo = e->ss[j] < lo ? e->ss[j] : lo;
+	}
+	return lo <= frac * e->ss[i];
+}
+
+/* Whether the scores from i on the side dir reach the end of the samples
+ * without rising above score i. */
+static bool runs_out(const af_engine *e, size_t i, int dir)
+{
+	for (size_t j = i; dir < 0 ? j > 0 : j + 1 < e->ns;) {
+		j = dir < 0 ? j - 1 : j + 1;
+		if (e->ss[j] > e->ss[i])
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The maximum to fit: among the peaks that stand out (local maxima whose
+ * scores fall away on both sides: a layer, not a bump of noise on a flank
+ * or a tail) and reach PEAK_MIN of the highest, the one nearest the
+ * prediction; else the highest.  A weaker layer next to a brighter one is
+ * still the one the prediction points at (the rule that took the highest
+ * unless the nearest reached half of it climbed a layer 3 um away when
+ * the other layer was three times brighter).
+ */
+#define PEAK_MIN 0.2
 static size_t choose_peak(const af_engine *e, double center_um)
 {
-	size_t best = argmax(e), pick = best;
+	size_t best = af__argmax(e), pick = best;
 	double top = e->ss[best], dist = fabs(e->sz[best] - center_um);
 
 	for (size_t i = 0; i < e->ns; i++) {
 		bool left = i == 0 || e->ss[i] > e->ss[i - 1];
 		bool right = i + 1 == e->ns || e->ss[i] > e->ss[i + 1];
 
-		if (left && right && e->ss[i] >= 0.5 * top && fabs(e->sz[i] - center_um) < dist) {
+		if (left && right && e->ss[i] >= PEAK_MIN * top && fabs(e->sz[i] - center_um) < dist &&
+		    falls_away(e, i, -1, PEAK_FALL) && falls_away(e, i, +1, PEAK_FALL)) {
 			pick = i;
 			dist = fabs(e->sz[i] - center_um);
 		}
@@ -240,11 +288,13 @@ static double edge_vertex(const af_engine *e, size_t k)
 	return -b / (2.0 * a);
 }
 
-/* Fit the peak around sample k with the window of p. */
+/* Fit the peak around sample k with the window of p (a parabola or a
+ * Gaussian: af_peak_fit). */
 static int fit_around(af_engine *e, const af_search_params *p, size_t k, double *z, double *s,
 		      bool *edge)
 {
 	size_t half = p->fit_window / 2, lo, hi;
+	af_peak_method m = p->fit == AF_PEAK_PARABOLA ? AF_PEAK_PARABOLA : AF_PEAK_GAUSSIAN;
 	int at_edge = 0, rc;
 
 	lo = k > half ? k - half : 0;
@@ -255,7 +305,7 @@ static int fit_around(af_engine *e, const af_search_params *p, size_t k, double 
 		lo = k == 0 ? 0 : (k + 2 >= e->ns ? e->ns - 3 : k - 1);
 		hi = lo + 3;
 	}
-	rc = af_peak_fit(e->sz + lo, e->ss + lo, hi - lo, p->fit, (int)(hi - lo), z, s, &at_edge);
+	rc = af_peak_fit(e->sz + lo, e->ss + lo, hi - lo, m, (int)(hi - lo), z, s, &at_edge);
 	if (rc != AF_OK)
 		return af__err(e, AF_ENOFOCUS,
 			       "no focus peak: the focus curve is not concave around %.3f um",
@@ -264,8 +314,145 @@ static int fit_around(af_engine *e, const af_search_params *p, size_t k, double 
 	return AF_OK;
 }
 
+/*
+ * The samples of the peak at k: outward from k while the scores stay
+ * between PEAK_REGION of its score and its score (the Lorentzian holds
+ * within about 1.5 half widths of focus; a higher score is another peak).
+ */
+#define PEAK_REGION 0.3
+static void peak_region(const af_engine *e, size_t k, size_t *lo, size_t *hi)
+{
+	double floor = PEAK_REGION * e->ss[k];
+
+	*lo = *hi = k;
+	while (*lo > 0 && e->ss[*lo - 1] >= floor && e->ss[*lo - 1] <= e->ss[k])
+		(*lo)--;
+	while (*hi + 1 < e->ns && e->ss[*hi + 1] >= floor && e->ss[*hi + 1] <= e->ss[k])
+		(*hi)++;
+}
+
+/* Fold a fitted half width into lens's learnt one (an average over the
+ * last 16; a fit far from the lens's configured width is not learnt). */
+void af__learn_width(af_engine *e, af_lens lens, double w_um)
+{
+	double w_cfg = e->cfg.curve_width_um[lens];
+	uint32_t n;
+
+	if (!(w_um > 0.2 * w_cfg && w_um < 5.0 * w_cfg))
+		return;
+	n = e->width_n[lens] < 16 ? ++e->width_n[lens] : 16;
+	e->width_um[lens] += (w_um - e->width_um[lens]) / (double)n;
+}
+
+/*
+ * The same for the asymmetry (at most AF_ASYM_MAX), with the spread of
+ * the fits: a free fit's asymmetry is noisy (a wide search of lens A puts
+ * few samples on each flank), and a wrong asymmetry biases every fit by a
+ * fraction of the curve's width.  So the engine holds the learnt value
+ * only once it stands out of its own noise (af__asym).
+ */
+void af__learn_asym(af_engine *e, af_lens lens, double asym)
+{
+	double d;
+	uint32_t n;
+
+	if (!(fabs(asym) <= AF_ASYM_MAX))
+		return;
+	n = e->asym_n[lens] < 16 ? ++e->asym_n[lens] : 16;
+	d = asym - e->asym_mean[lens];
+	e->asym_mean[lens] += d / (double)n;
+	e->asym_var[lens] += (d * (asym - e->asym_mean[lens]) - e->asym_var[lens]) / (double)n;
+	/* twice its standard error, from three fits on */
+	e->asym[lens] = n >= 3 && fabs(e->asym_mean[lens]) >
+				     2.0 * sqrt(e->asym_var[lens] / (double)n) ? e->asym_mean[lens] : 0.0;
+}
+
+/*
+ * The peak at sample k.  With p->fit lorentzian: the two-sided Lorentzian
+ * (af_peak.h) with the lens's learnt asymmetry through the fit_window
+ * samples around k that belong to its peak, the peak between k's
+ * neighbours.  Local on purpose: near focus a focus measure is a
+ * Lorentzian, further out it sits on a pedestal (the noise's own score, a
+ * coarse or faint texture's slow fall) that no single model of the curve
+ * follows, and a fit reaching into it is biased by how the samples happen
+ * to lie.  With learn, a free fit over the whole peak (six samples or
+ * more, two each side, on a pass whose lowest score is under a quarter of
+ * its highest: a curve the Lorentzian describes) also learns the lens's
+ * asymmetry.  (The width is the probes' to learn: a scan's fit is not the
+ * width two probes step_um apart see.)  A peak at an end of the samples,
+ * or one the model cannot fit, falls back to the Gaussian window fit.
+ */
+#define LEARN_MIN_SAMPLES 6
+#define LEARN_MAX_PEDESTAL 0.1
+/*
+ * Trim the free fit's samples [*lo, *hi] around k so that neither flank
+ * reaches much further down the curve than the other (its lowest score
+ * under BALANCE of the other flank's lowest), keeping two on each side: a
+ * fit that sees more of one flank's tail than the other's reads the tails'
+ * misfit as asymmetry.  Levels, not distances: an asymmetric curve's flanks
+ * reach the same level at different distances.
+ */
+#define BALANCE 0.6
+static void balance(const af_engine *e, size_t k, size_t *lo, size_t *hi)
+{
+	while (k - *lo > 2 && e->ss[*lo] < BALANCE * e->ss[*hi])
+		(*lo)++;
+	while (*hi - k > 2 && e->ss[*hi] < BALANCE * e->ss[*lo])
+		(*hi)--;
+}
+
+/*
+ * The peak at sample k.  With p->fit lorentzian: the two-sided Lorentzian
+ * (af_peak.h) with the lens's learnt asymmetry through the fit_window
+ * samples around k that belong to its peak, the peak between k's
+ * neighbours.  Local on purpose: near focus a focus measure is a
+ * Lorentzian, further out it sits on a pedestal (the noise's own score, a
+ * coarse or faint texture's slow fall) that no single model of the curve
+ * follows, and a fit reaching into it is biased by how the samples happen
+ * to lie.  With learn, on a pass that reaches the tails (its lowest score
+ * under LEARN_MAX_PEDESTAL of its highest: a wide search on a curve the
+ * Lorentzian describes), a free fit over the whole peak (LEARN_MIN_SAMPLES
+ * or more, two each side, balanced) also learns the lens's asymmetry.
+ * (The width is the probes' to learn: a scan's fit is not the width two
+ * probes step_um apart see.)  A peak at an end of the samples, or one the
+ * model cannot fit, falls back to the Gaussian window fit.
+ */
+#define LEARN_MIN_SAMPLES 6
+#define LEARN_MAX_PEDESTAL 0.1
+static int fit_peak(af_engine *e, af_lens lens, const af_search_params *p, size_t k, bool learn,
+		    double *z, double *s, bool *edge)
+{
+	size_t half = p->fit_window / 2, lo, hi, wlo, whi;
+	af_lorentz m, f;
+	double rms;
+
+	if (p->fit != AF_PEAK_LORENTZIAN || k == 0 || k + 1 == e->ns)
+		return fit_around(e, p, k, z, s, edge);
+	peak_region(e, k, &lo, &hi);
+	if (learn && k - lo >= 2 && hi - k >= 2 && af__contrast(e) > 1.0 - LEARN_MAX_PEDESTAL) {
+		size_t flo = lo, fhi = hi;
+
+		balance(e, k, &flo, &fhi);
+		if (fhi - flo + 1 >= LEARN_MIN_SAMPLES &&
+		    af_lorentz_fit(e->sz + flo, e->ss + flo, fhi - flo + 1, NAN, NAN, e->sz[k - 1],
+				   e->sz[k + 1], &f, &rms) == AF_OK && rms < 0.1)
+			af__learn_asym(e, lens, f.asym);
+	}
+	wlo = k - lo > half ? k - half : lo;
+	whi = hi - k > half ? k + half : hi;
+	if (wlo == k || whi == k || whi - wlo + 1 < 3 ||
+	    af_lorentz_fit(e->sz + wlo, e->ss + wlo, whi - wlo + 1, e->asym[lens], NAN, e->sz[k - 1],
+			   e->sz[k + 1], &m, NULL) != AF_OK) {
+		return fit_around(e, p, k, z, s, edge);
+	}
+	*z = m.z0_um;
+	*s = m.peak;
+	*edge = false;
+	return AF_OK;
+}
+
 /* The "nothing to focus on" failure of a pass with too little contrast. */
-static int no_texture(af_engine *e, af_lens lens, double center_um, double got, double min)
+int af__no_texture(af_engine *e, af_lens lens, double center_um, double got, double min)
 {
 	return af__err(e, AF_ENOFOCUS,
 		       "no focus found near %.3f um with lens %s: scores vary by %.1f %% "
@@ -273,7 +460,7 @@ static int no_texture(af_engine *e, af_lens lens, double center_um, double got, 
 		       100.0 * got, 100.0 * min);
 }
 
-static double contrast(const af_engine *e)
+double af__contrast(const af_engine *e)
 {
 	double lo = e->ss[0], hi = e->ss[0];
 
@@ -282,190 +469,6 @@ static double contrast(const af_engine *e)
 		hi = e->ss[i] > hi ? e->ss[i] : hi;
 	}
 	return hi > 0.0 ? (hi - lo) / hi : 0.0;
-}
-
-/*
- * The Lorentzian through three samples: 1/S is a parabola in z with its
- * minimum at the peak.  *w2 receives the squared half width.  false when
- * the samples do not make a peak (1/S not convex, or a peak score <= 0).
- */
-static bool lorentz3(const double *z, const double *sc, double *z0, double *s0, double *w2)
-{
-	double y0, y1, y2, d01, a, b, c, ymin;
-
-	if (!(sc[0] > 0.0 && sc[1] > 0.0 && sc[2] > 0.0))
-		return false;
-	y0 = 1.0 / sc[0];
-	y1 = 1.0 / sc[1];
-	y2 = 1.0 / sc[2];
-	d01 = (y1 - y0) / (z[1] - z[0]);
-	a = ((y2 - y1) / (z[2] - z[1]) - d01) / (z[2] - z[0]);
-	if (!(a > 0.0))
-		return false;
-	b = d01 - a * (z[0] + z[1]);
-	c = y0 - a * z[0] * z[0] - b * z[0];
-	*z0 = -b / (2.0 * a);
-	ymin = c - b * b / (4.0 * a);
-	if (!(ymin > 0.0))
-		return false;
-	*s0 = 1.0 / ymin;
-	*w2 = ymin / a;
-	return true;
-}
-
-/*
- * Where the peak of a Lorentzian of half width w lies, given its values at
- * z1 < z2: the roots of (1 - r) u^2 - 2 (z1 - r z2) u + z1^2 - r z2^2 +
- * w^2 (1 - r) = 0, r = S2 / S1 (the ratio of 1/S).  Two probes cannot tell
- * a peak between them from one beyond the brighter: *near gets the root
- * nearer the midpoint (the likelier, for a prediction between the probes),
- * *far the other one.
- */
-static void lorentz2(double z1, double s1, double z2, double s2, double w, double *near,
-		     double *far)
-{
-	double r = s2 / s1, mid = 0.5 * (z1 + z2);
-	double qa = 1.0 - r, qb = -2.0 * (z1 - r * z2), qc = z1 * z1 - r * z2 * z2 + w * w * qa;
-	double disc, u1, u2;
-
-	if (fabs(qa) < 1e-12) {
-		*near = *far = mid;
-		return;
-	}
-	disc = qb * qb - 4.0 * qa * qc;
-	if (disc < 0.0) {
-		*near = *far = s1 > s2 ? z1 : z2;
-		return;
-	}
-	disc = sqrt(disc);
-	u1 = (-qb - disc) / (2.0 * qa);
-	u2 = (-qb + disc) / (2.0 * qa);
-	*near = fabs(u1 - mid) <= fabs(u2 - mid) ? u1 : u2;
-	*far = *near == u1 ? u2 : u1;
-}
-
-/*
- * Indices of three samples around the maximum k for a fit: the nearest
- * neighbours on each side at least min_sep away (close pairs make the fit
- * ill-conditioned); at an end, the two nearest on the one side.  false
- * when there are not enough.
- */
-static bool three_around(const af_engine *e, size_t k, double min_sep, size_t idx[3])
-{
-	long lo = -1, hi = -1;
-
-	for (long i = (long)k - 1; i >= 0; i--)
-		if (e->sz[k] - e->sz[i] >= min_sep) {
-			lo = i;
-			break;
-		}
-	for (size_t i = k + 1; i < e->ns; i++)
-		if (e->sz[i] - e->sz[k] >= min_sep) {
-			hi = (long)i;
-			break;
-		}
-	if (lo >= 0 && hi >= 0) {
-		idx[0] = (size_t)lo;
-		idx[1] = k;
-		idx[2] = (size_t)hi;
-		return true;
-	}
-	return false;
-}
-
-/* Fold a fitted half width into lens's learnt one. */
-static void learn_width(af_engine *e, af_lens lens, double w2)
-{
-	double w, w_cfg = e->cfg.curve_width_um[lens];
-	uint32_t n;
-
-	if (!(w2 > 0.0))
-		return;
-	w = sqrt(w2);
-	if (!(w > 0.2 * w_cfg && w < 5.0 * w_cfg))
-		return;
-	n = e->width_n[lens] < 16 ? ++e->width_n[lens] : 16;
-	e->width_um[lens] += (w - e->width_um[lens]) / (double)n;
-}
-
-static int probe(af_engine *e, af_lens lens, double center_um, const af_search_params *p,
-		 af_search_out *out)
-{
-	double z[3], u, far, lo_z, hi_z, z0, s0, w2;
-	uint32_t frames = 0;
-	int rc;
-
-	e->ns = 0;
-	rc = sample_at(e, lens, p, center_um - p->step_um, &frames);
-	if (rc == AF_OK)
-		rc = sample_at(e, lens, p, center_um + p->step_um, &frames);
-	if (rc != AF_OK)
-		goto done;
-	lorentz2(e->sz[0], e->ss[0], e->sz[1], e->ss[1], e->width_um[lens], &u, &far);
-	lo_z = e->sz[0] - p->extrapolate_um;
-	hi_z = e->sz[1] + p->extrapolate_um;
-	u = u < lo_z ? lo_z : (u > hi_z ? hi_z : u);
-	far = far < lo_z ? lo_z : (far > hi_z ? hi_z : far);
-	rc = sample_at(e, lens, p, u, &frames);
-	if (rc != AF_OK)
-		goto done;
-	out->contrast = contrast(e);
-	out->best_sample = e->ss[argmax(e)];
-	if (out->contrast < p->min_contrast) {
-		rc = no_texture(e, lens, center_um, out->contrast, p->min_contrast);
-		goto done;
-	}
-	out->z_um = e->stage_um;
-	out->score = e->ss_landing;
-	out->landed = true;
-	/* Confirm: fit the three frames around the best; land there when the
-	 * fit disagrees with the landing by more than land_tol; a peak beyond
-	 * the frames by more than a step gets a frame of its own first. */
-	while (p->confirm) {
-		size_t k = argmax(e), idx[3];
-		double fz[3], fs[3];
-
-		if (k == 0 || k + 1 == e->ns) {
-			/* the best frame is an end one: the peak lies beyond it (the
-			 * far root of the probes, or a step further) */
-			double next = isfinite(far) && !sampled(e, far, 0.25 * p->step_um)
-				? far : (k == 0 ? e->sz[0] - p->step_um : e->sz[e->ns - 1] + p->step_um);
-
-			far = NAN;
-			if (frames >= p->max_frames || next < center_um - p->range_um ||
-			    next > center_um + p->range_um)
-				break;
-			rc = sample_at(e, lens, p, next, &frames);
-			if (rc != AF_OK)
-				goto done;
-			out->z_um = e->stage_um;
-			out->score = e->ss_landing;
-			out->best_sample = e->ss[argmax(e)];
-			continue;
-		}
-		if (!three_around(e, k, 0.3 * p->step_um, idx))
-			break;
-		for (int i = 0; i < 3; i++) {
-			fz[i] = e->sz[idx[i]];
-			fs[i] = e->ss[idx[i]];
-		}
-		if (!lorentz3(fz, fs, &z0, &s0, &w2))
-			break;
-		learn_width(e, lens, w2);
-		if (fabs(z0 - e->stage_um) > p->land_tol_um) {
-			out->z_um = z0;
-			out->score = s0;
-			out->landed = false;
-		}
-		break;
-	}
-	z[0] = e->sz[0];
-	z[2] = e->sz[e->ns - 1];
-	out->at_edge = out->z_um < z[0] || out->z_um > z[2];
-	rc = AF_OK;
-done:
-	out->frames = frames;
-	return rc;
 }
 
 int af__search(af_engine *e, af_lens lens, double center_um, const af_search_params *p,
@@ -482,17 +485,17 @@ int af__search(af_engine *e, af_lens lens, double center_um, const af_search_par
 	memset(out, 0, sizeof *out);
 	out->z_um = NAN;
 	if (p->mode == AF_SEARCH_PROBE)
-		return probe(e, lens, center_um, p, out);
+		return af__probe(e, lens, center_um, p, out);
 	e->ns = 0;
 	for (uint32_t i = 0; i < p->points && frames < p->max_frames; i++) {
-		rc = sample_at(e, lens, p, center_um - half + (double)i * p->step_um, &frames);
+		rc = af__sample_at(e, lens, p, center_um - half + (double)i * p->step_um, &frames);
 		if (rc != AF_OK)
 			goto done;
 	}
 	/* Extend while the maximum is at an end, unless the peak is close
 	 * enough beyond it to extrapolate. */
 	while (frames < p->max_frames && e->ns >= 2) {
-		size_t m = argmax(e);
+		size_t m = af__argmax(e);
 		double z, v;
 
 		if ((m == 0 || m == e->ns - 1) && p->extrapolate_um > 0.0 &&
@@ -509,17 +512,57 @@ int af__search(af_engine *e, af_lens lens, double center_um, const af_search_par
 			break;
 		if (z < lo_lim - 1e-9 || z > hi_lim + 1e-9)
 			break;
-		rc = sample_at(e, lens, p, z, &frames);
+		rc = af__sample_at(e, lens, p, z, &frames);
 		if (rc != AF_OK)
 			goto done;
 	}
-	out->contrast = contrast(e);
+	out->contrast = af__contrast(e);
 	if (out->contrast < p->min_contrast) {
-		rc = no_texture(e, lens, center_um, out->contrast, p->min_contrast);
+		rc = af__no_texture(e, lens, center_um, out->contrast, p->min_contrast);
 		goto done;
 	}
 	k = choose_peak(e, center_um);
-	rc = fit_around(e, p, k, &out->z_um, &out->score, &edge);
+	/* A peak between the last two frames of a side has not fallen yet
+	 * there: extend that side (within range and budget) until it falls or
+	 * rises again, before the peak is judged (on a rig whose focus lay
+	 * that way the judgement once turned on which frame came last) */
+	for (int more = 0; more < 4 && !isfinite(extrapolated) && frames < p->max_frames; more++) {
+		int dir = 0;
+		double z;
+
+		if (k > 0 && k + 1 < e->ns && !falls_away(e, k, +1, PEAK_ACCEPT) && runs_out(e, k, +1))
+			dir = +1;
+		else if (k > 0 && k + 1 < e->ns && !falls_away(e, k, -1, PEAK_ACCEPT) && runs_out(e, k, -1))
+			dir = -1;
+		if (!dir)
+			break;
+		z = dir > 0 ? e->sz[e->ns - 1] + p->step_um : e->sz[0] - p->step_um;
+		if (z < lo_lim - 1e-9 || z > hi_lim + 1e-9)
+			break;
+		rc = af__sample_at(e, lens, p, z, &frames);
+		if (rc != AF_OK)
+			goto done;
+		k = choose_peak(e, center_um);
+	}
+	/* A focus peak inside the samples falls on both sides; the highest
+	 * frame at an end that the pass could not extend past (range, frame
+	 * budget) or a bump of noise on a tail is not one (those were once
+	 * reported as focus, micrometres off) */
+	if ((k == 0 || k + 1 == e->ns) && !isfinite(extrapolated)) {
+		rc = af__err(e, AF_ENOFOCUS,
+			     "no focus peak within %.3f um of %.3f um with lens %s: the scores still "
+			     "rise at %.3f um", p->range_um, center_um, af_lens_name(lens), e->sz[k]);
+		goto done;
+	}
+	if (!isfinite(extrapolated) &&
+	    (!falls_away(e, k, -1, PEAK_ACCEPT) || !falls_away(e, k, +1, PEAK_ACCEPT))) {
+		rc = af__err(e, AF_ENOFOCUS,
+			     "no focus peak near %.3f um with lens %s: the scores around %.3f um do not "
+			     "fall by %.0f %% on both sides (noise, not a focus peak)", center_um,
+			     af_lens_name(lens), e->sz[k], 100.0 * (1.0 - PEAK_ACCEPT));
+		goto done;
+	}
+	rc = fit_peak(e, lens, p, k, p->refine_points < 3, &out->z_um, &out->score, &edge);
 	if (rc != AF_OK)
 		goto done;
 	if (isfinite(extrapolated) && edge) {
@@ -544,20 +587,20 @@ int af__search(af_engine *e, af_lens lens, double center_um, const af_search_par
 		for (uint32_t i = 0; i < p->refine_points && frames < p->max_frames; i++) {
 			double z = c - rhalf + (double)i * p->refine_step_um;
 
-			if (z < lo_lim || z > hi_lim || sampled(e, z, 0.25 * p->refine_step_um))
+			if (z < lo_lim || z > hi_lim || af__sampled(e, z, 0.25 * p->refine_step_um))
 				continue;
-			rc = sample_at(e, lens, p, z, &frames);
+			rc = af__sample_at(e, lens, p, z, &frames);
 			if (rc != AF_OK)
 				goto done;
 		}
 		/* Refit on the fine samples around the coarse peak. */
 		k = choose_peak(e, c);
-		rc = fit_around(e, p, k, &out->z_um, &out->score, &edge);
+		rc = fit_peak(e, lens, p, k, true, &out->z_um, &out->score, &edge);
 		if (rc != AF_OK)
 			goto done;
 	}
 	out->at_edge = edge;
-	out->best_sample = e->ss[argmax(e)];
+	out->best_sample = e->ss[af__argmax(e)];
 	rc = AF_OK;
 done:
 	out->frames = frames;

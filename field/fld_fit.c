@@ -539,6 +539,9 @@ int fld_fit_rig(const fld_log *l, int64_t start_us, fld_fit *out, char *err, siz
 	memset(out, 0, sizeof *out);
 	memset(&k, 0, sizeof k);
 	mdl_rig_default(&out->rig);
+	/* the fitted values are the instrument's truth, not a datasheet to
+	 * draw an instrument around (models/truth.h) */
+	out->rig.truth.mode = MDL_TRUTH_NOMINAL;
 	if (walk(l, start_us, &k, out) != 0)
 		goto oom;
 	if (!(l->hdr.flags & AF_LOG_FLAG_STAMPS))

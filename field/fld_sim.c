@@ -119,6 +119,8 @@ int fld_sim_run(const fld_sim_plan *p, const af_rec_options *ro, const af_rec_si
 	memset(out, 0, sizeof *out);
 	out->results_hash = SIM_FNV64_OFFSET;
 	mdl_rig_default(&rig);
+	if (p->nominal)
+		rig.truth.mode = MDL_TRUTH_NOMINAL;
 	mdl_room_profile_default(&room);
 	if (!trace) {
 		snprintf(err, errlen, "out of memory");

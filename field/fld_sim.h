@@ -29,6 +29,8 @@ typedef struct fld_sim_plan {
 	bool autofocus;             /* lens B near 4 um after the calibration: true */
 	uint32_t handoffs;          /* A->B at places uniform in +/-5 um: 10 */
 	uint32_t wait_every;        /* every n handoffs 30 s pass and the engine ticks: 4 */
+	bool nominal;               /* the datasheet instrument, not one drawn from the
+				     * seed (models/truth.h): false */
 	/* faults (at_op counts the program's steps from 1: the calibration,
 	 * the autofocus, then each handoff with its setup move) */
 	const sim_fault *faults;

@@ -29,6 +29,7 @@ enum sim_stream {
 	SIM_STREAM_FAULTS = 6,
 	SIM_STREAM_STEPS = 7,
 	SIM_STREAM_OPTICS = 8,
+	SIM_STREAM_TRUTH = 9,      /* the instrument's truth (models/truth.h) */
 };
 
 /* One step of splitmix64: advances *state and returns the next output. */

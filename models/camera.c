@@ -49,6 +49,11 @@ void mdl_camera_config_default(mdl_camera_config *c)
 	c->roi_y = (c->sensor_height - c->roi_height) / 2;
 	c->bleach_tau_s = 0.0;
 	c->frame_timeout_ms = 100.0;
+	c->trigger_latency_us = 60.0;
+	c->link_mb_per_s = 380.0;
+	c->delivery_us = 300.0;
+	c->register_write_us = 500.0;
+	c->roi_change_ms = 20.0;
 }
 
 #define in_range mdl_camera_in_range
@@ -83,6 +88,10 @@ int mdl_camera_config_check(const mdl_camera_config *c)
 	if (!in_range(c->readout_us_per_row, 0.0, 1e9) || !in_range(c->bleach_tau_s, 0.0, 1e15) ||
 	    !in_range(c->frame_timeout_ms, 0.0, 1e12))
 		return MDL_EINVAL;
+	if (!in_range(c->trigger_latency_us, 0.0, 1e9) || !(c->link_mb_per_s > 0.0) ||
+	    !in_range(c->link_mb_per_s, 0.0, 1e9) || !in_range(c->delivery_us, 0.0, 1e9) ||
+	    !in_range(c->register_write_us, 0.0, 1e9) || !in_range(c->roi_change_ms, 0.0, 1e6))
+		return MDL_EINVAL;
 	if (!roi_fits(c, c->roi_x, c->roi_y, c->roi_width, c->roi_height))
 		return MDL_EINVAL;
 	return 0;
@@ -105,6 +114,24 @@ int64_t mdl_camera_frame_time_ns(const mdl_camera_config *c, uint32_t exposure_u
 	if (readout_ns > 1e18)
 		readout_ns = 1e18;
 	return (int64_t)exposure_us * 1000 + (int64_t)llround(readout_ns);
+}
+
+int64_t mdl_camera_grab_time_ns(const mdl_camera_config *c, uint32_t exposure_us,
+				uint32_t roi_width, uint32_t roi_height, int64_t *exposure_start_ns)
+{
+	double bytes = (double)roi_width * (double)roi_height * (c->bit_depth > 8 ? 2.0 : 1.0);
+	double readout_ns = (double)roi_height * c->readout_us_per_row * 1000.0;
+	double transfer_ns = bytes / c->link_mb_per_s * 1000.0;   /* MB/s = bytes per us */
+	double start_ns = c->trigger_latency_us * 1000.0;
+	double tail_ns = fmax(readout_ns, transfer_ns) + c->delivery_us * 1000.0;
+
+	if (!(tail_ns < 1e17))
+		tail_ns = 1e17;
+	if (!(start_ns < 1e17))
+		start_ns = 1e17;
+	if (exposure_start_ns)
+		*exposure_start_ns = (int64_t)llround(start_ns);
+	return (int64_t)llround(start_ns) + (int64_t)exposure_us * 1000 + (int64_t)llround(tail_ns);
 }
 
 double mdl_camera_bleach_scale(const mdl_camera_config *c, double cumulative_exposure_s)

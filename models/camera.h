@@ -56,6 +56,13 @@ typedef struct mdl_camera_config {
 	 * mdl_exposure.signal_scale (mdl_camera_bleach_scale). */
 	double bleach_tau_s;
 	double frame_timeout_ms;   /* 100: how long the HAL waits before reporting a dropped frame */
+	/* What a grab and the camera's settings cost besides exposure and
+	 * readout (docs/models.md, "Timing"): */
+	double trigger_latency_us; /* 60: the software trigger's command to the start of exposure */
+	double link_mb_per_s;      /* 380: the link's sustained payload rate (USB3 Vision), MB/s */
+	double delivery_us;        /* 300: the frame's last byte to the frame in the caller's buffer */
+	double register_write_us;  /* 500: one feature write (set_exposure) */
+	double roi_change_ms;      /* 20: a new ROI (acquisition stopped, reconfigured, restarted) */
 } mdl_camera_config;
 
 /* The docs/physics.md sCMOS defaults listed above. */
@@ -77,6 +84,18 @@ uint32_t mdl_camera_max_adu(const mdl_camera_config *c);
  * nanoseconds, rounded to nearest. */
 int64_t mdl_camera_frame_time_ns(const mdl_camera_config *c, uint32_t exposure_us,
 				 uint32_t roi_height);
+
+/*
+ * One triggered grab of a roi_width x roi_height frame, ns from the
+ * trigger command to the frame in the caller's buffer: the trigger
+ * latency, the exposure, then the readout and the transfer over the link
+ * (the frame streams out while it is read, so the longer of the two:
+ * bytes / link_mb_per_s, 2 bytes a pixel above 8 bits), then the delivery.
+ * *exposure_start_ns (when not NULL) receives the start of the exposure
+ * from the trigger command, ns.  Rounded to nearest.
+ */
+int64_t mdl_camera_grab_time_ns(const mdl_camera_config *c, uint32_t exposure_us,
+				uint32_t roi_width, uint32_t roi_height, int64_t *exposure_start_ns);
 
 /* Bleaching factor after cumulative_exposure_s of light: 1 without
  * bleaching (tau 0), else exp(-cumulative / tau). */

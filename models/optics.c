@@ -38,7 +38,9 @@ int mdl_parfocal_config_check(const mdl_parfocal_config *c)
 	if (!isfinite(c->c0_um) || !isfinite(c->c1) || !isfinite(c->c2_per_um) ||
 	    !isfinite(c->c3_per_um2) || !isfinite(c->ref_temp_c) ||
 	    !isfinite(c->focal_tc_um_per_c) || !isfinite(c->offset_tc_um_per_c) ||
-	    !isfinite(c->seating_sigma_um) || c->seating_sigma_um < 0.0)
+	    !isfinite(c->seating_sigma_um) || c->seating_sigma_um < 0.0 ||
+	    !isfinite(c->depth_slope) || !isfinite(c->depth_interface_um) ||
+	    !isfinite(c->depth_length_um) || !(c->depth_length_um > 0.0))
 		return MDL_EINVAL;
 	return MDL_OK;
 }
@@ -92,18 +94,37 @@ void mdl_parfocal_config_default(mdl_parfocal_config *c)
 {
 	c->c0_um = 4.0;
 	c->c1 = 1.0;
-	c->c2_per_um = 0.004;
-	c->c3_per_um2 = 0.0006;
+	c->c2_per_um = 0.0;
+	c->c3_per_um2 = 0.0;
+	c->depth_slope = -0.2;
+	c->depth_length_um = 10.0;
+	c->depth_interface_um = -16.0;
 	c->ref_temp_c = 22.0;
 	c->focal_tc_um_per_c = 1.0;
 	c->offset_tc_um_per_c = 0.10;
 	c->seating_sigma_um = 0.2;
 }
 
+/* F of the depth term (optics.h): an exponential below the interface,
+ * its tangent above it (the focal plane in the coverslip glass, whose
+ * index the objectives are corrected for). */
+static double depth_f(const mdl_parfocal_config *c, double z_um)
+{
+	double k = c->depth_slope, l = c->depth_length_um, zi = c->depth_interface_um;
+
+	if (z_um >= zi)
+		return -k * l * exp((zi - z_um) / l);
+	return k * (z_um - zi) - k * l;
+}
+
 double mdl_parfocal_zb_um(const mdl_parfocal_config *c, double za_um)
 {
 	/* Horner form: one rounding order on every compiler. */
-	return c->c0_um + za_um * (c->c1 + za_um * (c->c2_per_um + za_um * c->c3_per_um2));
+	double poly = c->c0_um + za_um * (c->c1 + za_um * (c->c2_per_um + za_um * c->c3_per_um2));
+
+	if (c->depth_slope == 0.0)
+		return poly;
+	return poly + (depth_f(c, za_um) - depth_f(c, 0.0));
 }
 
 double mdl_focus_um(const mdl_parfocal_config *c, int lens, double z_plan_um,

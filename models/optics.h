@@ -51,9 +51,20 @@ double mdl_lens_blur_sigma_um(const mdl_lens_config *c, double defocus_um);
 double mdl_lens_effective_defocus_um(const mdl_lens_config *c, double defocus_um);
 
 typedef struct mdl_parfocal_config {
-	/* z_B = c0 + c1 z_A + c2 z_A^2 + c3 z_A^3 at the reference temperature;
-	 * c0 in um, c1 dimensionless, c2 in 1/um, c3 in 1/um^2. */
+	/* z_B = c0 + c1 z_A + c2 z_A^2 + c3 z_A^3 + D(z_A) at the reference
+	 * temperature; c0 in um, c1 dimensionless, c2 in 1/um, c3 in 1/um^2
+	 * (c2, c3: 0 by default, the curvature is D's). */
 	double c0_um, c1, c2_per_um, c3_per_um2;
+	/* D: the depth-dependent axial scaling of lens B relative to lens A
+	 * focusing into the mounting medium (docs/physics.md), with F(z) =
+	 * -k l exp((z_i - z) / l) below the coverslip (z >= z_i) and its
+	 * tangent k (z - z_i) - k l above it, D(z) = F(z) - F(0): its slope is
+	 * k at the interface and fades to 0 over l deeper in.  No polynomial
+	 * holds it, so extrapolating a fitted mapping beyond the calibrated
+	 * range degrades.  k = depth_slope (-0.2, 0: none), l =
+	 * depth_length_um (10, > 0), z_i = depth_interface_um (-16: the lens-A
+	 * plan position where the focal plane meets the coverslip). */
+	double depth_slope, depth_length_um, depth_interface_um;
 	double ref_temp_c;               /* 22: temperature the relation holds at */
 	double focal_tc_um_per_c;        /* 1.0: both focal planes drift with T */
 	double offset_tc_um_per_c;       /* 0.10: extra drift of lens B's offset */
@@ -62,10 +73,12 @@ typedef struct mdl_parfocal_config {
 
 void mdl_parfocal_config_default(mdl_parfocal_config *c);
 
-/* MDL_OK if every coefficient is finite and the seating sigma >= 0. */
+/* MDL_OK if every coefficient is finite, the seating sigma >= 0 and the
+ * depth length > 0. */
 int mdl_parfocal_config_check(const mdl_parfocal_config *c);
 
-/* The parfocal polynomial f(z_A) at the reference temperature, um. */
+/* The parfocal relation f(z_A) at the reference temperature, um: the
+ * polynomial plus the depth term D. */
 double mdl_parfocal_zb_um(const mdl_parfocal_config *c, double za_um);
 
 /*

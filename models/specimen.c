@@ -46,7 +46,7 @@
 void mdl_specimen_config_default(mdl_specimen_config *c)
 {
 	c->kind = MDL_SPECIMEN_CELLS;
-	c->seed = 1;
+	c->seed = 0;
 	c->brightness = 1.0;
 	c->contrast = 0.7;
 	c->cell_diameter_um = 10.0;

@@ -33,7 +33,7 @@ typedef enum mdl_specimen_kind {
 
 typedef struct mdl_specimen_config {
 	mdl_specimen_kind kind;
-	uint64_t seed;              /* procedural seed (the sim sets it from the run seed) */
+	uint64_t seed;              /* procedural seed; 0: the simulator takes one from the run's seed */
 	double brightness;          /* mean emission, relative (1.0 default), >= 0 */
 	double contrast;            /* texture contrast, 0..1 (0.7 default) */
 	double cell_diameter_um;    /* mean cell diameter, ~10 */
@@ -53,7 +53,7 @@ typedef struct mdl_specimen_config {
 	double tilt_x_um_per_mm, tilt_y_um_per_mm;
 } mdl_specimen_config;
 
-/* Defaults: a cell field, seed 1, brightness 1.0, contrast 0.7, cells of
+/* Defaults: a cell field, seed 0 (the run's), brightness 1.0, contrast 0.7, cells of
  * 10 um, grid 10 um pitch with 2 um lines, low-texture contrast 0.003,
  * layer separation 4 um, layer-2 weight 0.7, no tilt. */
 void mdl_specimen_config_default(mdl_specimen_config *c);

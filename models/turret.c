@@ -12,6 +12,7 @@
 
 void mdl_turret_config_default(mdl_turret_config *c)
 {
+	c->kind = MDL_TURRET_SLIDER;
 	c->switch_ms = 35.0;
 	c->switch_jitter_ms = 5.0;
 	c->settle_ms = 8.0;
@@ -22,7 +23,10 @@ void mdl_turret_config_default(mdl_turret_config *c)
 void mdl_turret_config_turret(mdl_turret_config *c)
 {
 	mdl_turret_config_default(c);
-	c->switch_ms = 800.0;
+	c->kind = MDL_TURRET_NOSEPIECE;
+	c->switch_ms = 400.0;
+	c->switch_jitter_ms = 40.0;
+	c->settle_ms = 60.0;
 	c->jam_timeout_ms = 2000.0;
 }
 
@@ -31,6 +35,8 @@ int mdl_turret_config_check(const mdl_turret_config *c)
 	const double v[5] = { c->switch_ms, c->switch_jitter_ms, c->settle_ms,
 			      c->bus_latency_ms, c->jam_timeout_ms };
 
+	if (c->kind != MDL_TURRET_SLIDER && c->kind != MDL_TURRET_NOSEPIECE)
+		return MDL_EINVAL;
 	for (int i = 0; i < 5; i++)
 		if (!isfinite(v[i]) || v[i] < 0.0)
 			return MDL_EINVAL;

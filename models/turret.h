@@ -32,21 +32,32 @@
 #include "models/mdl.h"
 #include "kernel/rng.h"
 
+/* The two switcher profiles (docs/models.md, "Objective switcher"). */
+typedef enum mdl_turret_kind {
+	MDL_TURRET_SLIDER,        /* default: a two-position motorised slider */
+	MDL_TURRET_NOSEPIECE,     /* a motorised revolving nosepiece (`profile: turret`) */
+} mdl_turret_kind;
+
 typedef struct mdl_turret_config {
-	double switch_ms;         /* 35 slider, 800 turret */
-	double switch_jitter_ms;  /* 5: uniform in [-jitter, +jitter) */
-	double settle_ms;         /* 8 vibration settle after the move */
+	mdl_turret_kind kind;     /* the profile the values came from */
+	double switch_ms;         /* 35 slider, 400 nosepiece */
+	double switch_jitter_ms;  /* 5 slider, 40 nosepiece: uniform in [-jitter, +jitter) */
+	double settle_ms;         /* 8 slider, 60 nosepiece: vibration settle after the move */
 	double bus_latency_ms;    /* 2: a switch to the seated lens */
-	double jam_timeout_ms;    /* 500 slider, 2000 turret: how long a jammed
+	double jam_timeout_ms;    /* 500 slider, 2000 nosepiece: how long a jammed
 				   * switch tries */
 } mdl_turret_config;
 
+/* The slider: 35 +/- 5 ms + 8 ms settle, jam timeout 500 ms. */
 void mdl_turret_config_default(mdl_turret_config *c);
-/* The slow turret profile: 800 ms +/- 5 ms + 8 ms settle, jam timeout
- * 2000 ms (it must exceed a normal switch). */
+/* The motorised nosepiece profile: 400 +/- 40 ms + 60 ms settle (a
+ * rotation of one position of a loaded revolver, then its detent and the
+ * stand ringing down), jam timeout 2000 ms (it must exceed a normal
+ * switch). */
 void mdl_turret_config_turret(mdl_turret_config *c);
-/* MDL_OK, or MDL_EINVAL when a value is negative or not finite or the jitter
- * exceeds switch_ms (a switch could take negative time). */
+/* MDL_OK, or MDL_EINVAL for an unknown kind, a value negative or not
+ * finite, or a jitter above switch_ms (a switch could take negative
+ * time). */
 int mdl_turret_config_check(const mdl_turret_config *c);
 
 typedef struct mdl_turret {

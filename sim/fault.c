@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/af_hal.h"
+
 /* Physics kinds then rig-level kinds: index = kind. */
 static const char *const fault_names[] = {
 #define SIM_FAULT_STR_(name, str) str,
@@ -28,6 +30,28 @@ int sim_fault_parse(const char *s)
 {
 	for (int i = 0; i < (int)SIM_FAULT_ALL_COUNT; i++)
 		if (strcmp(s, fault_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const hal_op_names[] = {
+#define SIM_HAL_OP_STR_(name, str) str,
+	SIM_HAL_OP_MAP(SIM_HAL_OP_STR_)
+#undef SIM_HAL_OP_STR_
+};
+
+_Static_assert(sizeof hal_op_names / sizeof hal_op_names[0] == SIM_HAL_OP_COUNT,
+	       "one name per HAL op");
+
+const char *sim_hal_op_name(int op)
+{
+	return op >= 0 && op < (int)SIM_HAL_OP_COUNT ? hal_op_names[op] : NULL;
+}
+
+int sim_hal_op_parse(const char *s)
+{
+	for (int i = 0; i < (int)SIM_HAL_OP_COUNT; i++)
+		if (strcmp(s, hal_op_names[i]) == 0)
 			return i;
 	return -1;
 }
@@ -89,11 +113,40 @@ void sim_fault_defaults(sim_fault *f)
 		if (f->duration_s <= 0.0)
 			f->duration_s = 20.0;
 		break;
+	case SIM_FAULT_HAL_ERROR:
+		if (f->count == 0 && f->at_call)
+			f->count = 1;
+		break;
 	case SIM_FAULT_TURRET_JAM:
 	case SIM_FAULT_TURRET_WRONG_POSITION:
 	case SIM_FAULT_KIND_COUNT:
 		break;
 	}
+}
+
+const char *sim_fault_check(const sim_fault *f)
+{
+	if (f->kind != SIM_FAULT_HAL_ERROR)
+		return NULL;
+	if (!sim_hal_op_name(f->hal_op))
+		return "a hal_error fault needs the HAL op it breaks";
+	/* a code of af_hal.h's table but AF_OK */
+	if (f->code >= 0 || strcmp(af_err_name(f->code), "EUNKNOWN") == 0)
+		return "a hal_error fault needs an error code of af_hal.h (EIO, EHW, ...)";
+	if ((f->at_call == 0) == (f->every_nth == 0))
+		return "a hal_error fault needs exactly one of at_call and every_nth";
+	return NULL;
+}
+
+bool sim_fault_hal_error_due(const sim_fault *f, uint64_t calls)
+{
+	uint64_t k = calls - f->calls_at_fire;   /* this call's number since the firing */
+
+	if (calls <= f->calls_at_fire)
+		return false;
+	if (f->at_call)
+		return k >= f->at_call && k - f->at_call < (f->count ? f->count : 1);
+	return k % f->every_nth == 0 && (f->count == 0 || k / f->every_nth <= f->count);
 }
 
 void sim_fault_schedule_init(sim_fault_schedule *s)

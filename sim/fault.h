@@ -37,7 +37,8 @@
 	X(TURRET_JAM, "turret_jam")                            \
 	X(TURRET_WRONG_POSITION, "turret_wrong_position")      \
 	X(TURRET_SLOW, "turret_slow")                          \
-	X(SENSOR_GLITCH, "sensor_glitch")
+	X(SENSOR_GLITCH, "sensor_glitch")                      \
+	X(HAL_ERROR, "hal_error")
 
 typedef enum sim_fault_kind {
 #define SIM_FAULT_ENUM_(name, str) SIM_FAULT_##name,
@@ -84,6 +85,38 @@ typedef enum sim_rig_fault_kind {
 	SIM_FAULT_ALL_COUNT
 } sim_rig_fault_kind;
 
+/*
+ * X(name, string): the simulated HAL's ops, as a hal_error fault names
+ * them (af_hal.h).  errmsg cannot fail and is not listed.
+ */
+#define SIM_HAL_OP_MAP(X)                                  \
+	X(SELECT_LENS, "select_lens")                          \
+	X(GET_LENS, "get_lens")                                \
+	X(MOVE_Z, "move_z")                                    \
+	X(GET_Z, "get_z")                                      \
+	X(WAIT_SETTLED, "wait_settled")                        \
+	X(GRAB_FRAME, "grab_frame")                            \
+	X(READ_TEMPERATURE, "read_temperature")                \
+	X(NOW_US, "now_us")                                    \
+	X(SLEEP_US, "sleep_us")                                \
+	X(SET_EXPOSURE_US, "set_exposure_us")                  \
+	X(GET_EXPOSURE_US, "get_exposure_us")                  \
+	X(SET_ROI, "set_roi")                                  \
+	X(GET_ROI, "get_roi")                                  \
+	X(Z_BUSY, "z_busy")
+
+typedef enum sim_hal_op {
+#define SIM_HAL_OP_ENUM_(name, str) SIM_HAL_OP_##name,
+	SIM_HAL_OP_MAP(SIM_HAL_OP_ENUM_)
+#undef SIM_HAL_OP_ENUM_
+	SIM_HAL_OP_COUNT
+} sim_hal_op;
+
+/* "select_lens", ...; NULL for a bad value. */
+const char *sim_hal_op_name(int op);
+/* The op named s, or -1. */
+int sim_hal_op_parse(const char *s);
+
 /* "stage_stall", "link_drop" etc. (any kind below SIM_FAULT_ALL_COUNT);
  * NULL for an unknown kind. */
 const char *sim_fault_name(sim_fault_kind kind);
@@ -111,11 +144,37 @@ typedef struct sim_fault {
 	double factor;       /* turret_slow: 5; camera_saturate: signal factor 20;
 	                      * stage_early_not_busy: part of the motion done (0.5);
 	                      * camera_incomplete: packets lost (0.5) */
+	/*
+	 * hal_error: from when it fires (at_s, at_op), calls of the HAL op
+	 * hal_op fail with code (a negative af_err) instead of running, in
+	 * the prologue every simulated op shares (sim_hal.c): with at_call N
+	 * the N-th call counted from the firing and the count - 1 after it
+	 * (count 0: 1); with every_nth N calls N, 2N, ... count times (count
+	 * 0: every one from then on).  Exactly one of at_call, every_nth is
+	 * set.  A failed call takes no time and changes nothing.
+	 */
+	int hal_op;          /* sim_hal_op */
+	int code;            /* AF_EIO, AF_EHW, ... */
+	uint32_t at_call;
+	uint32_t every_nth;
+	uint64_t calls_at_fire; /* calls of hal_op before it fired (the simulator's) */
 	bool fired;
 } sim_fault;
 
 /* Fill defaults for the parameters left at 0. */
 void sim_fault_defaults(sim_fault *f);
+
+/* NULL when a hal_error fault names an op and an error code (not AF_OK)
+ * and exactly one of at_call, every_nth, or f is another kind; else what
+ * is wrong (a static message). */
+const char *sim_fault_check(const sim_fault *f);
+
+/*
+ * Whether the hal_error fault f, fired, fails the call of its op the
+ * simulator counts as calls (calls of that op since the run began, this one
+ * included).
+ */
+bool sim_fault_hal_error_due(const sim_fault *f, uint64_t calls);
 
 typedef struct sim_fault_schedule {
 	sim_fault *faults;

@@ -6,7 +6,7 @@
  * evaluated with its metric code (db_opset_metric): the definitions of
  * docs/statistics.md live there once.  The few values the store has no
  * column for (handoff retries; calibration max_um, order, backlash_um,
- * frames, ms) are plain series summarised with the same estimators
+ * frames, ms, skipped_sites) are plain series summarised with the same estimators
  * (db_summary_of, db_summary_stat).  How every operation ended (its error
  * code) is a list of outcomes in run order, which the error metrics count.
  */
@@ -26,7 +26,10 @@ typedef struct series {
 } series;
 
 /* The series of values the op set has no place for. */
-enum { S_RETRIES, S_CAL_MAX, S_CAL_ORDER, S_CAL_BACKLASH, S_CAL_FRAMES, S_CAL_MS, S_COUNT };
+enum {
+	S_RETRIES, S_CAL_MAX, S_CAL_ORDER, S_CAL_BACKLASH, S_CAL_FRAMES, S_CAL_MS, S_CAL_SKIPPED,
+	S_COUNT
+};
 
 static const struct {
 	const char *op, *field;
@@ -37,6 +40,7 @@ static const struct {
 	{ "calibration", "backlash_um" },
 	{ "calibration", "frames" },
 	{ "calibration", "ms" },
+	{ "calibration", "skipped_sites" },
 };
 
 /* The kinds of operation the error metrics count, by their metric name

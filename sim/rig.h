@@ -61,6 +61,10 @@ typedef struct sim_world_ops {
 	void (*advance)(void *ctx, int64_t dt_ns);
 	/* The instrument's true temperature now, C (drift's driver). */
 	double (*instrument_c)(void *ctx);
+	/* The plan position of the place where lens A is in focus at z_um
+	 * when the instrument is at temp_c (the instrument's true drift): a
+	 * plan taken at another temperature than the reference. */
+	double (*plan_place_um)(void *ctx, double z_um, double temp_c);
 	/* The true in-focus stage position of lens at the current place and
 	 * time, um. */
 	double (*true_focus_um)(void *ctx, af_lens lens);

@@ -24,6 +24,12 @@
  * HAL plus an optional simulation-only table.  sim_run() runs on the
  * simulated rig (sim/sim_rig.h); sim_run_with() on the rig of any source.
  *
+ * On every rig, a handoff from B starts from lens B focused by an
+ * autofocus near where the engine expects it (its mapping at the plan
+ * position, the nominal offset before any calibration), untimed like the
+ * setup moves: its source is what the engine measured, never the
+ * simulator's true focal plane, which an instrument does not know.
+ *
  * On a physical rig (no simulation-only table):
  *   - the run's clock is the HAL's (real, monotonic), counted from the
  *     rig's opening; there is no trace and no trace hash;
@@ -33,9 +39,6 @@
  *     xy stage, the rig protocol's PLACE) with the plan position as given;
  *     a rig without one gets a warning event, once, and the operations run
  *     wherever the specimen is;
- *   - a handoff from B starts from lens B focused by an autofocus near
- *     z_um + the nominal offset (the simulator's true focal plane is not
- *     known): a setup operation like the setup moves, untimed;
  *   - focus_error_um and the samples' true focus and temperature are NaN
  *     (NULL in the store), and an expectation on a metric that needs them
  *     (*.focus_error_um.*) is not applicable: recorded as such, neither

@@ -15,12 +15,11 @@ static double draw(run *r, const sim_value *v)
 	return v->uniform ? sim_rng_range(&r->steps, v->lo, v->hi) : v->value;
 }
 
-/* The sim's place for a plan position taken at the last calibration. */
+/* The sim's place for a plan position taken at the last calibration (the
+ * instrument's true drift, which the scenario's nominal value is not). */
 static double place_of(run *r, double z_um)
 {
-	const mdl_parfocal_config *p = &r->s->rig.parfocal;
-
-	return z_um - p->focal_tc_um_per_c * (r->cal_temp_c - p->ref_temp_c);
+	return r->world->plan_place_um(r->rig.ctx, z_um, r->cal_temp_c);
 }
 
 /* --- steps ----------------------------------------------------------------- */
@@ -146,6 +145,7 @@ void sim_runner_calibrate(run *r, const sim_step *st)
 		sim_metrics_add(r->m, "calibration", "order", rep.mapping.order);
 		if (isfinite(rep.backlash_um))
 			sim_metrics_add(r->m, "calibration", "backlash_um", rep.backlash_um);
+		sim_metrics_add(r->m, "calibration", "skipped_sites", rep.skipped);
 	}
 	sim_metrics_add(r->m, "calibration", "frames", rep.frames);
 	sim_metrics_add(r->m, "calibration", "ms", rep.ms);
@@ -157,16 +157,39 @@ void sim_runner_calibrate(run *r, const sim_step *st)
 	sim_runner_emit_op(r, &op);
 	if (rc != AF_OK)
 		calibration_failed(r, &op);
+	else if (rep.skipped)
+		sim_runner_emit_event(r, op.t_ms, "warning", rep.message);
+}
+
+/*
+ * Where the engine expects lens B in focus at the plan position z_um: its
+ * mapping (at the drift temperature it estimates) once it has one, the
+ * nominal offset before.  Only a place to start looking.
+ */
+static double b_hint_um(run *r, double z_um)
+{
+	const af_mapping *m = af_engine_mapping(r->e);
+	const af_engine_config *c = af_engine_get_config(r->e);
+	double t = af_engine_temp_eff_c(r->e), p;
+
+	if (!m->valid)
+		return z_um + c->nominal_offset_um;
+	p = af_mapping_predict_b(m, z_um, t, c->thermal_compensation && isfinite(t));
+	return isfinite(p) ? p : z_um + c->nominal_offset_um;
 }
 
 /*
  * The untimed setup of a handoff from lens `from` at plan position z: the
  * place under the objective, lens `from` seated and in focus there.  Its
- * source position into *src; AF_OK or the code of the failed move.
+ * source position into *src; AF_OK or the code of the failed move.  From
+ * lens B the source is what the engine measures, on every rig: an
+ * autofocus of lens B near where it expects it (never the simulator's
+ * true focal plane, which an instrument does not know).
  */
 static int handoff_setup(run *r, const sim_step *st, double z, double *src)
 {
 	af_focus_result f;
+	double hint;
 	int rc;
 
 	/* a simulated rig: the place at the temperature of the last
@@ -176,16 +199,15 @@ static int handoff_setup(run *r, const sim_step *st, double z, double *src)
 		*src = z;
 		return af_engine_goto(r->e, AF_LENS_A, z);
 	}
+	/* the setup move names the place (z + the nominal offset: what a log
+	 * of it shows, field import reads z back from it); the autofocus
+	 * starts from where the engine expects lens B's focus */
+	hint = b_hint_um(r, z);
+	*src = hint;
 	rc = af_engine_goto(r->e, AF_LENS_B, z + r->s->engine.nominal_offset_um);
-	if (r->world) {
-		*src = r->world->true_focus_um(r->rig.ctx, AF_LENS_B);
-		return rc == AF_OK ? af_engine_goto(r->e, AF_LENS_B, *src) : rc;
-	}
-	/* no ground truth: lens B is focused by the engine itself */
-	*src = z + r->s->engine.nominal_offset_um;
 	if (rc != AF_OK)
 		return rc;
-	rc = af_autofocus(r->e, AF_LENS_B, *src, &f);
+	rc = af_autofocus(r->e, AF_LENS_B, hint, &f);
 	if (rc == AF_OK)
 		*src = f.z_um;
 	return rc;

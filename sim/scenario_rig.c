@@ -29,6 +29,9 @@ _Static_assert(sizeof(af_measure_kind) == sizeof(int), "af_measure_kind is not i
 _Static_assert(sizeof(af_search_mode) == sizeof(int), "af_search_mode is not int-sized");
 _Static_assert(sizeof(af_peak_method) == sizeof(int), "af_peak_method is not int-sized");
 _Static_assert(sizeof(mdl_specimen_kind) == sizeof(int), "mdl_specimen_kind is not int-sized");
+_Static_assert(sizeof(mdl_truth_mode) == sizeof(int), "mdl_truth_mode is not int-sized");
+_Static_assert(sizeof(mdl_places) == sizeof(int), "mdl_places is not int-sized");
+_Static_assert(sizeof(mdl_turret_kind) == sizeof(int), "mdl_turret_kind is not int-sized");
 
 /* Frames of one search: the engine's AF_SEARCH_MAX (engine-internal). */
 #define SEARCH_MAX 96
@@ -41,20 +44,24 @@ static const char *measure_name(int i) { return af_measure_name((af_measure_kind
 static const char *lens_name(int i) { return af_lens_name((af_lens)i); }
 
 static const char *const mode_names[] = { "scan", "probe" };
-static const char *const fit_names[] = { "parabola", "gaussian" };
+static const char *const fit_names[] = { "parabola", "gaussian", "lorentzian" };
 static const char *const specimen_names[] = { "cells", "grid", "low_texture", "flat", "two_layer" };
 static const char *const stage_profiles[] = { "stepper", "piezo" };
 static const char *const turret_profiles[] = { "slider", "turret" };
+static const char *const truth_names[] = { "drawn", "nominal" };
+static const char *const places_names[] = { "varied", "same" };
 
 static const sim_scn_enum e_level = { "optimization", NULL, level_name, AF_LEVEL_COUNT };
 static const sim_scn_enum e_model = { "mapping model", NULL, model_name, 4 };
 static const sim_scn_enum e_measure = { "focus measure", NULL, measure_name, AF_MEASURE_COUNT };
 const sim_scn_enum sim_scn_lens = { "lens", NULL, lens_name, AF_LENS_COUNT };
 static const sim_scn_enum e_mode = { "search mode", mode_names, NULL, 2 };
-static const sim_scn_enum e_fit = { "fit", fit_names, NULL, 2 };
+static const sim_scn_enum e_fit = { "fit", fit_names, NULL, 3 };
 static const sim_scn_enum e_specimen = { "specimen kind", specimen_names, NULL, 5 };
 static const sim_scn_enum e_stage = { "stage profile", stage_profiles, NULL, 2 };
 static const sim_scn_enum e_turret = { "turret profile", turret_profiles, NULL, 2 };
+static const sim_scn_enum e_truth = { "truth", truth_names, NULL, 2 };
+static const sim_scn_enum e_places = { "places", places_names, NULL, 2 };
 
 /* ---- helpers ---- */
 
@@ -121,6 +128,9 @@ static const sim_scn_field parfocal_fields[] = {
 	DBL("focal_tc_um_per_c", mdl_parfocal_config, focal_tc_um_per_c, -100, 100, 0),
 	DBL("offset_tc_um_per_c", mdl_parfocal_config, offset_tc_um_per_c, -100, 100, 0),
 	DBL("seating_sigma_um", mdl_parfocal_config, seating_sigma_um, 0, 100, 0),
+	DBL("depth_slope", mdl_parfocal_config, depth_slope, -10, 10, 0),
+	DBL("depth_length_um", mdl_parfocal_config, depth_length_um, 0, 1000, LO),
+	DBL("depth_interface_um", mdl_parfocal_config, depth_interface_um, -1000, 1000, 0),
 };
 SCHEMA(parfocal_schema, parfocal_fields, NULL, parfocal_post);
 
@@ -288,6 +298,11 @@ static const sim_scn_field camera_fields[] = {
 	U32("roi_height", mdl_camera_config, roi_height, 8, 65535, 0),
 	DBL("bleach_tau_s", mdl_camera_config, bleach_tau_s, 0, 1e15, 0),
 	DBL("frame_timeout_ms", mdl_camera_config, frame_timeout_ms, 0, 1e6, 0),
+	DBL("trigger_latency_us", mdl_camera_config, trigger_latency_us, 0, 1e6, 0),
+	DBL("link_mb_per_s", mdl_camera_config, link_mb_per_s, 0, 1e6, LO),
+	DBL("delivery_us", mdl_camera_config, delivery_us, 0, 1e6, 0),
+	DBL("register_write_us", mdl_camera_config, register_write_us, 0, 1e6, 0),
+	DBL("roi_change_ms", mdl_camera_config, roi_change_ms, 0, 1e5, 0),
 };
 SCHEMA(camera_schema, camera_fields, NULL, camera_post);
 
@@ -320,7 +335,71 @@ static const sim_scn_field specimen_fields[] = {
 };
 SCHEMA(specimen_schema, specimen_fields, NULL, specimen_post);
 
+static int slide_post(sim_scn_walker *w, yaml_node_t *map, void *obj, uint64_t seen,
+		      const char *where)
+{
+	(void)seen;
+	return model_check(w, map, where, mdl_slide_config_check(obj));
+}
+
+static const sim_scn_field slide_fields[] = {
+	ENUM("places", mdl_slide_config, places, e_places, 0),
+	DBL("area_mm", mdl_slide_config, area_mm, 0, 100, 0),
+	DBL("curvature_per_m", mdl_slide_config, curvature_per_m, -1000, 1000, 0),
+	DBL("contrast_sigma", mdl_slide_config, contrast_sigma, 0, 2, 0),
+	DBL("size_sigma", mdl_slide_config, size_sigma, 0, 2, 0),
+	DBL("brightness_sigma", mdl_slide_config, brightness_sigma, 0, 2, 0),
+};
+SCHEMA(slide_schema, slide_fields, NULL, slide_post);
+
+static int host_post(sim_scn_walker *w, yaml_node_t *map, void *obj, uint64_t seen,
+		     const char *where)
+{
+	(void)seen;
+	return model_check(w, map, where, mdl_host_config_check(obj));
+}
+
+static const sim_scn_field host_fields[] = {
+	DBL("call_overhead_us", mdl_host_config, call_overhead_us, 0, 1e6, 0),
+	DBL("compute_ns_per_px", mdl_host_config, compute_ns_per_px, 0, 1e6, 0),
+};
+SCHEMA(host_schema, host_fields, NULL, host_post);
+
+/*
+ * Every key a scenario writes in a rig sub-map that names a drawn
+ * parameter of the instrument's truth (models/truth.h) pins it: the run
+ * keeps the value as written.  The walk has checked every key and value
+ * by now; this only looks at the keys present.
+ */
+static int rig_post(sim_scn_walker *w, yaml_node_t *map, void *obj, uint64_t seen,
+		    const char *where)
+{
+	mdl_rig *rig = obj;
+
+	(void)seen;
+	(void)where;
+	if (map->type != YAML_MAPPING_NODE)
+		return 0;   /* `rig:` with nothing: nothing written, nothing pinned */
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		const char *section = sim_scn_scalar(sim_scn_node(w, p->key));
+		yaml_node_t *sub = sim_scn_node(w, p->value);
+
+		if (!section || sub->type != YAML_MAPPING_NODE)
+			continue;
+		for (yaml_node_pair_t *q = sub->data.mapping.pairs.start;
+		     q < sub->data.mapping.pairs.top; q++) {
+			const char *key = sim_scn_scalar(sim_scn_node(w, q->key));
+
+			if (key)
+				mdl_truth_pin(&rig->truth, mdl_truth_find(section, key));
+		}
+	}
+	return 0;
+}
+
 static const sim_scn_field rig_fields[] = {
+	ENUM("truth", mdl_rig, truth.mode, e_truth, 0),
 	DBL("start_z_um", mdl_rig, start_z_um, -1e5, 1e5, 0),
 	ENUM("start_lens", mdl_rig, start_lens, sim_scn_lens, 0),
 	MAP("lens_a", offsetof(mdl_rig, lens[MDL_LENS_A]), lens_schema),
@@ -331,9 +410,11 @@ static const sim_scn_field rig_fields[] = {
 	MAP("turret", offsetof(mdl_rig, turret), turret_schema),
 	MAP("camera", offsetof(mdl_rig, camera), camera_schema),
 	MAP("specimen", offsetof(mdl_rig, specimen), specimen_schema),
+	MAP("slide", offsetof(mdl_rig, slide), slide_schema),
+	MAP("host", offsetof(mdl_rig, host), host_schema),
 };
 const sim_scn_schema sim_scn_rig = { rig_fields, sizeof rig_fields / sizeof rig_fields[0], NULL,
-	NULL };
+	rig_post };
 
 /* ---- engine ---- */
 

@@ -270,24 +270,114 @@ static int at_op_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn_
 	return 0;
 }
 
+/* af_err codes -1, -2, ... by index (the table's codes are contiguous). */
+#define ERR_COUNT_(name, code, msg) +1
+enum { N_ERR_CODES = (0 AF_ERRNO_MAP(ERR_COUNT_)) - 1 };
+#undef ERR_COUNT_
+static const char *err_code_name(int i) { return af_err_name(-(i + 1)); }
+static const sim_scn_enum e_err_code = { "error code", NULL, err_code_name, N_ERR_CODES };
+static const char *hal_op_name(int i) { return sim_hal_op_name(i); }
+static const sim_scn_enum e_hal_op = { "HAL op", NULL, hal_op_name, SIM_HAL_OP_COUNT };
+
+static int code_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn_field *f,
+		   const char *where)
+{
+	sim_fault *ft = obj;
+	int i;
+
+	(void)f;
+	if (sim_scn_enum_value(w, v, &e_err_code, where, &i))
+		return -1;
+	ft->code = -(i + 1);
+	return 0;
+}
+
+/* The keys of fault_fields, in table order: bit i of `seen` is key i. */
+static const char *const fault_keys[] = {
+	"kind", "at_s", "at_op", "duration_ms", "count", "delta_c", "duration_s", "factor",
+	"op", "code", "at_call", "every_nth",
+};
+enum {
+	F_AT_S = 1u << 1, F_AT_OP = 1u << 2, F_DURATION_MS = 1u << 3, F_DELTA_C = 1u << 5,
+	F_DURATION_S = 1u << 6, F_FACTOR = 1u << 7, F_OP = 1u << 8, F_CODE = 1u << 9,
+	F_AT_CALL = 1u << 10, F_EVERY_NTH = 1u << 11,
+};
+
+/* Of the keys in bits present in map, the last in the file (the one that
+ * makes a pair): its key node, its name in *key. */
+static yaml_node_t *last_key_of(sim_scn_walker *w, yaml_node_t *map, uint64_t bits,
+				const char **key)
+{
+	yaml_node_t *last = NULL, *v = NULL;
+
+	for (size_t i = 0; i < sizeof fault_keys / sizeof fault_keys[0]; i++)
+		if ((bits & (1u << i)) && sim_scn_find(w, map, fault_keys[i], &v) && v &&
+		    (!last || v->start_mark.index > last->start_mark.index)) {
+			last = v;
+			*key = fault_keys[i];
+		}
+	return last;
+}
+
+/* Exactly one of the two keys in bits: 0, else the error. */
+static int one_of(sim_scn_walker *w, yaml_node_t *map, uint64_t seen, uint64_t bits,
+		  const char *where)
+{
+	const char *names[2] = { NULL, NULL }, *key = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof fault_keys / sizeof fault_keys[0] && n < 2; i++)
+		if (bits & (1u << i))
+			names[n++] = fault_keys[i];
+	if (!(seen & bits))
+		return sim_scn_fail(w, map->start_mark,
+				    "missing required key '%s' or '%s' in %s, expected exactly one of them",
+				    names[0], names[1], where);
+	if ((seen & bits) == bits)
+		return sim_scn_fail(w, last_key_of(w, map, bits, &key)->start_mark,
+				    "both %s and %s in %s, expected exactly one of them", names[0],
+				    names[1], where);
+	return 0;
+}
+
+/* hal_error: op, code, exactly one of at_call and every_nth; the keys of
+ * the other kinds are not its own, and its keys not theirs. */
+static int hal_error_post(sim_scn_walker *w, yaml_node_t *map, const sim_fault *ft,
+			  uint64_t seen, const char *where)
+{
+	const uint64_t own = F_OP | F_CODE | F_AT_CALL | F_EVERY_NTH;
+	const char *key = NULL;
+	yaml_node_t *v;
+
+	if (ft->kind != SIM_FAULT_HAL_ERROR) {
+		if ((v = last_key_of(w, map, seen & own, &key)))
+			return sim_scn_fail(w, v->start_mark,
+					    "'%s' in %s is a key of hal_error faults only", key, where);
+		return 0;
+	}
+	if ((v = last_key_of(w, map, seen & (F_DURATION_MS | F_DELTA_C | F_DURATION_S | F_FACTOR),
+			     &key)))
+		return sim_scn_fail(w, v->start_mark, "'%s' in %s is not a key of hal_error faults",
+				    key, where);
+	if (!(seen & F_OP) || !(seen & F_CODE))
+		return sim_scn_fail(w, map->start_mark, "missing required key '%s' in %s (a hal_error fault)",
+				    !(seen & F_OP) ? "op" : "code", where);
+	return one_of(w, map, seen, F_AT_CALL | F_EVERY_NTH, where);
+}
+
 static int fault_post(sim_scn_walker *w, yaml_node_t *map, void *obj, uint64_t seen,
 		      const char *where)
 {
-	yaml_node_t *ks = NULL, *ko = NULL;
+	sim_fault *ft = obj;
 
-	(void)obj;
-	/* bits: at_s 1, at_op 2 (table order) */
-	if (!(seen & 6))
-		return sim_scn_fail(w, map->start_mark,
-				    "missing required key 'at_s' or 'at_op' in %s, expected exactly one of them",
-				    where);
-	if ((seen & 6) == 6) {
-		sim_scn_find(w, map, "at_s", &ks);
-		sim_scn_find(w, map, "at_op", &ko);
-		return sim_scn_fail(w, (ks->start_mark.index > ko->start_mark.index ? ks : ko)->start_mark,
-				    "both at_s and at_op in %s, expected exactly one of them", where);
+	if (hal_error_post(w, map, ft, seen, where))
+		return -1;
+	/* a hal_error fault without a time is armed from the start */
+	if (ft->kind == SIM_FAULT_HAL_ERROR && !(seen & (F_AT_S | F_AT_OP))) {
+		ft->at_ns = 0;
+		return 0;
 	}
-	return 0;
+	return one_of(w, map, seen, F_AT_S | F_AT_OP, where);
 }
 
 static const sim_scn_field fault_fields[] = {
@@ -299,7 +389,13 @@ static const sim_scn_field fault_fields[] = {
 	DBL("delta_c", sim_fault, delta_c, -100, 100, 0),
 	DBL("duration_s", sim_fault, duration_s, 0, TIME_LIMIT_S, 0),
 	DBL("factor", sim_fault, factor, 0, 1e6, 0),
+	ENUM("op", sim_fault, hal_op, e_hal_op, 0),
+	FN("code", 0, code_fn, 0, 0, 0),
+	U32("at_call", sim_fault, at_call, 1, 1e9, 0),
+	U32("every_nth", sim_fault, every_nth, 1, 1e9, 0),
 };
+_Static_assert(sizeof fault_keys / sizeof fault_keys[0] ==
+	       sizeof fault_fields / sizeof fault_fields[0], "one key name per fault field");
 SCHEMA(fault_schema, fault_fields, NULL, fault_post);
 
 static int faults_fn(sim_scn_walker *w, yaml_node_t *v, void *obj, const sim_scn_field *f,

@@ -5,11 +5,12 @@
  * (sim_scn_rig, sim_scn_engine, and the tables they point to) over the
  * scenario and over the defaults side by side: a field is written when its
  * bytes differ from the default's, a mapping when any field under it
- * does.  Two keys of those tables are not plain values: the stage's
- * `profile` (a stage of the piezo kind is written as `profile: piezo` and
- * compared with the piezo defaults from there on, as the loader applies
- * the profile before the other keys) and the engine's `overlap` (one
- * switch for every level).  The rest of the file - environment, faults,
+ * does.  Three keys of those tables are not plain values: the stage's and
+ * the switcher's `profile` (a stage of the piezo kind is written as
+ * `profile: piezo`, a nosepiece as `profile: turret`, and compared with
+ * that profile's defaults from there on, as the loader applies the
+ * profile before the other keys) and the engine's `overlap` (one switch
+ * for every level).  The rest of the file - environment, faults,
  * steps, expect, tolerances - has one writer each, below.
  *
  * Numbers: the shortest %.Ng (N = 1..17) that strtod reads back to the
@@ -37,6 +38,7 @@ typedef struct writer {
 	char *err;
 	size_t errlen;
 	bool failed;        /* an error was set (the first one wins) */
+	const mdl_truth_config *truth;   /* the rig's pins, or NULL */
 } writer;
 
 __attribute__((format(printf, 2, 3)))
@@ -132,18 +134,57 @@ static bool is_stage(const sim_scn_schema *sc, const sim_scn_field *f)
 	return sc == &sim_scn_rig && strcmp(f->key, "stage") == 0;
 }
 
+static bool is_turret(const sim_scn_schema *sc, const sim_scn_field *f)
+{
+	return sc == &sim_scn_rig && strcmp(f->key, "turret") == 0;
+}
+
+/* A key whose values are read against a profile: the stage, the
+ * switcher. */
+static bool is_profiled(const sim_scn_schema *sc, const sim_scn_field *f)
+{
+	return is_stage(sc, f) || is_turret(sc, f);
+}
+
 static bool is_overlap(const sim_scn_schema *sc, const sim_scn_field *f)
 {
 	return sc == &sim_scn_engine && strcmp(f->key, "overlap") == 0;
 }
 
-/* The defaults a stage's keys are read against: its profile's. */
-static void stage_base(const mdl_stage_config *c, mdl_stage_config *base)
+/* A stage or a switcher, read against its profile. */
+typedef union profiled {
+	mdl_stage_config stage;
+	mdl_turret_config turret;
+} profiled;
+
+/* The defaults the keys of a (a stage or a switcher, f says which) are
+ * read against: its profile's, in *base; whether its profile differs from
+ * that of d (the default's); the profile's name, or NULL for the default
+ * profile. */
+static const char *profile_base(const sim_scn_schema *sc, const sim_scn_field *f, const char *a,
+				const char *d, profiled *base, bool *other)
 {
-	if (c->kind == MDL_STAGE_PIEZO)
-		mdl_stage_config_piezo(base);
-	else
-		mdl_stage_config_default(base);
+	if (is_stage(sc, f)) {
+		const mdl_stage_config *c = (const void *)a, *dc = (const void *)d;
+
+		*other = c->kind != dc->kind;
+		if (c->kind == MDL_STAGE_PIEZO) {
+			mdl_stage_config_piezo(&base->stage);
+			return "piezo";
+		}
+		mdl_stage_config_default(&base->stage);
+		return NULL;
+	} else {
+		const mdl_turret_config *c = (const void *)a, *dc = (const void *)d;
+
+		*other = c->kind != dc->kind;
+		if (c->kind == MDL_TURRET_NOSEPIECE) {
+			mdl_turret_config_turret(&base->turret);
+			return "turret";
+		}
+		mdl_turret_config_default(&base->turret);
+		return NULL;
+	}
 }
 
 static bool field_differs(const sim_scn_schema *sc, const sim_scn_field *f, const char *obj,
@@ -151,15 +192,12 @@ static bool field_differs(const sim_scn_schema *sc, const sim_scn_field *f, cons
 {
 	const char *a = obj + f->off, *b = def + f->off;
 
-	if (is_stage(sc, f)) {
-		const mdl_stage_config *c = (const mdl_stage_config *)(const void *)a;
-		const mdl_stage_config *dc = (const mdl_stage_config *)(const void *)b;
-		mdl_stage_config base;
+	if (is_profiled(sc, f)) {
+		profiled base;
+		bool other;
 
-		if (c->kind != dc->kind)
-			return true;
-		stage_base(c, &base);
-		return map_differs(f->sub, a, (const char *)&base);
+		(void)profile_base(sc, f, a, b, &base, &other);
+		return other || map_differs(f->sub, a, (const char *)&base);
 	}
 	if (is_overlap(sc, f)) {
 		const af_engine_config *c = (const void *)obj, *d = (const void *)def;
@@ -205,23 +243,47 @@ static void write_overlap(writer *w, const af_engine_config *c, int indent)
 	put(w, "%*soverlap: %s\n", indent, "", c->overlap[0] ? "true" : "false");
 }
 
+/*
+ * Whether the value at where.key was pinned (models/truth.h): a key the
+ * scenario wrote that names a drawn parameter, which must be written
+ * again even when it equals the default, or the reloaded scenario would
+ * draw it.  where "rig" and a section as key: any key of that section.
+ */
+static bool pinned_here(const writer *w, const char *where, const char *key)
+{
+	if (!w->truth || !w->truth->pinned)
+		return false;
+	for (size_t i = 0; i < mdl_truth_count(); i++) {
+		const mdl_truth_param *p = mdl_truth_param_at(i);
+
+		if (!mdl_truth_pinned(w->truth, (int)i))
+			continue;
+		if (strcmp(where, "rig") == 0 && strcmp(p->section, key) == 0)
+			return true;
+		if (strncmp(where, "rig.", 4) == 0 && strcmp(where + 4, p->section) == 0 &&
+		    strcmp(p->key, key) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void write_field(writer *w, const sim_scn_schema *sc, const sim_scn_field *f,
 			const char *obj, const char *def, int indent, const char *where)
 {
 	const char *a = obj + f->off;
 	char buf[40], child[SIM_SCN_WHERE_MAX];
 
-	if (!field_differs(sc, f, obj, def))
+	if (!field_differs(sc, f, obj, def) && !pinned_here(w, where, f->key))
 		return;
 	sim_scn_child(child, sizeof child, where, f->key);
-	if (is_stage(sc, f)) {
-		const mdl_stage_config *c = (const mdl_stage_config *)(const void *)a;
-		mdl_stage_config base;
+	if (is_profiled(sc, f)) {
+		profiled base;
+		bool other;
+		const char *profile = profile_base(sc, f, a, def + f->off, &base, &other);
 
-		stage_base(c, &base);
 		put(w, "%*s%s:\n", indent, "", f->key);
-		if (c->kind == MDL_STAGE_PIEZO)
-			put(w, "%*sprofile: piezo\n", indent + 2, "");
+		if (profile)
+			put(w, "%*sprofile: %s\n", indent + 2, "", profile);
 		write_map(w, f->sub, a, (const char *)&base, indent + 2, child);
 		return;
 	}
@@ -279,6 +341,7 @@ static void write_map(writer *w, const sim_scn_schema *sc, const char *obj, cons
 /* --- what differs, value by value (for afsim shrink) ----------------------------- */
 
 _Static_assert(sizeof(mdl_stage_config) <= SIM_SCN_DIFF_MAX, "a stage is one value of a diff");
+_Static_assert(sizeof(mdl_turret_config) <= SIM_SCN_DIFF_MAX, "a switcher is one value of a diff");
 
 static size_t leaf_size(const sim_scn_field *f)
 {
@@ -321,16 +384,16 @@ static void diff_map(diff_walk *dw, const sim_scn_schema *sc, const char *obj, c
 		if (!field_differs(sc, f, obj, def))
 			continue;
 		sim_scn_child(child, sizeof child, where, f->key);
-		if (is_stage(sc, f)) {
-			const mdl_stage_config *c = (const void *)(obj + f->off);
-			const mdl_stage_config *dc = (const void *)(def + f->off);
-			mdl_stage_config base;
+		if (is_profiled(sc, f)) {
+			profiled base;
+			bool other;
 
-			if (c->kind != dc->kind) {
-				diff_emit(dw, child, obj + f->off, dc, sizeof *dc);
+			(void)profile_base(sc, f, obj + f->off, def + f->off, &base, &other);
+			if (other) {
+				diff_emit(dw, child, obj + f->off, def + f->off,
+					  is_stage(sc, f) ? sizeof base.stage : sizeof base.turret);
 				continue;
 			}
-			stage_base(c, &base);
 			diff_map(dw, f->sub, obj + f->off, (const char *)&base, child);
 		} else if (is_overlap(sc, f)) {
 			const af_engine_config *d = (const void *)def;
@@ -428,6 +491,10 @@ static void write_faults(writer *w, const sim_scenario *s)
 			werr(w, "faults[%zu] has the kind %d, which is no fault kind", i + 1, (int)f->kind);
 			return;
 		}
+		if (sim_fault_check(f)) {
+			werr(w, "faults[%zu]: %s", i + 1, sim_fault_check(f));
+			return;
+		}
 		put(w, "  - {kind: %s", kind);
 		if (f->at_ns >= 0)
 			put(w, ", at_s: %s", at_s_text(a, f->at_ns));
@@ -443,6 +510,13 @@ static void write_faults(writer *w, const sim_scenario *s)
 			put(w, ", duration_s: %s", num(a, f->duration_s));
 		if (!same_bytes(&f->factor, &zero, sizeof zero))
 			put(w, ", factor: %s", num(a, f->factor));
+		if (f->kind == SIM_FAULT_HAL_ERROR) {
+			put(w, ", op: %s, code: %s", sim_hal_op_name(f->hal_op), af_err_name(f->code));
+			if (f->at_call)
+				put(w, ", at_call: %u", (unsigned)f->at_call);
+			if (f->every_nth)
+				put(w, ", every_nth: %u", (unsigned)f->every_nth);
+		}
 		put(w, "}\n");
 	}
 }
@@ -567,7 +641,7 @@ static void write_comment(writer *w, const char *comment)
 int sim_scenario_format(const sim_scenario *s, const char *comment, const char *trace_csv,
 			char **text, size_t *len, char *err, size_t errlen)
 {
-	writer w = { NULL, err, errlen, false };
+	writer w = { NULL, err, errlen, false, &s->rig.truth };
 	mdl_rig rig;
 	af_engine_config eng;
 	char *buf = NULL;
@@ -589,7 +663,8 @@ int sim_scenario_format(const sim_scenario *s, const char *comment, const char *
 		put(&w, "\n");
 	}
 	put(&w, "seed: %llu\n", (unsigned long long)s->seed);
-	if (map_differs(&sim_scn_rig, (const char *)&s->rig, (const char *)&rig)) {
+	if (map_differs(&sim_scn_rig, (const char *)&s->rig, (const char *)&rig) ||
+	    s->rig.truth.pinned) {
 		put(&w, "rig:\n");
 		write_map(&w, &sim_scn_rig, (const char *)&s->rig, (const char *)&rig, 2, "rig");
 	}

@@ -456,6 +456,28 @@ static size_t group_len(const char *where)
 	return second ? (size_t)(second - where) : strlen(where);
 }
 
+/* A rig value reset to its default is no longer pinned (models/truth.h):
+ * rig.<section>.<key> unpins that key, rig.<section> (a whole stage or
+ * switcher) every key of the section. */
+static void unpin(mdl_truth_config *t, const char *where)
+{
+	const char *sec, *key;
+	size_t n;
+
+	if (strncmp(where, "rig.", 4) != 0)
+		return;
+	sec = where + 4;
+	key = strchr(sec, '.');
+	n = key ? (size_t)(key - sec) : strlen(sec);
+	for (size_t i = 0; i < mdl_truth_count(); i++) {
+		const mdl_truth_param *p = mdl_truth_param_at(i);
+
+		if (strlen(p->section) == n && strncmp(p->section, sec, n) == 0 &&
+		    (!key || strcmp(p->key, key + 1) == 0))
+			mdl_truth_unpin(t, (int)i);
+	}
+}
+
 /* Reset diffs [from, to) of the object at offset base of a copy. */
 static int try_reset(shrinker *k, size_t base, const diffs *l, size_t from, size_t to)
 {
@@ -463,8 +485,11 @@ static int try_reset(shrinker *k, size_t base, const diffs *l, size_t from, size
 
 	if (!budget(k) || copy_cur(k, &c) != 0)
 		return 0;
-	for (size_t i = from; i < to; i++)
+	for (size_t i = from; i < to; i++) {
 		memcpy((char *)&c + base + l->v[i].off, l->v[i].def, l->v[i].size);
+		if (base == offsetof(sim_scenario, rig))
+			unpin(&c.rig.truth, l->v[i].where);
+	}
 	return try_cand(k, &c);
 }
 

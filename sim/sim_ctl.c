@@ -31,12 +31,20 @@ int64_t sim_ctl_now_ns(const sim_hal *sh)
 	return sh->clock.now_ns;
 }
 
+int64_t sim_ctl_engine_now_ns(const sim_hal *sh)
+{
+	return sim_hal_engine_now_ns(sh);
+}
+
 void sim_ctl_advance(sim_hal *sh, int64_t dt_ns)
 {
-	int64_t t0 = sh->clock.now_ns;
+	int64_t t0;
 
 	if (dt_ns < 0)
 		dt_ns = 0;
+	/* the engine's last work happened before the wait */
+	sim_hal_charge_engine(sh);
+	t0 = sh->clock.now_ns;
 	sim_hal_poll_faults(sh);
 	sim_hal_advance_to(sh, sim_time_add(t0, dt_ns));   /* past the clock's limit: overflowed */
 	mdl_thermal_advance(&sh->thermal, sh->clock.now_ns);
@@ -45,8 +53,28 @@ void sim_ctl_advance(sim_hal *sh, int64_t dt_ns)
 
 void sim_ctl_set_place(sim_hal *sh, double z_plan_um)
 {
-	sh->z_plan_um = z_plan_um;
+	sim_hal_put_place(sh, z_plan_um);
 	note(sh, SIM_EV_PLACE, sh->clock.now_ns, z_plan_um);
+}
+
+double sim_ctl_plan_place_um(const sim_hal *sh, double z_um, double temp_c)
+{
+	const mdl_parfocal_config *p = &sh->rig.parfocal;
+
+	return z_um - p->focal_tc_um_per_c * (temp_c - p->ref_temp_c);
+}
+
+void sim_ctl_place_field(const sim_hal *sh, mdl_place *place, mdl_specimen_config *spec)
+{
+	if (place)
+		*place = sh->place;
+	if (spec)
+		*spec = sh->place_spec;
+}
+
+const mdl_rig *sim_ctl_truth(const sim_hal *sh)
+{
+	return &sh->rig;
 }
 
 double sim_ctl_place(const sim_hal *sh)
@@ -90,7 +118,7 @@ bool sim_ctl_last_frame(const sim_hal *sh, sim_frame_info *fi)
 
 int sim_ctl_add_fault(sim_hal *sh, const sim_fault *f)
 {
-	if ((unsigned)f->kind >= SIM_FAULT_KIND_COUNT)
+	if ((unsigned)f->kind >= SIM_FAULT_KIND_COUNT || sim_fault_check(f))
 		return -1;
 	return sim_fault_schedule_add(&sh->faults, f);
 }
@@ -118,4 +146,9 @@ void sim_ctl_trace_result(sim_hal *sh, const char *kind, int32_t code, const dou
 uint64_t sim_ctl_frames(const sim_hal *sh)
 {
 	return sh->frame_seq;
+}
+
+uint64_t sim_ctl_hal_calls(const sim_hal *sh, int op)
+{
+	return op >= 0 && op < SIM_HAL_OP_COUNT ? sh->hal_calls[op] : 0;
 }

@@ -8,7 +8,17 @@
  * the reading), never "now" implicitly.
  *
  * Views (the camera's cached defocus stacks) are built lazily per lens for
- * the current ROI and dropped when the ROI changes.
+ * the current ROI and place, and dropped when either changes.
+ *
+ * The instrument is its truth: sim_hal_new() draws the rig's true
+ * parameters around the configured ones (models/truth.h) before anything
+ * is built.  Every place shows its own field (models/slide.h).
+ *
+ * Time the engine itself takes is charged too: the ops table the engine
+ * binds (sim_hal_time.c) wraps each op here: the work the engine owes
+ * since its previous call (mdl_host_config) moves the clock before the op
+ * starts, so four phases timed on the HAL clock add up to what an
+ * instrument would see.  The ops themselves know nothing of it.
  */
 #include "sim_hal.h"
 
@@ -25,7 +35,8 @@
 #include "sim/sim_ctl.h"
 #include "sim/sim_hal_impl.h"
 
-/* How often a controller's busy flag is polled while waiting. */
+/* The driver's pause between two status polls while waiting for a move
+ * (each poll is a bus round trip of its own). */
 #define POLL_NS SIM_NS_PER_MS
 /* Bus cost of reading the temperature sensor. */
 #define SENSOR_LATENCY_NS (2 * SIM_NS_PER_MS)
@@ -110,6 +121,36 @@ static int spent(sim_hal *sh)
 		    "the clock can count", (double)SIM_TIME_MAX_NS / 1e9);
 }
 
+/*
+ * The prologue every HAL op shares (SQLite's os.c fault injection): the
+ * faults due fire, the op's call is counted, its trace record starts (r
+ * NULL: an op without a record), a call once the clock has overflowed is
+ * refused, and a fired hal_error fault fails the call it names, before it
+ * does anything or takes any time.  AF_OK to go on, else the code the op
+ * returns (its message set).
+ */
+static int enter(sim_hal *sh, sim_hal_op op, call_rec *r, unsigned kind)
+{
+	uint64_t n;
+
+	sim_hal_poll_faults(sh);
+	n = ++sh->hal_calls[op];
+	if (r)
+		rec_init(r, sh, kind);
+	if (r && sh->clock.overflowed)
+		return spent(sh);
+	for (size_t i = 0; sh->hal_errors_fired && i < sh->faults.count; i++) {
+		const sim_fault *f = &sh->faults.faults[i];
+
+		if (f->fired && f->kind == SIM_FAULT_HAL_ERROR && f->hal_op == (int)op &&
+		    sim_fault_hal_error_due(f, n))
+			return fail(sh, f->code, "injected %s (%s) at call %llu of %s",
+				    af_err_name(f->code), af_strerror(f->code),
+				    (unsigned long long)(n - f->calls_at_fire), sim_hal_op_name((int)op));
+	}
+	return AF_OK;
+}
+
 static void draw_seat(sim_hal *sh, int lens)
 {
 	sh->seat_um[lens] = sh->rig.parfocal.seating_sigma_um * sim_rng_normal(&sh->rng_optics);
@@ -153,13 +194,23 @@ static void fire(sim_hal *sh, sim_fault *f)
 		mdl_thermal_advance(&sh->thermal, now);
 		mdl_thermal_glitch(&sh->thermal, f->delta_c, sim_s_to_ns(f->duration_s));
 		break;
+	case SIM_FAULT_HAL_ERROR:
+		/* armed: the prologue counts the op's calls from here */
+		f->calls_at_fire = sh->hal_calls[f->hal_op];
+		sh->hal_errors_fired++;
+		break;
 	case SIM_FAULT_KIND_COUNT:
 		break;
 	}
-	snprintf(detail, sizeof detail,
-		 "%s (duration_ms=%g count=%u delta_c=%g duration_s=%g factor=%g)",
-		 sim_fault_name(f->kind), f->duration_ms, f->count, f->delta_c, f->duration_s,
-		 f->factor);
+	if (f->kind == SIM_FAULT_HAL_ERROR)
+		snprintf(detail, sizeof detail, "hal_error (op=%s code=%s at_call=%u every_nth=%u count=%u)",
+			 sim_hal_op_name(f->hal_op), af_err_name(f->code), f->at_call, f->every_nth,
+			 f->count);
+	else
+		snprintf(detail, sizeof detail,
+			 "%s (duration_ms=%g count=%u delta_c=%g duration_s=%g factor=%g)",
+			 sim_fault_name(f->kind), f->duration_ms, f->count, f->delta_c,
+			 f->duration_s, f->factor);
 	if (sh->trace) {
 		sim_trace_begin(sh->trace, SIM_EV_FAULT, now);
 		sim_trace_str(sh->trace, sim_fault_name(f->kind));
@@ -213,10 +264,26 @@ static void drop_views(sim_hal *sh)
 	}
 }
 
+void sim_hal_put_place(sim_hal *sh, double z_plan_um)
+{
+	mdl_place p;
+	mdl_specimen_config spec;
+
+	sh->z_plan_um = z_plan_um;
+	mdl_slide_place(&sh->rig.slide, sh->place_key, z_plan_um, &p);
+	mdl_slide_specimen(&sh->rig.specimen, &p, &spec);
+	if (memcmp(&p, &sh->place, sizeof p) != 0 || memcmp(&spec, &sh->place_spec, sizeof spec) != 0)
+		drop_views(sh);
+	sh->place = p;
+	sh->place_spec = spec;
+	sh->field_x_um = p.x_um;
+	sh->field_y_um = p.y_um;
+}
+
 static mdl_view *view_for(sim_hal *sh, int lens)
 {
 	if (!sh->view[lens])
-		sh->view[lens] = mdl_view_new(&sh->rig.lens[lens], &sh->rig.specimen,
+		sh->view[lens] = mdl_view_new(&sh->rig.lens[lens], &sh->place_spec,
 					      &sh->rig.camera, sh->roi.x, sh->roi.y,
 					      sh->roi.width, sh->roi.height, sh->field_x_um,
 					      sh->field_y_um);
@@ -232,10 +299,8 @@ static int op_select_lens(void *ctx, af_lens lens)
 	int rc, from = sh->turret.seated;
 	call_rec r;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_SELECT_LENS);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_SELECT_LENS, &r, SIM_EV_HAL_SELECT_LENS)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)lens);
 	if (lens != AF_LENS_A && lens != AF_LENS_B)
 		return finish(sh, &r, fail(sh, AF_EINVAL, "select_lens: no lens %d", (int)lens));
@@ -257,11 +322,10 @@ static int op_get_lens(void *ctx, af_lens *lens)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_GET_LENS);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_GET_LENS, &r, SIM_EV_HAL_GET_LENS)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, (int64_t)llround(sh->rig.turret.bus_latency_ms * 1e6)));
 	*lens = (af_lens)sh->turret.seated;
 	rec_d(&r, (double)sh->turret.seated);
@@ -275,10 +339,8 @@ static int op_move_z(void *ctx, double z_um)
 	int rc;
 	call_rec r;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_MOVE_Z);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_MOVE_Z, &r, SIM_EV_HAL_MOVE_Z)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, z_um);
 	ack = r.t0;
 	if (!isfinite(z_um))
@@ -299,11 +361,10 @@ static int op_get_z(void *ctx, double *z_um)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_GET_Z);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_GET_Z, &r, SIM_EV_HAL_GET_Z)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage)));
 	*z_um = mdl_stage_encoder_um(&sh->stage, sh->clock.now_ns);
 	rec_d(&r, *z_um);
@@ -314,11 +375,10 @@ static int op_z_busy(void *ctx, bool *busy)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_Z_BUSY);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_Z_BUSY, &r, SIM_EV_HAL_Z_BUSY)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage)));
 	*busy = mdl_stage_busy(&sh->stage, sh->clock.now_ns);
 	rec_d(&r, *busy ? 1.0 : 0.0);
@@ -329,45 +389,43 @@ static int op_wait_settled(void *ctx, uint32_t timeout_ms)
 {
 	sim_hal *sh = ctx;
 	int64_t deadline;
+	uint32_t polls = 0;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_WAIT_SETTLED);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_WAIT_SETTLED, &r, SIM_EV_HAL_WAIT_SETTLED)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)timeout_ms);
 	deadline = sim_time_add(r.t0, (int64_t)timeout_ms * SIM_NS_PER_MS);
-	/* Poll the busy flag every millisecond, as a driver would; a fault
-	 * firing on the way (a stall) is seen at the next poll. */
+	/* Poll the busy flag as a driver does: each poll is a status query,
+	 * a bus round trip like z_busy's, answered with the state at its
+	 * reply; POLL_NS between polls.  A fault firing on the way (a stall)
+	 * is seen by the next reply. */
 	for (;;) {
-		int64_t now = sh->clock.now_ns, next, tf;
+		int64_t now;
 
-		if (mdl_stage_stalled(&sh->stage, now))
+		sim_hal_advance_to(sh, sim_time_add(sh->clock.now_ns,
+				   mdl_stage_query_latency_ns(&sh->stage, &sh->rng_stage)));
+		now = sh->clock.now_ns;
+		polls++;
+		if (mdl_stage_stalled(&sh->stage, now)) {
+			rec_d(&r, (double)polls);
 			return finish(sh, &r, fail(sh, AF_EHW,
 				"z stage stalled at %.3f um while moving to %.3f um",
 				mdl_stage_encoder_um(&sh->stage, now), sh->stage.target_um));
-		if (!mdl_stage_busy(&sh->stage, now))
+		}
+		if (!mdl_stage_busy(&sh->stage, now)) {
+			rec_d(&r, (double)polls);
 			return finish(sh, &r, AF_OK);
-		if (now >= deadline)
+		}
+		if (now >= deadline || sh->clock.overflowed) {
+			rec_d(&r, (double)polls);
 			return finish(sh, &r, fail(sh, AF_ETIMEDOUT,
 				"z stage did not settle within %u ms (at %.3f um, target %.3f um)",
 				timeout_ms, mdl_stage_encoder_um(&sh->stage, now),
 				sh->stage.target_um));
-		/* Jump to the first poll at or after the flag clears, bounded by
-		 * the deadline and by the next fault. */
-		next = sh->stage.t_not_busy_ns;
-		if (next > now)
-			next = next - now > SIM_TIME_MAX_NS
-				       ? SIM_TIME_OVER_NS
-				       : sim_time_add(now, (next - now + POLL_NS - 1) / POLL_NS * POLL_NS);
-		else
-			next = sim_time_add(now, POLL_NS);
-		if (next > deadline)
-			next = deadline;
-		tf = sim_fault_schedule_next_time(&sh->faults);
-		if (tf > now && tf < next)
-			next = tf;
-		sim_hal_advance_to(sh, next);
+		}
+		sim_hal_advance_to(sh, sim_time_add(now, POLL_NS));
 	}
 }
 
@@ -421,16 +479,15 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	sim_hal *sh = ctx;
 	size_t npx = (size_t)sh->roi.width * sh->roi.height;
 	int lens = sh->turret.seated;
-	int64_t t_mid, t_end, dur;
+	int64_t t_exp, t_mid, t_end, dur;
 	sim_frame_info fi;
 	mdl_exposure x;
 	mdl_view *v;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_GRAB_FRAME);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_GRAB_FRAME, &r, SIM_EV_HAL_GRAB_FRAME)) != AF_OK)
+		return finish(sh, &r, rc);
 	if (!frame || !frame->pixels || frame->capacity_px < npx)
 		return finish(sh, &r, fail(sh, AF_EINVAL,
 			"grab_frame: buffer of %zu pixels is smaller than the %ux%u roi",
@@ -443,7 +500,10 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 			"camera frame dropped: no frame within %.0f ms",
 			sh->rig.camera.frame_timeout_ms));
 	}
-	dur = mdl_camera_frame_time_ns(&sh->rig.camera, sh->exposure_us, sh->roi.height);
+	/* trigger, exposure, readout and transfer, delivery (camera.h) */
+	dur = mdl_camera_grab_time_ns(&sh->rig.camera, sh->exposure_us, sh->roi.width,
+				      sh->roi.height, &t_exp);
+	t_exp = sim_time_add(r.t0, t_exp);
 	if (sh->stale_pending && sh->have_frame && sh->last_w == sh->roi.width &&
 	    sh->last_h == sh->roi.height)
 		return grab_stale(sh, frame, &r, dur);
@@ -451,7 +511,7 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	if (!v)
 		return finish(sh, &r, fail(sh, AF_ENOMEM, "camera: cannot build the view of lens %s",
 					   af_lens_name((af_lens)lens)));
-	t_mid = sim_time_add(r.t0, (int64_t)sh->exposure_us * SIM_NS_PER_US / 2);
+	t_mid = sim_time_add(t_exp, (int64_t)sh->exposure_us * SIM_NS_PER_US / 2);
 	memset(&fi, 0, sizeof fi);
 	fi.t_ns = t_mid;
 	fi.lens = lens;
@@ -464,9 +524,9 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	x.defocus_um = fi.defocus_um;
 	/* The stage moving (or ringing) during the exposure blurs the frame
 	 * along z: pass the sweep from the start to the end of the exposure. */
-	t_end = sim_time_add(r.t0, (int64_t)sh->exposure_us * SIM_NS_PER_US);
+	t_end = sim_time_add(t_exp, (int64_t)sh->exposure_us * SIM_NS_PER_US);
 	fi.z_sweep_um = mdl_stage_position_um(&sh->stage, t_end) -
-			mdl_stage_position_um(&sh->stage, r.t0);
+			mdl_stage_position_um(&sh->stage, t_exp);
 	x.defocus_sweep_um = fi.z_sweep_um;
 	x.exposure_s = (double)sh->exposure_us * 1e-6;
 	x.signal_scale = mdl_camera_bleach_scale(&sh->rig.camera, sh->exposed_s);
@@ -505,11 +565,10 @@ static int op_read_temperature(void *ctx, double *temp_c)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_READ_TEMPERATURE);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_READ_TEMPERATURE, &r, SIM_EV_HAL_READ_TEMPERATURE)) != AF_OK)
+		return finish(sh, &r, rc);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, SENSOR_LATENCY_NS));
 	mdl_thermal_advance(&sh->thermal, sh->clock.now_ns);
 	*temp_c = mdl_thermal_sensor_read_c(&sh->thermal, &sh->rng_thermal);
@@ -520,8 +579,11 @@ static int op_read_temperature(void *ctx, double *temp_c)
 
 static int op_now_us(void *ctx, int64_t *t_us)
 {
-	const sim_hal *sh = ctx;
+	sim_hal *sh = ctx;
+	int rc;
 
+	if ((rc = enter(sh, SIM_HAL_OP_NOW_US, NULL, 0)) != AF_OK)
+		return rc;
 	*t_us = sh->clock.now_ns / SIM_NS_PER_US;
 	return AF_OK;
 }
@@ -530,11 +592,10 @@ static int op_sleep_us(void *ctx, uint32_t us)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	sim_hal_poll_faults(sh);
-	rec_init(&r, sh, SIM_EV_HAL_SLEEP);
-	if (sh->clock.overflowed)
-		return finish(sh, &r, spent(sh));
+	if ((rc = enter(sh, SIM_HAL_OP_SLEEP_US, &r, SIM_EV_HAL_SLEEP)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)us);
 	sim_hal_advance_to(sh, sim_time_add(r.t0, (int64_t)us * SIM_NS_PER_US));
 	return finish(sh, &r, AF_OK);
@@ -551,20 +612,28 @@ static int op_set_exposure_us(void *ctx, uint32_t us)
 {
 	sim_hal *sh = ctx;
 	call_rec r;
+	int rc;
 
-	rec_init(&r, sh, SIM_EV_HAL_SET_EXPOSURE);
+	if ((rc = enter(sh, SIM_HAL_OP_SET_EXPOSURE_US, &r, SIM_EV_HAL_SET_EXPOSURE)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)us);
 	if (us < 10 || us > 10000000)
 		return finish(sh, &r, fail(sh, AF_EINVAL,
 			"set_exposure: %u us is outside [10, 10000000] us", us));
+	/* one feature write to the camera */
+	sim_hal_advance_to(sh, sim_time_add(r.t0,
+			   (int64_t)llround(sh->rig.camera.register_write_us * 1e3)));
 	sh->exposure_us = us;
 	return finish(sh, &r, AF_OK);
 }
 
 static int op_get_exposure_us(void *ctx, uint32_t *us)
 {
-	const sim_hal *sh = ctx;
+	sim_hal *sh = ctx;
+	int rc;
 
+	if ((rc = enter(sh, SIM_HAL_OP_GET_EXPOSURE_US, NULL, 0)) != AF_OK)
+		return rc;
 	*us = sh->exposure_us;
 	return AF_OK;
 }
@@ -581,8 +650,10 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 	sim_hal *sh = ctx;
 	const mdl_camera_config *c = &sh->rig.camera;
 	call_rec r;
+	int rc;
 
-	rec_init(&r, sh, SIM_EV_HAL_SET_ROI);
+	if ((rc = enter(sh, SIM_HAL_OP_SET_ROI, &r, SIM_EV_HAL_SET_ROI)) != AF_OK)
+		return finish(sh, &r, rc);
 	rec_d(&r, (double)roi->x);
 	rec_d(&r, (double)roi->y);
 	rec_d(&r, (double)roi->width);
@@ -594,6 +665,9 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 			c->sensor_height));
 	if (roi->x != sh->roi.x || roi->y != sh->roi.y || roi->width != sh->roi.width ||
 	    roi->height != sh->roi.height) {
+		/* acquisition stopped, the ROI written, the stream rebuilt */
+		sim_hal_advance_to(sh, sim_time_add(r.t0,
+				   (int64_t)llround(sh->rig.camera.roi_change_ms * 1e6)));
 		sh->roi = *roi;
 		drop_views(sh);
 	}
@@ -602,13 +676,18 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 
 static int op_get_roi(void *ctx, af_roi *roi)
 {
-	const sim_hal *sh = ctx;
+	sim_hal *sh = ctx;
+	int rc;
 
+	if ((rc = enter(sh, SIM_HAL_OP_GET_ROI, NULL, 0)) != AF_OK)
+		return rc;
 	*roi = sh->roi;
 	return AF_OK;
 }
 
-static const af_hal_ops sim_ops = {
+/* The ops themselves; the table the engine binds wraps them with the
+ * engine's own time (sim_hal_time.c). */
+static const af_hal_ops raw_ops = {
 	.name = "sim",
 	.version = AF_HAL_VERSION,
 	.select_lens = op_select_lens,
@@ -628,63 +707,64 @@ static const af_hal_ops sim_ops = {
 	.z_busy = op_z_busy,
 };
 
-const af_hal_ops *sim_hal_ops(void)
+const af_hal_ops *sim_hal_raw_ops(void)
 {
-	return &sim_ops;
-}
-
-void sim_hal_bind(sim_hal *sh, af_hal *hal)
-{
-	hal->ops = &sim_ops;
-	hal->ctx = sh;
+	return &raw_ops;
 }
 
 /* --- construction -------------------------------------------------------- */
 
+/* What is wrong with a rig, or NULL. */
+static const char *rig_bad(const mdl_rig *rig, const mdl_room_profile *room)
+{
+	const mdl_camera_config *c = &rig->camera;
+
+	if (rig->start_lens != MDL_LENS_A && rig->start_lens != MDL_LENS_B)
+		return "start lens must be A or B";
+	if (!roi_fits(c, c->roi_x, c->roi_y, c->roi_width, c->roi_height))
+		return "camera roi does not fit the sensor";
+	return mdl_lens_config_check(&rig->lens[MDL_LENS_A]) ? "lens A configuration is invalid"
+		: mdl_lens_config_check(&rig->lens[MDL_LENS_B]) ? "lens B configuration is invalid"
+		: mdl_parfocal_config_check(&rig->parfocal) ? "parfocal configuration is invalid"
+		: mdl_camera_config_check(c) ? "camera configuration is invalid"
+		: mdl_stage_config_check(&rig->stage) ? "stage configuration is invalid"
+		: mdl_turret_config_check(&rig->turret) ? "switcher configuration is invalid"
+		: mdl_thermal_config_check(&rig->thermal) ? "thermal configuration is invalid"
+		: mdl_specimen_config_check(&rig->specimen) ? "specimen configuration is invalid"
+		: mdl_slide_config_check(&rig->slide) ? "slide configuration is invalid"
+		: mdl_host_config_check(&rig->host) ? "host configuration is invalid"
+		: room && mdl_room_profile_check(room) ? "room temperature profile is invalid"
+		: NULL;
+}
+
 sim_hal *sim_hal_new(const mdl_rig *rig, const mdl_room_profile *room, uint64_t seed,
 		     sim_trace *trace, const char **err)
 {
-	const mdl_camera_config *c = &rig->camera;
+	const char *bad = rig_bad(rig, room);
 	sim_hal *sh;
 	sim_rng spec;
 
 	if (err)
-		*err = NULL;
-	if (rig->start_lens != MDL_LENS_A && rig->start_lens != MDL_LENS_B) {
-		if (err)
-			*err = "start lens must be A or B";
+		*err = bad;
+	if (bad)
 		return NULL;
-	}
-	if (!roi_fits(c, c->roi_x, c->roi_y, c->roi_width, c->roi_height)) {
-		if (err)
-			*err = "camera roi does not fit the sensor";
-		return NULL;
-	}
-	{
-		const char *bad = mdl_lens_config_check(&rig->lens[MDL_LENS_A]) ? "lens A configuration is invalid"
-			: mdl_lens_config_check(&rig->lens[MDL_LENS_B]) ? "lens B configuration is invalid"
-			: mdl_parfocal_config_check(&rig->parfocal) ? "parfocal configuration is invalid"
-			: mdl_camera_config_check(c) ? "camera configuration is invalid"
-			: mdl_stage_config_check(&rig->stage) ? "stage configuration is invalid"
-			: mdl_turret_config_check(&rig->turret) ? "switcher configuration is invalid"
-			: mdl_thermal_config_check(&rig->thermal) ? "thermal configuration is invalid"
-			: mdl_specimen_config_check(&rig->specimen) ? "specimen configuration is invalid"
-			: mdl_room_profile_check(room) ? "room temperature profile is invalid"
-			: NULL;
-
-		if (bad) {
-			if (err)
-				*err = bad;
-			return NULL;
-		}
-	}
 	sh = calloc(1, sizeof *sh);
 	if (!sh) {
 		if (err)
 			*err = "out of memory";
 		return NULL;
 	}
+	/* the instrument's truth, around the rig as configured; the draws
+	 * keep a valid rig valid (truth.h), which the check confirms */
 	sh->rig = *rig;
+	mdl_truth_draw(&sh->rig, seed);
+	bad = rig_bad(&sh->rig, NULL);
+	if (bad) {
+		if (err)
+			*err = "the instrument's drawn truth is invalid";
+		free(sh);
+		return NULL;
+	}
 	sh->room = *room;
 	sh->seed = seed;
 	sh->trace = trace;
@@ -698,16 +778,19 @@ sim_hal *sim_hal_new(const mdl_rig *rig, const mdl_room_profile *room, uint64_t 
 		sim_rng_stream(&spec, seed, SIM_STREAM_SPECIMEN);
 		sh->rig.specimen.seed = sim_rng_next(&spec) | 1u;
 	}
+	/* the slide's places are keyed by the run's seed */
+	sh->place_key = seed;
+	sim_hal_put_place(sh, 0.0);
 	mdl_stage_init(&sh->stage, &sh->rig.stage, sh->rig.start_z_um);
 	mdl_turret_init(&sh->turret, &sh->rig.turret, sh->rig.start_lens);
 	mdl_thermal_init(&sh->thermal, &sh->rig.thermal, &sh->room, 0);
 	draw_seat(sh, MDL_LENS_A);
 	draw_seat(sh, MDL_LENS_B);
-	sh->exposure_us = c->exposure_us;
-	sh->roi.x = c->roi_x;
-	sh->roi.y = c->roi_y;
-	sh->roi.width = c->roi_width;
-	sh->roi.height = c->roi_height;
+	sh->exposure_us = sh->rig.camera.exposure_us;
+	sh->roi.x = sh->rig.camera.roi_x;
+	sh->roi.y = sh->rig.camera.roi_y;
+	sh->roi.width = sh->rig.camera.roi_width;
+	sh->roi.height = sh->rig.camera.roi_height;
 	sh->last_sensor_c = NAN;
 	sh->op = 0;
 	sim_fault_schedule_init(&sh->faults);

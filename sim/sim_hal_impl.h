@@ -19,7 +19,7 @@
 #define SIM_HAL_ERRMSG_MAX 256
 
 struct sim_hal {
-	mdl_rig rig;
+	mdl_rig rig;                      /* the instrument's truth: drawn around the configured rig */
 	mdl_room_profile room;
 	uint64_t seed;
 	sim_trace *trace;          /* borrowed, may be NULL */
@@ -33,7 +33,14 @@ struct sim_hal {
 	double seat_um[MDL_LENS_COUNT];   /* seating error of each lens's last seat */
 
 	double z_plan_um;                 /* place under the objective */
-	double field_x_um, field_y_um;
+	double field_x_um, field_y_um;    /* where it is on the slide */
+	mdl_place place;                  /* its field (models/slide.h) */
+	mdl_specimen_config place_spec;   /* the specimen as it shows there */
+	uint64_t place_key;               /* the run's slide: places are keyed by it */
+
+	/* the engine's own work since its last HAL call, charged at its next
+	 * one (mdl_host_config) */
+	int64_t engine_debt_ns;
 
 	/* camera */
 	uint32_t exposure_us;
@@ -53,6 +60,10 @@ struct sim_hal {
 
 	sim_fault_schedule faults;
 	int64_t op;
+	/* calls of each HAL op so far, and hal_error faults fired (sim_hal.c's
+	 * prologue) */
+	uint64_t hal_calls[SIM_HAL_OP_COUNT];
+	uint32_t hal_errors_fired;
 
 	sim_observer obs;
 	bool have_obs;
@@ -67,5 +78,17 @@ void sim_hal_advance_to(sim_hal *sh, int64_t t_ns);
 double sim_hal_instrument_c(sim_hal *sh, int64_t t_ns);
 /* True focal plane of lens at t_ns for the current place. */
 double sim_hal_focus_um(sim_hal *sh, int lens, int64_t t_ns);
+/* Put the place whose plan position is z_plan_um under the objective: its
+ * field and its specimen (the views are dropped when they change). */
+void sim_hal_put_place(sim_hal *sh, double z_plan_um);
+/* Charge the engine's work owed since its last HAL call now (the clock
+ * moves by it; faults due on the way fire).  sim_hal_time.c. */
+void sim_hal_charge_engine(sim_hal *sh);
+/* The clock once the engine's work owed is done, without charging it:
+ * now plus the debt (now alone once the clock overflowed). */
+int64_t sim_hal_engine_now_ns(const sim_hal *sh);
+/* The ops of sim_hal.c as they are, without the engine's own time (the
+ * table sim_hal_ops() wraps). */
+const af_hal_ops *sim_hal_raw_ops(void);
 
 #endif /* SIM_HAL_IMPL_H */

@@ -16,9 +16,11 @@ typedef struct simrig {
 	void *user;
 } simrig;
 
+/* The runner reads the clock once the engine's work is done, as it
+ * would on a physical rig (the HAL's now_us pays it too). */
 static int64_t w_now_ns(void *ctx)
 {
-	return sim_ctl_now_ns(((simrig *)ctx)->sh);
+	return sim_ctl_engine_now_ns(((simrig *)ctx)->sh);
 }
 
 static void w_advance(void *ctx, int64_t dt_ns)
@@ -29,6 +31,11 @@ static void w_advance(void *ctx, int64_t dt_ns)
 static double w_instrument_c(void *ctx)
 {
 	return sim_ctl_instrument_c(((simrig *)ctx)->sh);
+}
+
+static double w_plan_place_um(void *ctx, double z_um, double temp_c)
+{
+	return sim_ctl_plan_place_um(((simrig *)ctx)->sh, z_um, temp_c);
 }
 
 static double w_true_focus_um(void *ctx, af_lens lens)
@@ -77,6 +84,7 @@ static const sim_world_ops world_ops = {
 	.now_ns = w_now_ns,
 	.advance = w_advance,
 	.instrument_c = w_instrument_c,
+	.plan_place_um = w_plan_place_um,
 	.true_focus_um = w_true_focus_um,
 	.focus_error_um = w_focus_error_um,
 	.frame_truth = w_frame_truth,

@@ -34,6 +34,7 @@ cat > "$tmp/world.yaml" << 'EOF'
 scenario: field-world
 description: a turret jam, two dropped frames and a 3 C step of the room
 rig:
+  truth: nominal   # the client does not calibrate: the datasheet instrument
   thermal: {tau_fast_s: 0, tau_slow_s: 0, sensor_lag_s: 0}
 environment:
   temperature:

@@ -2,7 +2,7 @@
 # cli_regress.sh - report, baseline and regress end to end on a temporary
 # database: run the nominal scenario, bless it as baseline `main`, rerun it
 # (regress: identical, exit 0), rerun it with the stage made slower through
-# a rig override (focus_move about 20 % slower: regress exits 1 and names
+# a rig override (focus_move about 12 % slower: regress exits 1 and names
 # focus_move first), the report's markdown phase table and its JSON (parsed
 # by python3 when there is one), and the usage and missing-baseline exits.
 set -u
@@ -50,7 +50,7 @@ rc=$?
 	&& ok "regress --latest compares the newest run of each baselined scenario, with its age" \
 	|| { bad "regress --latest exits $rc"; cat "$tmp/latest.txt"; }
 
-# 3. a slower stage (focus_move about +20 %): regressed, exit 1, focus_move first
+# 3. a slower stage (focus_move about +12 %): regressed, exit 1, focus_move first
 sed 's/^engine:$/rig: {stage: {max_speed_um_per_s: 760, accel_um_per_s2: 7600, settle_ms: 24}}\nengine:/' \
 	"$scen" > "$tmp/slow.yaml"
 grep -q 'settle_ms: 24' "$tmp/slow.yaml" || bad "could not build the slower scenario"
@@ -62,8 +62,10 @@ first=$(sed -n 's/^  first regression: \([a-z_]*\)\..*/\1/p' "$tmp/slow.txt")
 [ "$first" = "focus_move_ms" ] && ok "the first regression named is focus_move" \
 	|| { bad "first regression is '$first'"; cat "$tmp/slow.txt"; }
 pct=$(sed -n 's/^  first regression: focus_move_ms\.mean +\([0-9.]*\) %.*/\1/p' "$tmp/slow.txt")
-awk -v p="${pct:-0}" 'BEGIN { exit !(p >= 15 && p <= 25) }' && ok "focus_move is ${pct} % slower (about 20 %)" \
-	|| bad "focus_move change '${pct}' is not about 20 %"
+# (a move is its travel and the status polls that find it settled, bus
+# round trips a slower stage does not slow: 30 % slower travel, about 12 %)
+awk -v p="${pct:-0}" 'BEGIN { exit !(p >= 8 && p <= 16) }' && ok "focus_move is ${pct} % slower (about 12 %)" \
+	|| bad "focus_move change '${pct}' is not about 12 %"
 grep -q "first divergent event: record [0-9]* " "$tmp/slow.txt" && ok "the first divergent event is named" \
 	|| bad "no divergent event line"
 "$AFSIM" regress --last --db "$db" --format json > "$tmp/slow.json" 2>&1

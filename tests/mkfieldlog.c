@@ -58,7 +58,11 @@ int main(int argc, char **argv)
 			plan.faults = faults;
 			plan.nfaults = FLD_SIM_FAULTS;
 		} else if (strcmp(a, "--no-calibrate") == 0) {
+			/* and the datasheet instrument: without a calibration
+			 * nothing in the log tells its parfocal truth, which an
+			 * import does not fit (models/truth.h) */
 			plan.calibrate = false;
+			plan.nominal = true;
 		} else if (strcmp(a, "--no-autofocus") == 0) {
 			plan.autofocus = false;
 		} else if (strcmp(a, "--no-stamps") == 0) {

@@ -175,7 +175,7 @@ static const char kitchen[] =
 	"  thermal: {tau_fast_s: 600, sensor_noise_c: 0.02}\n"
 	"  stage: {settle_ms: 7, profile: piezo, travel_max_um: 90}\n"
 	"  turret: {profile: turret}\n"
-	"  camera: {roi_width: 96, roi_height: 64, exposure_us: 5000, bit_depth: 12}\n"
+	"  camera: {roi_width: 96, roi_height: 64, exposure_us: 5000, bit_depth: 12, qe: 0.75}\n"
 	"  specimen: {kind: grid, seed: 99, grid_pitch_um: 12.5, tilt_x_um_per_mm: -0.3}\n"
 	"engine:\n"
 	"  optimization: standard\n"
@@ -196,6 +196,8 @@ static const char kitchen[] =
 	"  - {at_op: 12, kind: camera_drop, count: 2}\n"
 	"  - {at_s: 0.1, kind: sensor_glitch, delta_c: -3, duration_s: 20}\n"
 	"  - {at_s: 1e-9, kind: turret_slow, factor: 2.5}\n"
+	"  - {kind: hal_error, op: grab_frame, code: ETIMEDOUT, every_nth: 4, count: 3}\n"
+	"  - {kind: hal_error, at_op: 2, op: get_z, code: EIO, at_call: 2}\n"
 	"steps:\n"
 	"  - calibrate: {points: 9, from_um: -6, to_um: 6.5, passes: 1, measure_backlash: false}\n"
 	"  - handoff: {from: B, to: A, z_um: -0.1, repeat: 3, interval_s: 0.25}\n"
@@ -227,11 +229,16 @@ START_TEST(every_kind_round_trip)
 		      "%s", text);
 	ck_assert_msg(strstr(text, "  stage:\n    profile: piezo\n    travel_max_um: 90\n"
 				   "    settle_ms: 7\n"), "%s", text);
-	ck_assert_msg(strstr(text, "  turret:\n    switch_ms: 800\n    jam_timeout_ms: 2000\n"), "%s",
-		      text);
+	ck_assert_msg(strstr(text, "  turret:\n    profile: turret\n  camera:\n"), "%s", text);
+	/* a drawn parameter written at its nominal value stays pinned */
+	ck_assert_msg(strstr(text, "    qe: 0.75\n"), "%s", text);
 	ck_assert_msg(strstr(text, "  - {kind: stage_stall, at_s: 30.000000001, duration_ms: 40}\n"),
 		      "%s", text);
 	ck_assert_msg(strstr(text, "  - {kind: turret_slow, at_s: 1e-09, factor: 2.5}\n"), "%s", text);
+	ck_assert_msg(strstr(text, "  - {kind: hal_error, at_s: 0, count: 3, op: grab_frame, code: ETIMEDOUT, "
+				   "every_nth: 4}\n"), "%s", text);
+	ck_assert_msg(strstr(text, "  - {kind: hal_error, at_op: 2, op: get_z, code: EIO, "
+				   "at_call: 2}\n"), "%s", text);
 	ck_assert_msg(strstr(text, "  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5.000000000000001]}}\n"),
 		      "%s", text);
 	ck_assert_msg(strstr(text, "  - calibrate: {points: 9, from_um: -6, to_um: 6.5, passes: 1, "

@@ -14,7 +14,8 @@
 #include "sim/scenario_write.h"
 #include "sim/shrink.h"
 
-/* handoff-fast with the validation bound at 0.3 um (the default is 1). */
+/* handoff-fast with the validation bound at 0.3 um (the default is 1);
+ * its time bound loose, the failure is the mapping's. */
 static const char weak[] =
 	"scenario: weak\n"
 	"seed: 1\n"
@@ -24,7 +25,7 @@ static const char weak[] =
 	"  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5]}, repeat: 300}\n"
 	"expect:\n"
 	"  handoff.success_rate: {min: 1.0}\n"
-	"  handoff.total_ms.p95: {max: 280}\n"
+	"  handoff.total_ms.p95: {max: 600}\n"
 	"  handoff.focus_error_um.max: {max: 0.2}\n";
 
 /* The same failure among parts it does not need. */
@@ -83,17 +84,23 @@ START_TEST(weak_engine_to_a_few_handoffs)
 	ck_assert_int_eq(r.sig.verdict, SIM_FAILED);
 	ck_assert_str_eq(sim_shrink_sig_text(&r.sig, true, sig, sizeof sig),
 			 "failed expectations handoff.success_rate; error codes EMAPPING");
-	ck_assert_str_eq(text, "scenario: \"weak\"\nseed: 1\nengine:\n  mapping_limit_um: 0.3\n"
-			       "steps:\n  - calibrate: {}\n"
-			       "  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5]}, repeat: 3}\n"
+	ck_assert_str_eq(text, "scenario: \"weak\"\nseed: 1\n"
+			       "steps:\n"
+			       "  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5]}, repeat: 2}\n"
 			       "expect:\n  handoff.success_rate: {min: 1}\n");
+	/* on an instrument drawn from the seed, handoffs without a
+	 * calibration miss by more than the default limit too: the
+	 * calibration and the weak limit go */
 	ck_assert_str_eq(r.how, "step 2 (handoff): repeat 300 -> 3\n"
+				"steps: 2 -> 1\n"
+				"engine.mapping_limit_um: reset to the default\n"
+				"step 1 (handoff): repeat 3 -> 2\n"
 				"expectations: 3 -> 1 (the ones that held dropped)\n");
 	ck_assert(!r.budget_spent);
 	/* the minimal one fails the same way */
 	sim_shrink_run(&r.min, 1, &again, NULL);
 	ck_assert(sim_shrink_same(&r.sig, &again, false));
-	ck_assert_uint_eq(again.handoffs, 3);
+	ck_assert_uint_eq(again.handoffs, 2);
 	free(text);
 	sim_shrink_result_release(&r);
 }
@@ -104,15 +111,15 @@ START_TEST(clutter_goes)
 	sim_shrink_result r;
 	char *text = shrunk(cluttered, &r);
 
-	ck_assert_str_eq(text, "scenario: \"cluttered\"\nseed: 1\nengine:\n  mapping_limit_um: 0.3\n"
-			       "steps:\n  - calibrate: {}\n"
-			       "  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5]}, repeat: 3}\n"
+	ck_assert_str_eq(text, "scenario: \"cluttered\"\nseed: 1\n"
+			       "steps:\n"
+			       "  - handoff: {from: A, to: B, z_um: {uniform: [-5, 5]}, repeat: 2}\n"
 			       "expect:\n  handoff.success_rate: {min: 1}\n");
 	ck_assert_msg(strstr(r.how, "faults: 2 -> 0\n"), "%s", r.how);
 	ck_assert_msg(strstr(r.how, "environment: the default room (constant 22 C)\n"), "%s", r.how);
 	ck_assert_msg(strstr(r.how, "rig.specimen: reset to the default\n"), "%s", r.how);
 	ck_assert_msg(strstr(r.how, "engine.optimization: reset to the default\n"), "%s", r.how);
-	ck_assert_msg(strstr(r.how, "steps: 5 -> 2\n"), "%s", r.how);
+	ck_assert_msg(strstr(r.how, "steps: 5 -> 1\n"), "%s", r.how);
 	free(text);
 	sim_shrink_result_release(&r);
 }

@@ -64,38 +64,72 @@ START_TEST(binds_as_a_hal)
 }
 END_TEST
 
-/* move + settle costs bus latency + the trapezoid + the settle time. */
+/* The engine's own work owed after one HAL call (rig.host): charged at
+ * the start of the next. */
+static double overhead_ms(const fixture *f)
+{
+	return sim_ctl_truth(f->sh)->host.call_overhead_us / 1e3;
+}
+
+/*
+ * move + settle costs the command's bus latency, then the trapezoid and
+ * the settle time of this instrument (its truth), found by status polls
+ * that each cost a bus round trip (5..25 ms) with 1 ms between them: the
+ * wait ends at the first reply after the settle, at most one round trip
+ * and a pause late.
+ */
 START_TEST(stage_move_costs_physical_time)
 {
 	fixture f;
+	const mdl_stage_config *st;
 	double t0, t1, z, want_motion_ms;
 
 	setup(&f, 3);
-	want_motion_ms = 1e3 * mdl_stage_trapezoid_s(10.0, f.rig.stage.max_speed_um_per_s,
-						     f.rig.stage.accel_um_per_s2);
+	st = &sim_ctl_truth(f.sh)->stage;
+	want_motion_ms = 1e3 * mdl_stage_trapezoid_s(10.0, st->max_speed_um_per_s,
+						     st->accel_um_per_s2);
 	t0 = now_ms(&f);
 	ck_assert_int_eq(f.hal.ops->move_z(f.hal.ctx, 10.0), AF_OK);
 	t1 = now_ms(&f);
 	ck_assert_double_ge(t1 - t0, 5.0);   /* the command's bus latency */
 	ck_assert_double_le(t1 - t0, 25.0);
 	ck_assert_int_eq(f.hal.ops->wait_settled(f.hal.ctx, 500), AF_OK);
-	/* motion (63.2 ms for 10 um) + settle 15..25 ms, polled every 1 ms */
-	ck_assert_double_ge(now_ms(&f) - t1, want_motion_ms + 15.0);
-	ck_assert_double_le(now_ms(&f) - t1, want_motion_ms + 25.0 + 1.0);
+	ck_assert_double_ge(now_ms(&f) - t1,
+			    overhead_ms(&f) + want_motion_ms + st->settle_ms - st->settle_jitter_ms);
+	ck_assert_double_le(now_ms(&f) - t1, overhead_ms(&f) + want_motion_ms + st->settle_ms +
+						     st->settle_jitter_ms + 25.0 + 1.0);
+	/* settled already: one poll, one round trip */
+	t1 = now_ms(&f);
+	ck_assert_int_eq(f.hal.ops->wait_settled(f.hal.ctx, 500), AF_OK);
+	ck_assert_double_ge(now_ms(&f) - t1, overhead_ms(&f) + 5.0);
+	ck_assert_double_le(now_ms(&f) - t1, overhead_ms(&f) + 25.0);
 	ck_assert_int_eq(f.hal.ops->get_z(f.hal.ctx, &z), AF_OK);
 	ck_assert_double_eq_tol(z, 10.0, 0.0101);
 	teardown(&f);
 }
 END_TEST
 
+/*
+ * A grab costs the trigger latency, the exposure, the readout (or the
+ * transfer over the link, whichever is longer) and the delivery; the
+ * timestamp is the middle of the exposure, after the trigger latency.
+ * The engine then owes the measure of the frame (compute_ns_per_px per
+ * pixel), charged when it calls next.
+ */
 START_TEST(frame_costs_exposure_and_readout)
 {
 	fixture f;
+	const mdl_rig *t;
 	double t0;
-	int64_t want;
+	int64_t want, start_ns;
 
 	setup(&f, 4);
-	want = mdl_camera_frame_time_ns(&f.rig.camera, f.rig.camera.exposure_us, f.rig.camera.roi_height);
+	t = sim_ctl_truth(f.sh);
+	want = mdl_camera_grab_time_ns(&t->camera, t->camera.exposure_us, t->camera.roi_width,
+				       t->camera.roi_height, &start_ns);
+	/* 60 us + 5 ms + max(128 rows x 4.88 us, 32 KiB at 380 MB/s) + 300 us */
+	ck_assert_int_eq(start_ns, 60000);
+	ck_assert_int_eq(want, 60000 + 5000000 + 625000 + 300000);
 	t0 = now_ms(&f);
 	ck_assert_int_eq(f.hal.ops->grab_frame(f.hal.ctx, &f.frame), AF_OK);
 	ck_assert_double_eq_tol(now_ms(&f) - t0, (double)want / 1e6, 1e-9);
@@ -104,7 +138,50 @@ START_TEST(frame_costs_exposure_and_readout)
 	ck_assert_uint_eq(f.frame.bit_depth, 16);
 	ck_assert_uint_eq(f.frame.seq, 1);
 	/* the timestamp is mid-exposure */
-	ck_assert_int_eq(f.frame.timestamp_us, (int64_t)(t0 * 1e3) + f.rig.camera.exposure_us / 2);
+	ck_assert_int_eq(f.frame.timestamp_us,
+			 (int64_t)(t0 * 1e3) + 60 + t->camera.exposure_us / 2);
+	/* the engine's measure of 128 x 128 pixels and its call overhead: the
+	 * clock it reads counts them done, without charging them (a pure
+	 * read); its next call pays them */
+	t0 = now_ms(&f);
+	{
+		int64_t us;
+		double owed = overhead_ms(&f) + 128.0 * 128.0 * t->host.compute_ns_per_px / 1e6;
+
+		ck_assert_int_eq(f.hal.ops->now_us(f.hal.ctx, &us), AF_OK);
+		ck_assert_double_eq(now_ms(&f), t0);
+		ck_assert_int_eq(us, (int64_t)((t0 + owed) * 1e3));
+		ck_assert_double_eq_tol((double)sim_ctl_engine_now_ns(f.sh) / 1e6 - t0, owed, 1e-9);
+		ck_assert_int_eq(f.hal.ops->sleep_us(f.hal.ctx, 1), AF_OK);
+		ck_assert_double_eq_tol(now_ms(&f) - t0, owed + 1e-3, 1e-9);
+	}
+	/* a full 2048 x 2048 frame: the link (8 MiB at 380 MB/s, 22.1 ms)
+	 * takes longer than its readout (10 ms) */
+	want = mdl_camera_grab_time_ns(&t->camera, 5000, 2048, 2048, NULL);
+	ck_assert_int_eq(want, 60000 + 5000000 + llround(2048.0 * 2048 * 2 / 380.0 * 1e3) + 300000);
+	teardown(&f);
+}
+END_TEST
+
+/* Camera settings cost a feature write (exposure) or a stop, a
+ * reconfiguration and a restart of acquisition (a new ROI; the same ROI
+ * again costs nothing). */
+START_TEST(camera_settings_cost_time)
+{
+	fixture f;
+	af_roi roi = { 0, 0, 64, 64 };
+	double t0;
+
+	setup(&f, 13);
+	t0 = now_ms(&f);
+	ck_assert_int_eq(af_hal_set_exposure_us(&f.hal, 2000), AF_OK);
+	ck_assert_double_eq_tol(now_ms(&f) - t0, 0.5, 1e-9);
+	t0 = now_ms(&f);
+	ck_assert_int_eq(af_hal_set_roi(&f.hal, &roi), AF_OK);
+	ck_assert_double_eq_tol(now_ms(&f) - t0, overhead_ms(&f) + 20.0, 1e-9);
+	t0 = now_ms(&f);
+	ck_assert_int_eq(af_hal_set_roi(&f.hal, &roi), AF_OK);
+	ck_assert_double_eq_tol(now_ms(&f) - t0, overhead_ms(&f), 1e-9);
 	teardown(&f);
 }
 END_TEST
@@ -119,17 +196,22 @@ START_TEST(lens_switch_time_and_seating)
 	fb0 = sim_ctl_true_focus_um(f.sh, 1);
 	t0 = now_ms(&f);
 	ck_assert_int_eq(f.hal.ops->select_lens(f.hal.ctx, AF_LENS_B), AF_OK);
-	/* 35 +/- 5 ms + 8 ms vibration settle */
-	ck_assert_double_ge(now_ms(&f) - t0, 38.0);
-	ck_assert_double_le(now_ms(&f) - t0, 48.0);
+	/* this slider's 35 +/- 5 ms + 8 ms vibration settle (nominal) */
+	{
+		const mdl_turret_config *tu = &sim_ctl_truth(f.sh)->turret;
+
+		ck_assert_double_ge(now_ms(&f) - t0, tu->switch_ms - tu->switch_jitter_ms + tu->settle_ms);
+		ck_assert_double_le(now_ms(&f) - t0, tu->switch_ms + tu->switch_jitter_ms + tu->settle_ms);
+		ck_assert_double_ne(tu->switch_ms, 35.0);
+	}
 	ck_assert_int_eq(f.hal.ops->get_lens(f.hal.ctx, &l), AF_OK);
 	ck_assert_int_eq(l, AF_LENS_B);
 	fb1 = sim_ctl_true_focus_um(f.sh, 1);
 	/* a new seat moves lens B's focal plane by the seating error (sigma 0.2) */
 	ck_assert_double_ne(fb0, fb1);
 	ck_assert_double_lt(fabs(fb1 - fb0), 1.6);
-	/* at 22 C and place 0, B's focus is c0 plus the seat */
-	ck_assert_double_eq_tol(fb1, f.rig.parfocal.c0_um, 1.0);
+	/* at 22 C and place 0, B's focus is this instrument's c0 plus the seat */
+	ck_assert_double_eq_tol(fb1, sim_ctl_truth(f.sh)->parfocal.c0_um, 1.0);
 	teardown(&f);
 }
 END_TEST
@@ -218,8 +300,9 @@ START_TEST(sensor_glitch_offsets_readings)
 }
 END_TEST
 
-/* The focal planes follow the instrument temperature at 1.0 um/C (A) and
- * 1.1 um/C (B). */
+/* The focal planes follow the instrument temperature at this instrument's
+ * coefficients: focal_tc (A; nominal 1.0 um/C) and focal_tc + offset_tc
+ * (B; nominal 1.1 um/C). */
 START_TEST(focus_drifts_with_temperature)
 {
 	fixture f;
@@ -244,8 +327,15 @@ START_TEST(focus_drifts_with_temperature)
 	b1 = sim_ctl_true_focus_um(f.sh, 1);
 	t1 = sim_ctl_instrument_c(f.sh);
 	ck_assert_double_gt(t1 - t0, 1.0);
-	ck_assert_double_eq_tol((a1 - a0) / (t1 - t0), 1.0, 1e-9);
-	ck_assert_double_eq_tol((b1 - b0) / (t1 - t0), 1.1, 1e-9);
+	{
+		const mdl_parfocal_config *p = &sim_ctl_truth(f.sh)->parfocal;
+
+		ck_assert_double_eq_tol((a1 - a0) / (t1 - t0), p->focal_tc_um_per_c, 1e-9);
+		ck_assert_double_eq_tol((b1 - b0) / (t1 - t0),
+					p->focal_tc_um_per_c + p->offset_tc_um_per_c, 1e-9);
+		/* not the nominal ones: this instrument is its own */
+		ck_assert_double_ne(p->focal_tc_um_per_c, 1.0);
+	}
 	sim_hal_free(f.sh);
 }
 END_TEST
@@ -314,6 +404,101 @@ START_TEST(bad_arguments_are_rejected)
 END_TEST
 
 /* Same seed, same trace hash; another seed, another hash. */
+/* hal_error: the calls it names fail in the shared prologue, with the
+ * code and a message saying which call; nothing else changes and no time
+ * passes; at_call counts from the firing; a bad hal_error is refused. */
+START_TEST(hal_error_fails_the_calls_it_names)
+{
+	fixture f;
+	sim_fault flt;
+	double z, t;
+	int rc[8];
+	double t0;
+
+	setup(&f, 3);
+	memset(&flt, 0, sizeof flt);
+	flt.kind = SIM_FAULT_HAL_ERROR;
+	flt.at_ns = -1;
+	flt.at_op = 1;
+	flt.hal_op = SIM_HAL_OP_GET_Z;
+	flt.code = AF_EIO;
+	flt.at_call = 2;
+	flt.count = 2;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), 0);
+	/* before the firing, calls run */
+	ck_assert_int_eq(f.hal.ops->get_z(f.hal.ctx, &z), AF_OK);
+	sim_ctl_begin_op(f.sh, 1);
+	for (int i = 0; i < 4; i++) {
+		t0 = now_ms(&f);
+		rc[i] = f.hal.ops->get_z(f.hal.ctx, &z);
+		/* a failed call takes no time: only the engine's own work
+		 * before it is charged (the host's call overhead) */
+		if (rc[i] != AF_OK)
+			ck_assert_double_eq_tol(now_ms(&f) - t0, f.rig.host.call_overhead_us / 1e3, 1e-6);
+		if (i == 1)
+			ck_assert_str_eq(f.hal.ops->errmsg(f.hal.ctx),
+					 "injected EIO (input/output error) at call 2 of get_z");
+	}
+	ck_assert_int_eq(rc[0], AF_OK);
+	ck_assert_int_eq(rc[1], AF_EIO);
+	ck_assert_int_eq(rc[2], AF_EIO);
+	ck_assert_int_eq(rc[3], AF_OK);
+	/* other ops are untouched */
+	ck_assert_int_eq(f.hal.ops->read_temperature(f.hal.ctx, &t), AF_OK);
+
+	/* every_nth 3, count 2: calls 3 and 6 of read_temperature, then none */
+	flt.hal_op = SIM_HAL_OP_READ_TEMPERATURE;
+	flt.code = AF_ETIMEDOUT;
+	flt.at_call = 0;
+	flt.every_nth = 3;
+	flt.count = 2;
+	flt.at_op = -1;
+	flt.at_ns = 0;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), 0);
+	{
+		int failed[12], n = 0;
+
+		for (int i = 1; i <= 12; i++)
+			if (f.hal.ops->read_temperature(f.hal.ctx, &t) == AF_ETIMEDOUT)
+				failed[n++] = i;
+		ck_assert_int_eq(n, 2);
+		ck_assert_int_eq(failed[0], 3);
+		ck_assert_int_eq(failed[1], 6);
+	}
+	/* ops without a record fail too */
+	flt.hal_op = SIM_HAL_OP_NOW_US;
+	flt.code = AF_EHW;
+	flt.every_nth = 0;
+	flt.at_call = 1;
+	flt.count = 0;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), 0);
+	{
+		int64_t us;
+
+		ck_assert_int_eq(f.hal.ops->get_z(f.hal.ctx, &z), AF_OK);   /* fires it */
+		ck_assert_int_eq(f.hal.ops->now_us(f.hal.ctx, &us), AF_EHW);
+		ck_assert_int_eq(f.hal.ops->now_us(f.hal.ctx, &us), AF_OK);
+	}
+	/* refused: no op, code OK, both or neither of at_call / every_nth */
+	flt.hal_op = SIM_HAL_OP_COUNT;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.hal_op = SIM_HAL_OP_GET_Z;
+	flt.code = AF_OK;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.code = -99;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.code = AF_EIO;
+	flt.every_nth = 2;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	flt.every_nth = flt.at_call = 0;
+	ck_assert_int_eq(sim_ctl_add_fault(f.sh, &flt), -1);
+	ck_assert_ptr_eq(sim_hal_op_name(SIM_HAL_OP_COUNT), NULL);
+	ck_assert_int_eq(sim_hal_op_parse("wait_settled"), SIM_HAL_OP_WAIT_SETTLED);
+	ck_assert_int_eq(sim_hal_op_parse("errmsg"), -1);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(reference_sequence_is_deterministic)
 {
 	sim_refseq_result a, b, c;
@@ -361,6 +546,7 @@ Suite *sim_hal_suite(void)
 	tcase_add_test(tc, binds_as_a_hal);
 	tcase_add_test(tc, stage_move_costs_physical_time);
 	tcase_add_test(tc, frame_costs_exposure_and_readout);
+	tcase_add_test(tc, camera_settings_cost_time);
 	tcase_add_test(tc, lens_switch_time_and_seating);
 	tcase_add_test(tc, camera_drop_times_out_then_recovers);
 	tcase_add_test(tc, stage_stall_is_a_hardware_error);
@@ -369,6 +555,7 @@ Suite *sim_hal_suite(void)
 	tcase_add_test(tc, focus_drifts_with_temperature);
 	tcase_add_test(tc, frames_are_sharp_at_the_true_focus);
 	tcase_add_test(tc, bad_arguments_are_rejected);
+	tcase_add_test(tc, hal_error_fails_the_calls_it_names);
 	tcase_add_test(tc, reference_sequence_is_deterministic);
 	tcase_add_test(tc, divergence_names_the_first_different_event);
 	suite_add_tcase(s, tc);
