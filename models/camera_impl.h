@@ -59,7 +59,7 @@ typedef struct frame_src {
 } frame_src;
 
 /* The table z[i] = Phi^-1((i + 1/2) / NORMAL_TABLE_N), i < NORMAL_TABLE_N:
- * one per process, built on the first call (thread-safe), never freed. */
+ * one per process, built on the first call (C11 call_once), never freed. */
 const float *mdl_camera_normal_table(void);
 
 /* The best kernels this processor runs (MDL_CAMERA_SIMD_AVX2 where the

@@ -35,8 +35,8 @@
  * frame takes depends on its light, deterministically.
  */
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
+#include <threads.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -92,7 +92,7 @@ static double normal_quantile(double p)
  * serves every view of the process (building it cost a view as much as
  * sampling its specimen at 128x128). */
 static float normal_table[NORMAL_TABLE_N];
-static pthread_once_t normal_table_once = PTHREAD_ONCE_INIT;
+static once_flag normal_table_once = ONCE_FLAG_INIT;
 
 static void normal_table_build(void)
 {
@@ -106,7 +106,7 @@ static void normal_table_build(void)
 
 const float *mdl_camera_normal_table(void)
 {
-	pthread_once(&normal_table_once, normal_table_build);
+	call_once(&normal_table_once, normal_table_build);
 	return normal_table;
 }
 
