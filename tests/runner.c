@@ -5,9 +5,42 @@
  * form "Suite *name_suite(void)".  Fork mode isolates tests; CK_RUN_SUITE and
  * CK_RUN_CASE select, CK_TIMEOUT_MULTIPLIER scales timeouts under sanitizers,
  * CK_TAP_LOG_FILE_NAME / CK_XML_LOG_FILE_NAME write logs for CI.
+ * AFSIM_SUITES=I/N runs every N-th suite from the I-th (0-based), so that
+ * N runners share the suites (make check runs two at once);
+ * AFSIM_SUITES_SKIP="a b" leaves the suites a_suite() and b_suite() make out.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Whether the k-th suite, named name, runs under AFSIM_SUITES and
+ * AFSIM_SUITES_SKIP (both optional). */
+static int wanted(unsigned k, const char *name)
+{
+	const char *shard = getenv("AFSIM_SUITES"), *skip = getenv("AFSIM_SUITES_SKIP");
+	unsigned i, n;
+	char c;
+
+	if (shard && *shard) {
+		if (sscanf(shard, "%u/%u%c", &i, &n, &c) != 2 || n == 0 || i >= n) {
+			fprintf(stderr, "runner: AFSIM_SUITES '%s': want I/N with I < N\n", shard);
+			exit(2);
+		}
+		if (k % n != i)
+			return 0;
+	}
+	/* the skip list names suites as CK_RUN_SUITE does: name less "_suite" */
+	for (const char *p = skip; p && *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len && strncmp(name, p, len) == 0 && strcmp(name + len, "_suite") == 0)
+			return 0;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return 1;
+}
 
 #define X(fn) Suite *fn(void);
 #include "suites.h"
@@ -16,9 +49,16 @@
 int main(void)
 {
 	SRunner *sr = srunner_create(NULL);
+	unsigned k = 0;
 	int failed;
 
-#define X(fn) srunner_add_suite(sr, fn());
+#define X(fn)                                                      \
+	do {                                                       \
+		if (wanted(k++, #fn)) {                            \
+			Suite *su = fn();                          \
+			srunner_add_suite(sr, su);                 \
+		}                                                  \
+	} while (0);
 #include "suites.h"
 #undef X
 	srunner_run_all(sr, CK_ENV);
