@@ -147,6 +147,9 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 # run in a lane of their own beside the others, which are CPU-bound.
 CLI_RUN = $(filter-out $(CLI_SKIP),$(CLI_TESTS))
 CLI_REALTIME = $(addprefix tests/cli_,$(addsuffix .sh,field genicam hil hil_genicam rig validate))
+# cli_field compares a rig run in real time with its simulation around a
+# thermal step: it runs alone, after the lanes, with the machine to itself.
+CLI_SERIAL = tests/cli_field.sh
 check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/tests/genicam_probe \
        $(BUILD)/bench/peer/frames
 	@echo "the Check suites, in two runners at once (AFSIM_SUITES: tests/runner.c)"; \
@@ -159,8 +162,9 @@ check: $(BUILD)/afsim $(BUILD)/tests/runner $(BUILD)/tests/mkfieldlog $(BUILD)/t
 	lane() { for t in "$$@"; do n=$$(basename $$t .sh); \
 		AFSIM=$(BUILD)/afsim BUILD=$(BUILD) GENICAM_PROBE=$(BUILD)/tests/genicam_probe \
 		sh $$t > $(BUILD)/tests/cli/$$n.log 2>&1; echo $$? > $(BUILD)/tests/cli/$$n.rc; done; }; \
-	lane $(filter $(CLI_REALTIME),$(CLI_RUN)) & p=$$!; \
-	lane $(filter-out $(CLI_REALTIME),$(CLI_RUN)); wait $$p; \
+	lane $(filter-out $(CLI_SERIAL),$(filter $(CLI_REALTIME),$(CLI_RUN))) & p=$$!; \
+	lane $(filter-out $(CLI_REALTIME) $(CLI_SERIAL),$(CLI_RUN)); wait $$p; \
+	lane $(filter $(CLI_SERIAL),$(CLI_RUN)); \
 	failed=""; for t in $(CLI_RUN); do n=$$(basename $$t .sh); echo "== $$t"; \
 		cat $(BUILD)/tests/cli/$$n.log; [ "$$(cat $(BUILD)/tests/cli/$$n.rc)" = 0 ] || failed="$$failed $$t"; \
 		done; [ -z "$$failed" ] || { echo "FAILED:$$failed"; exit 1; }
@@ -191,7 +195,7 @@ bench-peer: $(BUILD)/bench/peer/frames
 # there, they would take CI past its budget.  make check runs them all.
 ASAN_SUITES_SKIP = alloc_fail hal_anomaly scenario_write shrink
 ASAN_CLI_SKIP = $(addprefix tests/cli_,$(addsuffix .sh,docs field gate genicam hil hil_genicam \
-	install layering peer scale shards validate))
+	install layering peer rig scale shards validate))
 asan:
 	AFSIM_SANITIZED=1 CK_TIMEOUT_MULTIPLIER=4 AFSIM_SUITES_SKIP="$(ASAN_SUITES_SKIP)" \
 	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
