@@ -187,15 +187,14 @@ PEER_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo
 bench-peer: $(BUILD)/bench/peer/frames
 	$(PEER_PYTHON) bench/peer/peer.py $(BUILD)/bench/peer/frames
 
-# Under the sanitizers, make check without what reruns the scenario library
-# or loops over hundreds of whole runs (the allocation- and HAL-failure
-# loops, the writer's and shrink's library runs, the scripts that run the
-# library or sharded copies of it) and without the scripts that spend their
-# time waiting on a rig in real time or on the packaging: three times slower
-# there, they would take CI past its budget.  make check runs them all.
+# Under the sanitizers, the Check suites without what reruns the scenario
+# library or loops over hundreds of whole runs (the allocation- and
+# HAL-failure loops, the writer's and shrink's library runs), and none of
+# the CLI scripts: three times slower there, they would take CI past its
+# 20 minutes.  make check runs them all; make asan CLI_SKIP= ASAN_CLI_SKIP=
+# runs the scripts under the sanitizers too.
 ASAN_SUITES_SKIP = alloc_fail hal_anomaly scenario_write shrink
-ASAN_CLI_SKIP = $(addprefix tests/cli_,$(addsuffix .sh,docs field gate genicam hil hil_genicam \
-	install layering peer rig scale shards validate))
+ASAN_CLI_SKIP = $(CLI_TESTS)
 asan:
 	AFSIM_SANITIZED=1 CK_TIMEOUT_MULTIPLIER=4 AFSIM_SUITES_SKIP="$(ASAN_SUITES_SKIP)" \
 	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
