@@ -48,13 +48,13 @@ int cli_value(const char *cmd, int argc, char **argv, int *i, const char **val)
 	return 0;
 }
 
-int cli_output_writable(const char *cmd, const char *path)
+int cli_output_writable(const char *cmd, const char *what, const char *path)
 {
 	struct stat st;
 	int fd;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim %s: cannot write JUnit file '%s': it is a folder\n", cmd, path);
+		fprintf(stderr, "afsim %s: cannot write %s '%s': it is a folder\n", cmd, what, path);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
@@ -67,7 +67,7 @@ int cli_output_writable(const char *cmd, const char *path)
 		close(fd);
 		return 0;
 	}
-	fprintf(stderr, "afsim %s: cannot write JUnit file '%s': %s\n", cmd, path, strerror(errno));
+	fprintf(stderr, "afsim %s: cannot write %s '%s': %s\n", cmd, what, path, strerror(errno));
 	return -1;
 }
 

@@ -18,11 +18,11 @@ int cli_run_id(const char *s, int64_t *out);
 /* The value of option argv[*i] (the next argument, not empty): *val set,
  * *i advanced, 0; -1 with "afsim CMD: OPTION needs a value" when missing. */
 int cli_value(const char *cmd, int argc, char **argv, int *i, const char **val);
-/* Whether an output file (a JUnit report) can be written at path, checked
- * before any work: an existing file is opened for writing (not truncated),
- * a new one created and removed again.  0, or -1 with "afsim CMD: cannot
- * write JUnit file 'PATH': why". */
-int cli_output_writable(const char *cmd, const char *path);
+/* Whether an output file (what: "JUnit file", "field log", ...) can be
+ * written at path, checked before any work: an existing file is opened for
+ * writing (not truncated), a new one created and removed again.  0, or -1
+ * with "afsim CMD: cannot write WHAT 'PATH': why". */
+int cli_output_writable(const char *cmd, const char *what, const char *path);
 
 /*
  * An id for this invocation, recorded with each of its runs so that a CI

@@ -375,7 +375,7 @@ static int check_record(run_opts *o, size_t n)
 			"folder (--record DIR/) to write DIR/<scenario>.aflog for each\n", o->record, n);
 		return 2;
 	}
-	return cli_run_check_file(o->record, "field log") == 0 ? 0 : 3;
+	return cli_output_writable("run", "field log", o->record) == 0 ? 0 : 3;
 }
 
 /* What --record wrote: a line on stdout; a log not written whole on
@@ -536,8 +536,8 @@ int afsim_run(const run_opts *opts)
 	if (o->record && (rc = check_record(&local, n)) != 0)
 		goto out;
 	rc = 3;
-	if ((o->junit && cli_run_check_file(o->junit, "JUnit file") != 0) ||
-	    (o->summary && cli_run_check_file(o->summary, "summary") != 0) ||
+	if ((o->junit && cli_output_writable("run", "JUnit file", o->junit) != 0) ||
+	    (o->summary && cli_output_writable("run", "summary", o->summary) != 0) ||
 	    (o->png_dir && cli_run_check_dir(o->png_dir, "--png") != 0))
 		goto out;
 	d = db_open(dbp, dberr, sizeof dberr);

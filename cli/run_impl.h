@@ -50,7 +50,6 @@ int cli_run_dir_len(const char *dir);
 
 /* Checks before anything runs: 0, or -1 with a message on stderr. */
 int cli_run_check_paths(const run_opts *o);
-int cli_run_check_file(const char *path, const char *what);
 int cli_run_check_dir(const char *dir, const char *opt);
 
 /* The run ids recorded, as ranges "7..9, 12" (malloc'd; NULL: no memory). */

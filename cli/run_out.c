@@ -243,32 +243,6 @@ int cli_run_check_paths(const run_opts *o)
 	return 0;
 }
 
-/* The file (a JUnit file, a field log: `what`) can be written: an
- * existing file is opened for writing (not truncated), a new one created
- * and removed again.  0, or -1 with a message. */
-int cli_run_check_file(const char *path, const char *what)
-{
-	struct stat st;
-	int fd;
-
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "afsim run: cannot write %s '%s': it is a folder\n", what, path);
-		return -1;
-	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
-	if (fd >= 0) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	if (errno == EEXIST && (fd = open(path, O_WRONLY | O_APPEND)) >= 0) {
-		close(fd);
-		return 0;
-	}
-	fprintf(stderr, "afsim run: cannot write %s '%s': %s\n", what, path, strerror(errno));
-	return -1;
-}
-
 /* The folder of an option (--png, --record) exists (made now if need be)
  * and takes a file.  0, or -1 with a message. */
 int cli_run_check_dir(const char *dir, const char *opt)

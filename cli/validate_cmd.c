@@ -329,7 +329,7 @@ static int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "afsim hil validate: %s\n", err);
 		return EXIT_HARNESS;
 	}
-	if (junit && cli_output_writable("hil validate", junit) != 0) {
+	if (junit && cli_output_writable("hil validate", "JUnit file", junit) != 0) {
 		db_close(d);
 		return EXIT_HARNESS;
 	}
