@@ -404,28 +404,46 @@ static void learn(af_engine *e, af_lens to, double residual_um)
  * A handoff found lens `to` in focus beyond the mapping limit, by two
  * searches that agree (the first one and the wide retry around the
  * prediction, within half the lens's focus-curve width) and with a landing
- * that validated: the focus is real and the prediction is what is off (a
- * drift the thermal model missed, a knock, a re-seated objective).  Learnt
- * offsets fold in only residuals within the limit, so without this the
- * engine would never follow such a jump and every later handoff would miss
- * by as much (a lockout).  The learnt offset takes the whole residual and
- * its average restarts, so the next handoffs predict from the confirmed
- * focus.  Returns whether it re-anchored.
+ * that validated: the focus is real.  Whether the prediction is what is
+ * off (a drift the thermal model missed, a knock, a re-seated objective)
+ * or the one switch was (the objective seats within its repeatability
+ * every time, and a B->A handoff carries two seatings: lens B's under the
+ * source and lens A's now) only the next handoff tells: a shift of the
+ * prediction is there again, a seating is drawn anew.  So the first such
+ * miss is kept, and the engine re-anchors when the next handoff to the
+ * lens misses the same way again (within the limit of the first); a
+ * handoff within the limit in between forgets it.  Learnt offsets fold in
+ * only residuals within the limit, so without re-anchoring the engine
+ * would never follow a real jump and every later handoff would miss by as
+ * much (a lockout); re-anchoring on one miss instead turned a seating 3
+ * sigma out into a run of misses, each re-anchoring on the last.  The
+ * learnt offset takes the whole residual and its average restarts, so the
+ * next handoffs predict from the confirmed focus.  Returns ANCHOR_NONE
+ * (not a confirmed miss), ANCHOR_KEPT (the first) or ANCHOR_DONE.
  */
-static bool reanchor(af_engine *e, af_lens to, double z_first_um, double z_um, double pred_um,
+enum { ANCHOR_NONE, ANCHOR_KEPT, ANCHOR_DONE };
+static int reanchor(af_engine *e, af_lens to, double z_first_um, double z_um, double pred_um,
 		     bool cache_hit)
 {
+	double miss = z_um - pred_um;
+
 	if (cache_hit) {
 		/* a cached position that missed by more than the limit: the
 		 * world moved under the cache */
 		af_cache_clear(&e->cache);
-		return false;
+		return ANCHOR_NONE;
 	}
 	if (!e->cfg.refine_offset || !(fabs(z_um - z_first_um) <= 0.5 * e->cfg.curve_width_um[to]))
-		return false;
-	e->learnt_um[to] += z_um - pred_um;
+		return ANCHOR_NONE;
+	if (!e->miss_pending[to] || !(fabs(miss - e->miss_um[to]) <= e->cfg.mapping_limit_um)) {
+		e->miss_pending[to] = true;
+		e->miss_um[to] = miss;
+		return ANCHOR_KEPT;
+	}
+	e->miss_pending[to] = false;
+	e->learnt_um[to] += miss;
 	e->learnt_n[to] = 1;
-	return true;
+	return ANCHOR_DONE;
 }
 
 void af__forget_offsets(af_engine *e)
@@ -433,6 +451,7 @@ void af__forget_offsets(af_engine *e)
 	for (int l = 0; l < AF_LENS_COUNT; l++) {
 		e->learnt_um[l] = 0.0;
 		e->learnt_n[l] = 0;
+		e->miss_pending[l] = false;
 	}
 }
 
@@ -674,9 +693,16 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 			"landing at %.3f um)", af_lens_name(to), s.fit_w_um, e->width_um[to],
 			s.fit_z_um - s.z_um, s.z_um));
 	if (r->mapping_error_um > e->cfg.mapping_limit_um) {
-		bool anchored = r->retries > 0 && reanchor(e, to, z_first, s.z_um, pred, r->cache_hit);
+		int anchor = r->retries > 0 ? reanchor(e, to, z_first, s.z_um, pred, r->cache_hit)
+					    : ANCHOR_NONE;
 
-		if (anchored)
+		if (anchor == ANCHOR_KEPT)
+			return finish(e, r, mark, af__err(e, AF_EMAPPING,
+				"mapping error %.3f um exceeds the %.3f um limit: lens %s found at %.3f um "
+				"by two searches, predicted %.3f um; kept: a second miss the same way "
+				"re-anchors (recalibrate)", r->mapping_error_um,
+				e->cfg.mapping_limit_um, af_lens_name(to), s.z_um, pred));
+		if (anchor == ANCHOR_DONE)
 			return finish(e, r, mark, af__err(e, AF_EMAPPING,
 				"mapping error %.3f um exceeds the %.3f um limit: lens %s found at %.3f um "
 				"by two searches, predicted %.3f um; re-anchored: the next predictions "
@@ -689,6 +715,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 			e->cfg.mapping_limit_um, af_lens_name(to), s.z_um, pred));
 	}
 	af_cache_store(&e->cache, from, to, src_um, s.z_um, temp_c);
+	e->miss_pending[to] = false;   /* a miss that did not come again */
 	if (!r->cache_hit)
 		learn(e, to, s.z_um - pred);
 	return finish(e, r, mark, AF_OK);

@@ -39,6 +39,10 @@ struct af_engine {
 	/* learnt prediction offset per target lens (af_engine_config.refine_offset) */
 	double learnt_um[AF_LENS_COUNT];
 	uint32_t learnt_n[AF_LENS_COUNT];
+	/* a confirmed miss beyond the mapping limit waiting for a second one
+	 * the same way before the engine re-anchors on it (reanchor()) */
+	bool miss_pending[AF_LENS_COUNT];
+	double miss_um[AF_LENS_COUNT];
 	af_cache cache;
 	af_stats stats;
 	af_stats_sample *ring;

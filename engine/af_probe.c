@@ -126,8 +126,18 @@ int af__probe(af_engine *e, af_lens lens, double center_um, const af_search_para
 	hi_z = e->sz[1] + p->extrapolate_um;
 	if (!(e->ss[0] > 0.0 && e->ss[1] > 0.0) ||
 	    af_lorentz_two(e->sz[0], e->ss[0], e->sz[1], e->ss[1], w, e->asym[lens], lo_z - 3.0 * w,
-			   hi_z + 3.0 * w, &u, &far) == AF_EINVAL)
-		u = far = e->ss[0] > e->ss[1] ? e->sz[0] : e->sz[1];
+			   hi_z + 3.0 * w, &u, &far) != AF_OK) {
+		/* No curve of the learnt width through the probes: the scores
+		 * fall off faster than it allows (a narrower curve, or a peak
+		 * at or beyond the brighter probe).  The third frame goes
+		 * beyond the brighter probe, never onto it again: a second
+		 * frame where one was taken tells nothing, and leaves the
+		 * confirm no three frames to fit. */
+		bool upper = e->ss[1] >= e->ss[0];
+
+		u = upper ? hi_z : lo_z;
+		far = NAN;
+	}
 	u = u < lo_z ? lo_z : (u > hi_z ? hi_z : u);
 	far = far < lo_z ? lo_z : (far > hi_z ? hi_z : far);
 	rc = af__sample_at(e, lens, p, u, &frames);
