@@ -194,6 +194,14 @@ int db_step_done(db *d, sqlite3_stmt *st, sqlite3_stmt *tmp, const char *what);
 int db_step_slot(db *d, enum db_stmt_slot slot, const char *what);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK: 0 or -1 with the message set
  * (ROLLBACK keeps the message of the failure that called for it). */
+/* The first column of sql's first row as an integer: 0, or -1 with
+ * "<what>: <errmsg>" (db_schema.c). */
+int db_query_int(db *d, const char *sql, int64_t *v, const char *what);
+/* PRAGMA user_version into *v: 0, or -1. */
+int db_user_version(db *d, int *v);
+/* Bring the schema to DB_SCHEMA_VERSION in one transaction; 0 or -1.  A
+ * database already there costs one read and no lock. */
+int db_migrate(db *d);
 int db_tx_begin(db *d);
 int db_tx_commit(db *d);
 void db_tx_rollback(db *d);
