@@ -29,6 +29,8 @@ struct af_engine {
 	double stage_um;
 	int play_dir;
 	bool unsettled;      /* a move was commanded and not waited for since */
+	bool no_wait_z;      /* the HAL answered wait_settled_z with AF_ENOTSUP:
+			      * wait_settled then get_z from then on */
 	double backlash_um;
 
 	af_mapping mapping;
@@ -86,6 +88,10 @@ int af__move_settle(af_engine *e, double z_um);
 /* Start the move only (no wait). */
 int af__move_start(af_engine *e, double z_um);
 int af__wait(af_engine *e);
+/* Settle (when a move is pending) and check the encoder against where the
+ * engine put the stage, taking the encoder's word beyond position_tol_um
+ * (af_search.c).  AF_OK or the HAL's error. */
+int af__settle_verify(af_engine *e);
 /* Grab a frame and score it with measure/stride; reports the sample. */
 int af__score_here(af_engine *e, af_lens lens, af_measure_kind m, uint32_t stride, double *score);
 /* Read the sensor and feed the drift observer; *reading_c and *eff_c
