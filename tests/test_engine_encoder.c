@@ -5,7 +5,8 @@
  * less) and a shortfall it reports is where the engine believes the stage
  * is; a HAL without the op, or one that answers AF_ENOTSUP (asked once,
  * then remembered), waits and reads get_z instead, with the same effect;
- * a failing wait_settled_z fails the handoff with the HAL's message.
+ * a failing wait_settled_z fails the handoff with the HAL's message; the
+ * calibration's backlash measure reads its encoder the same way.
  */
 #include <check.h>
 #include <math.h>
@@ -256,6 +257,43 @@ START_TEST(a_failing_settle_wait_fails_the_handoff)
 }
 END_TEST
 
+static int put_site(void *user, uint32_t i, double z_um)
+{
+	fake_hal *f = user;
+
+	(void)i;
+	f->place_um = z_um;
+	return AF_OK;
+}
+
+/* The calibration's backlash measure reads the encoder after two settle
+ * waits: with the op, the waits report it (no get_z); without, get_z
+ * after each.  The fake's stage has no play: 0 um either way. */
+START_TEST(the_backlash_measure_reads_the_settle_wait)
+{
+	static rig with, without;
+	af_calib_plan plan = { 3, -2.0, 2.0, 1, true };
+	af_calib_report rep;
+
+	rig_start(&with, true);
+	h.get_z = h.wait_z = 0;
+	ck_assert_msg(af_calibrate(with.e, &plan, put_site, &with.f, &rep) == AF_OK, "%s",
+		      rep.message);
+	ck_assert_uint_eq(h.wait_z, 2);
+	ck_assert_uint_eq(h.get_z, 0);
+	ck_assert_double_eq(rep.backlash_um, 0.0);
+	rig_start(&without, false);
+	h.get_z = h.wait_z = 0;
+	ck_assert_msg(af_calibrate(without.e, &plan, put_site, &without.f, &rep) == AF_OK, "%s",
+		      rep.message);
+	ck_assert_uint_eq(h.wait_z, 0);
+	ck_assert_uint_eq(h.get_z, 2);
+	ck_assert_double_eq(rep.backlash_um, 0.0);
+	af_engine_free(with.e);
+	af_engine_free(without.e);
+}
+END_TEST
+
 Suite *engine_encoder_suite(void)
 {
 	Suite *s = suite_create("engine_encoder");
@@ -266,6 +304,7 @@ Suite *engine_encoder_suite(void)
 	tcase_add_test(tc, a_hal_without_the_op_waits_then_reads_the_encoder);
 	tcase_add_test(tc, not_supported_is_asked_once);
 	tcase_add_test(tc, a_failing_settle_wait_fails_the_handoff);
+	tcase_add_test(tc, the_backlash_measure_reads_the_settle_wait);
 	suite_add_tcase(s, tc);
 	return s;
 }
