@@ -6,8 +6,8 @@
  * one token and can quote it.  Numbers use the scenario loader's strict
  * syntax (sim_scn_parse_double: decimal, optional fraction and exponent,
  * nothing else) plus a range check; integers are digits only, no sign, no
- * leading zero.  Nothing here allocates or keeps state.  Frames (the
- * CRC-32, the pixel bytes and their checks) are proto_frame.c.
+ * leading zero.  Nothing here allocates or keeps state.  The frames' CRC-32
+ * and pixel bytes are proto_frame.c.
  */
 #include "proto.h"
 
@@ -736,4 +736,35 @@ int hil_proto_reply_id(const char *line, size_t len, uint32_t *id)
 		return -1;
 	*id = (uint32_t)v;
 	return 0;
+}
+
+/* ---- frames ----------------------------------------------------------- */
+
+int hil_proto_take_frame(const hil_frame_header *h, const uint8_t *bytes, uint16_t *px,
+			 size_t capacity_px, char *err, size_t errlen)
+{
+	size_t npx = (size_t)h->width * h->height;
+	uint32_t crc, max = h->bit_depth >= 16 ? 0xffffu : (1u << h->bit_depth) - 1u;
+
+	if (h->nbytes != npx * 2)
+		return perr(err, errlen, "frame of %zu bytes, expected %zu", h->nbytes, npx * 2);
+	if (capacity_px < npx) {
+		if (err && errlen)
+			snprintf(err, errlen, "frame of %ux%u pixels does not fit a buffer of %zu",
+				 h->width, h->height, capacity_px);
+		return AF_EINVAL;
+	}
+	crc = hil_crc32(0, bytes, h->nbytes);
+	if (crc != h->crc32)
+		return perr(err, errlen, "frame checksum mismatch: crc32 of the %zu bytes is %08" PRIx32
+			    ", the header says %08" PRIx32, h->nbytes, crc, h->crc32);
+	for (size_t i = 0; i < npx; i++) {
+		uint16_t v = (uint16_t)(bytes[2 * i] | bytes[2 * i + 1] << 8);
+
+		if (v > max)
+			return perr(err, errlen, "pixel %zu is %u, beyond the %u-bit depth", i,
+				    (unsigned)v, h->bit_depth);
+		px[i] = v;
+	}
+	return AF_OK;
 }

@@ -1,29 +1,9 @@
 /*
- * proto_frame.c - the rig protocol's frames (proto.h, docs/rig-protocol.md
- * "Frames"): the CRC-32 of the pixel bytes, the pixels as little-endian
- * u16 bytes, and the checks of the bytes that follow a frame header.
- * Pure, like the rest of the codec: no I/O, no state, no allocation.
+ * proto_frame.c - the rig protocol's frame bytes (proto.h,
+ * docs/rig-protocol.md "Frames"): the CRC-32 of the pixel bytes and the
+ * pixels as little-endian u16 bytes.  Pure, like the rest of the codec.
  */
 #include "proto.h"
-
-#include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static int ferr(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* CRC-32 a byte at a time: entry i is the CRC register after shifting the
  * byte i through the reflected polynomial 0xEDB88320 eight times (the
@@ -91,33 +71,4 @@ void hil_proto_put_pixels(const uint16_t *px, size_t n, uint8_t *out)
 		out[2 * i] = (uint8_t)(px[i] & 0xffu);
 		out[2 * i + 1] = (uint8_t)(px[i] >> 8);
 	}
-}
-
-int hil_proto_take_frame(const hil_frame_header *h, const uint8_t *bytes, uint16_t *px,
-			 size_t capacity_px, char *err, size_t errlen)
-{
-	size_t npx = (size_t)h->width * h->height;
-	uint32_t crc, max = h->bit_depth >= 16 ? 0xffffu : (1u << h->bit_depth) - 1u;
-
-	if (h->nbytes != npx * 2)
-		return ferr(err, errlen, AF_EPROTO, "frame of %zu bytes, expected %zu", h->nbytes,
-			    npx * 2);
-	if (capacity_px < npx)
-		return ferr(err, errlen, AF_EINVAL,
-			    "frame of %ux%u pixels does not fit a buffer of %zu", h->width, h->height,
-			    capacity_px);
-	crc = hil_crc32(0, bytes, h->nbytes);
-	if (crc != h->crc32)
-		return ferr(err, errlen, AF_EPROTO,
-			    "frame checksum mismatch: crc32 of the %zu bytes is %08" PRIx32
-			    ", the header says %08" PRIx32, h->nbytes, crc, h->crc32);
-	for (size_t i = 0; i < npx; i++) {
-		uint16_t v = (uint16_t)(bytes[2 * i] | bytes[2 * i + 1] << 8);
-
-		if (v > max)
-			return ferr(err, errlen, AF_EPROTO, "pixel %zu is %u, beyond the %u-bit depth",
-				    i, (unsigned)v, h->bit_depth);
-		px[i] = v;
-	}
-	return AF_OK;
 }

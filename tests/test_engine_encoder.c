@@ -271,26 +271,20 @@ static int put_site(void *user, uint32_t i, double z_um)
  * after each.  The fake's stage has no play: 0 um either way. */
 START_TEST(the_backlash_measure_reads_the_settle_wait)
 {
-	static rig with, without;
+	static rig r[2];
 	af_calib_plan plan = { 3, -2.0, 2.0, 1, true };
 	af_calib_report rep;
 
-	rig_start(&with, true);
-	h.get_z = h.wait_z = 0;
-	ck_assert_msg(af_calibrate(with.e, &plan, put_site, &with.f, &rep) == AF_OK, "%s",
-		      rep.message);
-	ck_assert_uint_eq(h.wait_z, 2);
-	ck_assert_uint_eq(h.get_z, 0);
-	ck_assert_double_eq(rep.backlash_um, 0.0);
-	rig_start(&without, false);
-	h.get_z = h.wait_z = 0;
-	ck_assert_msg(af_calibrate(without.e, &plan, put_site, &without.f, &rep) == AF_OK, "%s",
-		      rep.message);
-	ck_assert_uint_eq(h.wait_z, 0);
-	ck_assert_uint_eq(h.get_z, 2);
-	ck_assert_double_eq(rep.backlash_um, 0.0);
-	af_engine_free(with.e);
-	af_engine_free(without.e);
+	for (int with = 0; with < 2; with++) {
+		rig_start(&r[with], with);
+		h.get_z = h.wait_z = 0;
+		ck_assert_msg(af_calibrate(r[with].e, &plan, put_site, &r[with].f, &rep) == AF_OK,
+			      "%s", rep.message);
+		ck_assert_uint_eq(h.wait_z, with ? 2 : 0);
+		ck_assert_uint_eq(h.get_z, with ? 0 : 2);
+		ck_assert_double_eq(rep.backlash_um, 0.0);
+		af_engine_free(r[with].e);
+	}
 }
 END_TEST
 
