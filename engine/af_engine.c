@@ -528,31 +528,35 @@ static bool prediction(af_engine *e, af_lens from, af_lens to, double src_um, do
 	return isfinite(*pred);
 }
 
+/* A prediction that a fresh reading moves by at most this much stands:
+ * the cache's own idea of "the same position" (its default hit threshold),
+ * a fourteenth of the fast levels' probe step. */
+#define REPREDICT_TOL_UM 0.05
+
 /*
  * The sensor read while the stage travels to the first probe (the fast
  * levels, once the engine has a drift estimate): the move was commanded
  * from the prediction at the estimate; the reading updates the estimate
- * and the prediction is made again.  Within position_tol_um (how far the
- * engine lets the stage be from where it meant before it moves it) the
- * commanded probes stand.  Beyond it (a stale estimate after an idle
+ * and the prediction is made again.  Within REPREDICT_TOL_UM the
+ * commanded probes stand; beyond it (a stale estimate after an idle
  * while, a cache entry the reading invalidates) the new prediction
- * replaces the old and the search's first probe moves the stage there
- * once this move has settled: commanding it now, in mid-flight, would
- * reverse a drive whose play the engine cannot then know.
+ * replaces the old and the move is commanded again, to its first probe.
  */
-static void read_late(af_engine *e, af_lens from, af_lens to, double src_um,
-		      af_handoff_result *r, double *temp_c, double *pred)
+static int read_late(af_engine *e, af_lens from, af_lens to, double src_um, const af_search_params *p,
+		     af_handoff_result *r, double *temp_c, double *pred, double *first)
 {
 	double t, again;
 	bool hit;
 
 	(void)af__read_temp(e, &r->temp_c, &t);
 	if (!prediction(e, from, to, src_um, t, &hit, &again) ||
-	    fabs(again - *pred) <= e->cfg.position_tol_um)
-		return;
+	    fabs(again - *pred) <= REPREDICT_TOL_UM)
+		return AF_OK;
 	*temp_c = r->temp_eff_c = t;
 	*pred = r->predicted_um = again;
 	r->cache_hit = hit;
+	*first = again - 0.5 * (double)(p->points - 1) * p->step_um;
+	return af__move_start(e, *first);
 }
 
 static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
@@ -608,7 +612,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 
 		rc = af__move_start(e, first);
 		if (rc == AF_OK && late)
-			read_late(e, from, to, src_um, r, &temp_c, &pred);
+			rc = read_late(e, from, to, src_um, p, r, &temp_c, &pred, &first);
 		t_sw = af__now_us(e);
 		if (rc == AF_OK)
 			rc = af__select(e, to);
