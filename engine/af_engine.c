@@ -514,51 +514,6 @@ int af_handoff(af_engine *e, af_lens from, af_lens to, double src_um, af_handoff
 	return rc;
 }
 
-/* The prediction for src_um at drift temperature temp_c: the cache, else
- * the mapping and the learnt offset.  false when there is none (NaN). */
-static bool prediction(af_engine *e, af_lens from, af_lens to, double src_um, double temp_c,
-		       bool *hit, double *pred)
-{
-	if (isfinite(temp_c))
-		af_cache_invalidate_temp(&e->cache, temp_c);
-	*hit = af_cache_lookup(&e->cache, from, to, src_um, temp_c, pred);
-	if (!*hit)
-		*pred = predict(e, from, to, src_um, temp_c) +
-			(e->cfg.refine_offset ? e->learnt_um[to] : 0.0);
-	return isfinite(*pred);
-}
-
-/* A prediction that a fresh reading moves by at most this much stands:
- * the cache's own idea of "the same position" (its default hit threshold),
- * a fourteenth of the fast levels' probe step. */
-#define REPREDICT_TOL_UM 0.05
-
-/*
- * The sensor read while the stage travels to the first probe (the fast
- * levels, once the engine has a drift estimate): the move was commanded
- * from the prediction at the estimate; the reading updates the estimate
- * and the prediction is made again.  Within REPREDICT_TOL_UM the
- * commanded probes stand; beyond it (a stale estimate after an idle
- * while, a cache entry the reading invalidates) the new prediction
- * replaces the old and the move is commanded again, to its first probe.
- */
-static int read_late(af_engine *e, af_lens from, af_lens to, double src_um, const af_search_params *p,
-		     af_handoff_result *r, double *temp_c, double *pred, double *first)
-{
-	double t, again;
-	bool hit;
-
-	(void)af__read_temp(e, &r->temp_c, &t);
-	if (!prediction(e, from, to, src_um, t, &hit, &again) ||
-	    fabs(again - *pred) <= REPREDICT_TOL_UM)
-		return AF_OK;
-	*temp_c = r->temp_eff_c = t;
-	*pred = r->predicted_um = again;
-	r->cache_hit = hit;
-	*first = again - 0.5 * (double)(p->points - 1) * p->step_um;
-	return af__move_start(e, *first);
-}
-
 static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		       af_handoff_result *r)
 {
@@ -567,7 +522,6 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 	int64_t mark[AF_PHASE_COUNT + 1];
 	double temp_c = NAN, ratio = 0.0, pred, first, z_first;
 	af_level lvl = e->cfg.level;
-	bool late;
 	int rc;
 
 	memset(r, 0, sizeof *r);
@@ -589,15 +543,15 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 
 	/* Prediction: temperature, cache, mapping.  A failed sensor read
 	 * leaves the last estimate (or none): compensate with what is known
-	 * rather than fail the handoff.  With overlap and an estimate, the
-	 * sensor is read after the move is commanded (read_late). */
-	late = e->cfg.overlap[lvl] && isfinite(af_thermal_effective_c(&e->thermal));
-	if (late)
-		temp_c = af_thermal_effective_c(&e->thermal);
-	else
-		(void)af__read_temp(e, &r->temp_c, &temp_c);
+	 * rather than fail the handoff. */
+	(void)af__read_temp(e, &r->temp_c, &temp_c);
 	r->temp_eff_c = temp_c;
-	if (!prediction(e, from, to, src_um, temp_c, &r->cache_hit, &pred)) {
+	if (isfinite(temp_c))
+		af_cache_invalidate_temp(&e->cache, temp_c);
+	r->cache_hit = af_cache_lookup(&e->cache, from, to, src_um, temp_c, &pred);
+	if (!r->cache_hit)
+		pred = predict(e, from, to, src_um, temp_c) + (e->cfg.refine_offset ? e->learnt_um[to] : 0.0);
+	if (!isfinite(pred)) {
 		mark[1] = mark[2] = mark[3] = mark[4] = mark[5] = af__now_us(e);
 		return finish(e, r, mark, af__err(e, AF_ESTATE, "no prediction for %.6g um: the mapping cannot invert it", src_um));
 	}
@@ -611,8 +565,6 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		int64_t t_move = af__now_us(e), t_sw, t_sw_end;
 
 		rc = af__move_start(e, first);
-		if (rc == AF_OK && late)
-			rc = read_late(e, from, to, src_um, p, r, &temp_c, &pred, &first);
 		t_sw = af__now_us(e);
 		if (rc == AF_OK)
 			rc = af__select(e, to);
