@@ -262,7 +262,7 @@ static int cmd_hello(int argc, char **argv)
 	printf("identity  %s\n", h->ident);
 	printf("protocol  %u\n", h->version);
 	printf("caps     ");
-	for (uint32_t bit = 1; bit <= HIL_CAP_PLACE; bit <<= 1)
+	for (uint32_t bit = 1; bit <= HIL_CAP_LAST; bit <<= 1)
 		if (h->caps & bit)
 			printf(" %s", hil_cap_name(bit));
 	printf("%s\n", h->caps ? "" : " -");

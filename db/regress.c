@@ -26,6 +26,7 @@ static const struct {
 	{ 4, "hal.get_z" }, { 5, "hal.wait_settled" }, { 6, "hal.grab_frame" },
 	{ 7, "hal.read_temperature" }, { 8, "hal.now_us" }, { 9, "hal.sleep_us" },
 	{ 10, "hal.set_exposure_us" }, { 11, "hal.set_roi" }, { 12, "hal.z_busy" },
+	{ 13, "hal.wait_settled_z" },
 	{ 32, "fault" }, { 33, "sim.place" }, { 34, "sim.advance" }, { 35, "sim.op_begin" },
 	{ 64, "engine.result" }, { 65, "note" },
 };

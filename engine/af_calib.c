@@ -27,12 +27,13 @@ static int measure_backlash(af_engine *e, double z, double *b_um)
 	double up, down;
 	int rc;
 
-	/* excursions well beyond any plausible play (< 15 um) */
+	/* excursions well beyond any plausible play (< 15 um); each reading
+	 * comes with its settle wait where the HAL can (af__wait_z) */
 	rc = af__move_settle(e, z - 15.0);
 	if (rc == AF_OK)
-		rc = af__move_settle(e, z);
-	if (rc == AF_OK && (rc = e->hal.ops->get_z(e->hal.ctx, &up)) != AF_OK)
-		return af__hal_err(e, rc, "get_z");
+		rc = af__move_start(e, z);
+	if (rc == AF_OK)
+		rc = af__wait_z(e, &up);
 	if (rc != AF_OK)
 		return rc;
 	rc = af__move_settle(e, z + 15.0);
@@ -41,10 +42,9 @@ static int measure_backlash(af_engine *e, double z, double *b_um)
 	/* commanded without compensation: the stage stops the play above z */
 	if ((rc = e->hal.ops->move_z(e->hal.ctx, z)) != AF_OK)
 		return af__hal_err(e, rc, "move_z");
-	if ((rc = af__wait(e)) != AF_OK)
+	e->unsettled = true;
+	if ((rc = af__wait_z(e, &down)) != AF_OK)
 		return rc;
-	if ((rc = e->hal.ops->get_z(e->hal.ctx, &down)) != AF_OK)
-		return af__hal_err(e, rc, "get_z");
 	*b_um = down - up;
 	/* the stage is at `down`, reached downward */
 	e->stage_um = down;

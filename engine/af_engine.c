@@ -514,24 +514,6 @@ static int check_landing(af_engine *e, af_lens to, const af_search_params *p,
 static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		       af_handoff_result *r);
 
-/*
- * After the focus move, the longest and most loaded move of a handoff: the
- * encoder against where the engine put the stage.  A silent shortfall
- * (lost steps) would mislabel the first frame of the search; the engine
- * takes the encoder's word.
- */
-static int verify_position(af_engine *e)
-{
-	double z;
-	int rc = e->hal.ops->get_z(e->hal.ctx, &z);
-
-	if (rc != AF_OK)
-		return af__hal_err(e, rc, "get_z");
-	if (fabs(z - e->stage_um) > e->cfg.position_tol_um)
-		e->stage_um = z;
-	return AF_OK;
-}
-
 int af_handoff(af_engine *e, af_lens from, af_lens to, double src_um, af_handoff_result *r)
 {
 	uint32_t want = e->cfg.exposure_us[e->cfg.level], had = 0;
@@ -606,10 +588,10 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		if (rc == AF_OK)
 			rc = af__select(e, to);
 		t_sw_end = af__now_us(e);
+		/* after the focus move, the longest and most loaded move of a
+		 * handoff, the encoder against where the engine put the stage */
 		if (rc == AF_OK)
-			rc = af__wait(e);
-		if (rc == AF_OK && e->cfg.verify_position[lvl])
-			rc = verify_position(e);
+			rc = e->cfg.verify_position[lvl] ? af__settle_verify(e) : af__wait(e);
 		/* lens_switch = the switch; focus_move = the rest */
 		mark[1] = mark[0] + (t_sw_end - t_sw);
 		mark[2] = mark[1] + (af__now_us(e) - t_sw_end) + (t_sw - t_move) + (t_move - mark[0]);
@@ -619,9 +601,10 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		rc = af__select(e, to);
 		t_sw_end = af__now_us(e);
 		if (rc == AF_OK)
-			rc = af__move_settle(e, first);
+			rc = e->cfg.verify_position[lvl] ? af__move_start(e, first)
+							 : af__move_settle(e, first);
 		if (rc == AF_OK && e->cfg.verify_position[lvl])
-			rc = verify_position(e);
+			rc = af__settle_verify(e);
 		/* the prediction's time counts to the move, as with overlap */
 		mark[1] = mark[0] + (t_sw_end - t_sw);
 		mark[2] = af__now_us(e);

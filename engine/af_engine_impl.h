@@ -29,6 +29,8 @@ struct af_engine {
 	double stage_um;
 	int play_dir;
 	bool unsettled;      /* a move was commanded and not waited for since */
+	bool no_wait_z;      /* the HAL answered wait_settled_z with AF_ENOTSUP:
+			      * wait_settled then get_z from then on */
 	double backlash_um;
 
 	af_mapping mapping;
@@ -90,6 +92,13 @@ int af__move_settle(af_engine *e, double z_um);
 /* Start the move only (no wait). */
 int af__move_start(af_engine *e, double z_um);
 int af__wait(af_engine *e);
+/* Settle (when a move is pending) and read the encoder into *z_um: with
+ * wait_settled_z in one call, else (AF_ENOTSUP, remembered) wait_settled
+ * then get_z.  AF_OK or the HAL's error (af_search.c). */
+int af__wait_z(af_engine *e, double *z_um);
+/* af__wait_z, then the encoder against where the engine put the stage:
+ * beyond position_tol_um the engine takes the encoder's word. */
+int af__settle_verify(af_engine *e);
 /* Grab a frame and score it with measure/stride; reports the sample. */
 int af__score_here(af_engine *e, af_lens lens, af_measure_kind m, uint32_t stride, double *score);
 /* Read the sensor and feed the drift observer; *reading_c and *eff_c

@@ -108,6 +108,15 @@ typedef struct af_hal_ops {
 	int (*get_roi)(void *ctx, af_roi *roi);
 	/* Busy flag of the z drive as the controller reports it. */
 	int (*z_busy)(void *ctx, bool *busy);
+	/* Wait exactly as wait_settled does, and on success report in *z_um
+	 * the encoder's reading taken with the final (settled) status reply:
+	 * a controller whose status reply carries the position, or a driver
+	 * that pipelines a position query with its status poll.  It costs
+	 * what wait_settled costs, no extra round trip.  On failure *z_um is
+	 * left alone.  AF_ENOTSUP (the op absent, or present but without the
+	 * hardware for it: a rig that did not announce it) means nothing was
+	 * done: the caller waits with wait_settled and reads get_z. */
+	int (*wait_settled_z)(void *ctx, uint32_t timeout_ms, double *z_um);
 } af_hal_ops;
 
 /* A bound HAL: the ops table and its context.  Copyable by value. */
@@ -154,6 +163,12 @@ static inline int af_hal_get_roi(const af_hal *h, af_roi *roi)
 static inline int af_hal_z_busy(const af_hal *h, bool *busy)
 {
 	return h->ops->z_busy ? h->ops->z_busy(h->ctx, busy) : AF_ENOTSUP;
+}
+
+static inline int af_hal_wait_settled_z(const af_hal *h, uint32_t timeout_ms, double *z_um)
+{
+	return h->ops->wait_settled_z ? h->ops->wait_settled_z(h->ctx, timeout_ms, z_um)
+				      : AF_ENOTSUP;
 }
 
 #endif /* AF_HAL_H */

@@ -236,7 +236,8 @@ static uint32_t optional_ops(const af_hal_ops *o)
 	return (o->set_exposure_us ? AF_LOG_HAS_SET_EXPOSURE : 0u) |
 	       (o->get_exposure_us ? AF_LOG_HAS_GET_EXPOSURE : 0u) |
 	       (o->set_roi ? AF_LOG_HAS_SET_ROI : 0u) | (o->get_roi ? AF_LOG_HAS_GET_ROI : 0u) |
-	       (o->z_busy ? AF_LOG_HAS_Z_BUSY : 0u);
+	       (o->z_busy ? AF_LOG_HAS_Z_BUSY : 0u) |
+	       (o->wait_settled_z ? AF_LOG_HAS_WAIT_SETTLED_Z : 0u);
 }
 
 /* Magic, version and the header record, in one write. */

@@ -236,6 +236,25 @@ static int d_wait_settled(void *ctx, uint32_t timeout_ms)
 	return call_finish(r, at, rc);
 }
 
+static int d_wait_settled_z(void *ctx, uint32_t timeout_ms, double *z_um)
+{
+	af_rec *r = ctx;
+	stamp s;
+	size_t at;
+	int rc;
+
+	stamp_begin(r, &s);
+	rc = r->inner.ops->wait_settled_z(r->inner.ctx, timeout_ms, z_um);
+	stamp_end(r, &s);
+	if (!af__rec_recording(r))
+		return rc;
+	at = call_start(r, AF_LOG_CALL_WAIT_SETTLED_Z, rc, &s);
+	af_log_put_u32(&r->w, timeout_ms);
+	if (rc == AF_OK)
+		af_log_put_f64(&r->w, *z_um);
+	return call_finish(r, at, rc);
+}
+
 /*
  * A frame's description and pixels: size, bit depth, time, sequence,
  * digest, mean/min/max, then where the pixels are.  A frame inconsistent
@@ -548,6 +567,7 @@ void af__rec_bind_ops(af_rec *r)
 	r->ops.set_roi = in->set_roi ? d_set_roi : NULL;
 	r->ops.get_roi = in->get_roi ? d_get_roi : NULL;
 	r->ops.z_busy = in->z_busy ? d_z_busy : NULL;
+	r->ops.wait_settled_z = in->wait_settled_z ? d_wait_settled_z : NULL;
 	r->self.ops = &r->ops;
 	r->self.ctx = r;
 }

@@ -23,10 +23,14 @@
 
 #include "af_engine.h"
 
-/* The first 8 bytes of a log, then the format version as a u32. */
+/* The first 8 bytes of a log, then the format version as a u32.  The
+ * recorder writes AF_LOG_VERSION; a reader reads every version from
+ * AF_LOG_VERSION_MIN on.  Version 2 added the wait_settled_z call (and its
+ * optional-op bit); a version 1 log is version 2 without them. */
 #define AF_LOG_MAGIC "\x89" "AFLOG\r\n"
 #define AF_LOG_MAGIC_LEN 8
-#define AF_LOG_VERSION 1u
+#define AF_LOG_VERSION 2u
+#define AF_LOG_VERSION_MIN 1u
 /* A record: u32 payload length, u16 type, u16 reserved (0), the payload,
  * u32 CRC-32C of the length, type, reserved and payload. */
 #define AF_LOG_REC_HEAD 8
@@ -89,7 +93,8 @@ const char *af_log_op_name(int kind);
 	X(SET_ROI, 12, "set_roi")                                            \
 	X(GET_ROI, 13, "get_roi")                                            \
 	X(Z_BUSY, 14, "z_busy")                                              \
-	X(SITE, 15, "site")
+	X(SITE, 15, "site")                                                  \
+	X(WAIT_SETTLED_Z, 16, "wait_settled_z")
 
 enum af_log_call {
 #define AF_LOG_CALL_ENUM_(name, code, str) AF_LOG_CALL_##name = (code),
@@ -104,7 +109,8 @@ const char *af_log_call_name(int op);
 #define AF_LOG_HAS_SET_ROI 4u
 #define AF_LOG_HAS_GET_ROI 8u
 #define AF_LOG_HAS_Z_BUSY 16u
-#define AF_LOG_HAS_ALL 31u
+#define AF_LOG_HAS_WAIT_SETTLED_Z 32u    /* version 2 on */
+#define AF_LOG_HAS_ALL 63u
 
 /* Header flags. */
 #define AF_LOG_FLAG_STAMPS 1u   /* calls carry the HAL clock before and after */

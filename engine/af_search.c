@@ -76,6 +76,49 @@ int af__wait(af_engine *e)
 	return AF_OK;
 }
 
+/*
+ * The wait (after a move) and the encoder in one: the settle wait reports
+ * the encoder itself (wait_settled_z: the reading comes with the final
+ * status reply, no bus round trip of its own); a HAL without it
+ * (AF_ENOTSUP, remembered so it is asked once) waits, then reads get_z.
+ * Without a move since the last wait, only the encoder is read.
+ */
+int af__wait_z(af_engine *e, double *z_um)
+{
+	int rc = AF_ENOTSUP;
+
+	if (e->unsettled && !e->no_wait_z) {
+		rc = af_hal_wait_settled_z(&e->hal, e->cfg.settle_timeout_ms, z_um);
+		if (rc == AF_ENOTSUP)
+			e->no_wait_z = true;
+		else if (rc != AF_OK)
+			return lost(e, rc, "wait_settled_z");
+		else
+			e->unsettled = false;
+	}
+	if (rc == AF_OK)
+		return AF_OK;
+	if (e->unsettled && (rc = af__wait(e)) != AF_OK)
+		return rc;
+	if ((rc = e->hal.ops->get_z(e->hal.ctx, z_um)) != AF_OK)
+		return af__hal_err(e, rc, "get_z");
+	return AF_OK;
+}
+
+/* A silent shortfall (lost steps) would mislabel the frames that follow:
+ * where the engine checks, it takes the encoder's word. */
+int af__settle_verify(af_engine *e)
+{
+	double z;
+	int rc = af__wait_z(e, &z);
+
+	if (rc != AF_OK)
+		return rc;
+	if (fabs(z - e->stage_um) > e->cfg.position_tol_um)
+		e->stage_um = z;
+	return AF_OK;
+}
+
 int af__move_start(af_engine *e, double z_um)
 {
 	double z = clamp_z(e, z_um);

@@ -22,7 +22,8 @@ static void call_args(const fld_call *c, char *b, size_t n)
 			snprintf(b, n, "(%" PRId32 ")", c->lens);
 		break;
 	case AF_LOG_CALL_MOVE_Z: snprintf(b, n, "(%.17g um)", c->z_um); break;
-	case AF_LOG_CALL_WAIT_SETTLED: snprintf(b, n, "(%" PRIu32 " ms)", c->u32); break;
+	case AF_LOG_CALL_WAIT_SETTLED:
+	case AF_LOG_CALL_WAIT_SETTLED_Z: snprintf(b, n, "(%" PRIu32 " ms)", c->u32); break;
 	case AF_LOG_CALL_SLEEP_US:
 	case AF_LOG_CALL_SET_EXPOSURE_US: snprintf(b, n, "(%" PRIu32 " us)", c->u32); break;
 	case AF_LOG_CALL_GRAB_FRAME:
@@ -67,7 +68,10 @@ void fld_describe_call(const fld_call *c, char *buf, size_t n)
 	} else {
 		switch (c->op) {
 		case AF_LOG_CALL_GET_LENS: snprintf(res, sizeof res, " -> %s", lens_str(c->out_lens)); break;
-		case AF_LOG_CALL_GET_Z: snprintf(res, sizeof res, " -> %.17g um", c->out_f64); break;
+		case AF_LOG_CALL_GET_Z:
+		case AF_LOG_CALL_WAIT_SETTLED_Z:
+			snprintf(res, sizeof res, " -> %.17g um", c->out_f64);
+			break;
 		case AF_LOG_CALL_READ_TEMPERATURE:
 			snprintf(res, sizeof res, " -> %.17g C", c->out_f64);
 			break;
@@ -213,12 +217,13 @@ void fld_dump(const fld_log *l, FILE *out)
 	fprintf(out, "field log %s: format %" PRIu32 ", engine %s, build '%s', rig '%s', hal '%s' "
 		"version %" PRIu32 "\n", l->name, h->version, h->engine_version, h->build_id,
 		h->rig_id, h->hal_name, h->hal_version);
-	fprintf(out, "optional ops:%s%s%s%s%s; pixels: ",
+	fprintf(out, "optional ops:%s%s%s%s%s%s; pixels: ",
 		h->optional_ops & AF_LOG_HAS_SET_EXPOSURE ? " set_exposure_us" : "",
 		h->optional_ops & AF_LOG_HAS_GET_EXPOSURE ? " get_exposure_us" : "",
 		h->optional_ops & AF_LOG_HAS_SET_ROI ? " set_roi" : "",
 		h->optional_ops & AF_LOG_HAS_GET_ROI ? " get_roi" : "",
-		h->optional_ops & AF_LOG_HAS_Z_BUSY ? " z_busy" : "");
+		h->optional_ops & AF_LOG_HAS_Z_BUSY ? " z_busy" : "",
+		h->optional_ops & AF_LOG_HAS_WAIT_SETTLED_Z ? " wait_settled_z" : "");
 	if (h->keep_last_n_ops)
 		fprintf(out, "the last %" PRIu32 " operations", h->keep_last_n_ops);
 	else

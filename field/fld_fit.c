@@ -153,7 +153,9 @@ static int walk(const fld_log *l, int64_t start_us, collect *k, fld_fit *f)
 			if (c->stamped)
 				rc = put(&k->bus, dur_ms(c));
 			/* a settle wait right after it times the travel */
-			if (have_target && c->stamped && next && next->op == AF_LOG_CALL_WAIT_SETTLED &&
+			if (have_target && c->stamped && next &&
+			    (next->op == AF_LOG_CALL_WAIT_SETTLED ||
+			     next->op == AF_LOG_CALL_WAIT_SETTLED_Z) &&
 			    next->rc == AF_OK && next->stamped && next->t0_us - c->t1_us < 1000 &&
 			    fabs(c->z_um - target) > 0.01 && rc == 0) {
 				rc = put(&k->mv_d, fabs(c->z_um - target));

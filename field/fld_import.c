@@ -290,8 +290,8 @@ static int step_faults(imp *m, const fld_step *st)
 					kind = lk;
 				else if (c->op == AF_LOG_CALL_SELECT_LENS && c->rc == AF_EHW)
 					kind = SIM_FAULT_TURRET_JAM;
-				else if ((c->op == AF_LOG_CALL_MOVE_Z || c->op == AF_LOG_CALL_WAIT_SETTLED) &&
-					 c->rc == AF_EHW)
+				else if ((c->op == AF_LOG_CALL_MOVE_Z || c->op == AF_LOG_CALL_WAIT_SETTLED ||
+					  c->op == AF_LOG_CALL_WAIT_SETTLED_Z) && c->rc == AF_EHW)
 					kind = SIM_FAULT_STAGE_STALL;
 				else if (c->op == AF_LOG_CALL_GRAB_FRAME && c->rc == AF_ETIMEDOUT)
 					kind = SIM_FAULT_CAMERA_DROP;

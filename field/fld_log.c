@@ -79,8 +79,10 @@ static int header(parser *p, af_log_rbuf *r)
 	h->max_frame_px = af_log_get_u64(r);
 	if (payload_done(p, r))
 		return -1;
-	if (h->optional_ops & ~AF_LOG_HAS_ALL)
-		return bad(p, "unknown optional ops 0x%x", h->optional_ops);
+	if (h->optional_ops & ~AF_LOG_HAS_ALL ||
+	    (h->version < 2 && (h->optional_ops & AF_LOG_HAS_WAIT_SETTLED_Z)))
+		return bad(p, "unknown optional ops 0x%x in a version %u log", h->optional_ops,
+			   h->version);
 	if (h->flags & ~AF_LOG_FLAG_STAMPS)
 		return bad(p, "unknown flags 0x%x", h->flags);
 	return 0;
@@ -274,12 +276,14 @@ static int call(parser *p, af_log_rbuf *r)
 	c->record = p->rec;
 	c->offset = p->at;
 	c->msg = "";
-	if (!af_log_call_name(c->op))
-		return bad(p, "unknown call %d", c->op);
+	if (!af_log_call_name(c->op) ||
+	    (c->op == AF_LOG_CALL_WAIT_SETTLED_Z && p->l->hdr.version < 2))
+		return bad(p, "unknown call %d in a version %u log", c->op, p->l->hdr.version);
 	switch (c->op) {
 	case AF_LOG_CALL_SELECT_LENS: c->lens = af_log_get_i32(r); break;
 	case AF_LOG_CALL_MOVE_Z: c->z_um = af_log_get_f64(r); break;
 	case AF_LOG_CALL_WAIT_SETTLED:
+	case AF_LOG_CALL_WAIT_SETTLED_Z:
 	case AF_LOG_CALL_SLEEP_US:
 	case AF_LOG_CALL_SET_EXPOSURE_US: c->u32 = af_log_get_u32(r); break;
 	case AF_LOG_CALL_GRAB_FRAME: c->capacity_px = af_log_get_u64(r); break;
@@ -301,6 +305,7 @@ static int call(parser *p, af_log_rbuf *r)
 		switch (c->op) {
 		case AF_LOG_CALL_GET_LENS: c->out_lens = af_log_get_i32(r); break;
 		case AF_LOG_CALL_GET_Z:
+		case AF_LOG_CALL_WAIT_SETTLED_Z:
 		case AF_LOG_CALL_READ_TEMPERATURE: c->out_f64 = af_log_get_f64(r); break;
 		case AF_LOG_CALL_NOW_US: c->out_t_us = af_log_get_i64(r); break;
 		case AF_LOG_CALL_GET_EXPOSURE_US: c->out_u32 = af_log_get_u32(r); break;
@@ -460,9 +465,9 @@ static int parse(parser *p)
 	if (n < AF_LOG_MAGIC_LEN + 4 || memcmp(d, AF_LOG_MAGIC, AF_LOG_MAGIC_LEN) != 0)
 		return bad(p, "not a field log: no field log magic at byte 0");
 	version = le32(d + AF_LOG_MAGIC_LEN);
-	if (version != AF_LOG_VERSION)
-		return bad(p, "format version %u at byte 8: this afsim reads version %u", version,
-			   AF_LOG_VERSION);
+	if (version < AF_LOG_VERSION_MIN || version > AF_LOG_VERSION)
+		return bad(p, "format version %u at byte 8: this afsim reads versions %u to %u",
+			   version, AF_LOG_VERSION_MIN, AF_LOG_VERSION);
 	l->hdr.version = version;
 	pos = AF_LOG_MAGIC_LEN + 4;
 	for (p->rec = 0; pos < n; p->rec++) {

@@ -5,7 +5,8 @@
  * calls, the pixel streams) and returns it decoded: the header, the
  * engine's configuration, the operations and the calls in order.
  *
- * A damaged log - wrong magic, another format version, a bad checksum or
+ * A damaged log - wrong magic, a format version this reader does not know
+ * (it reads AF_LOG_VERSION_MIN to AF_LOG_VERSION), a bad checksum or
  * length, a malformed payload, records out of order - is an error naming
  * the byte offset and the record index.  A torn last record (the recorder
  * was stopped in the middle of a write: the record runs past the end of
@@ -70,12 +71,12 @@ typedef struct fld_call {
 	/* arguments */
 	int32_t lens;                   /* select_lens */
 	double z_um;                    /* move_z; site: the site's plan position */
-	uint32_t u32;                   /* wait_settled ms, sleep_us, set_exposure_us, site index */
+	uint32_t u32;                   /* wait_settled(_z) ms, sleep_us, set_exposure_us, site index */
 	uint64_t capacity_px;           /* grab_frame: the engine's buffer */
 	af_roi roi;                     /* set_roi */
 	/* results (rc == 0) */
 	int32_t out_lens;               /* get_lens */
-	double out_f64;                 /* get_z um, read_temperature C */
+	double out_f64;                 /* get_z and wait_settled_z um, read_temperature C */
 	int64_t out_t_us;               /* now_us */
 	uint32_t out_u32;               /* get_exposure_us */
 	af_roi out_roi;                 /* get_roi */

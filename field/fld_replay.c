@@ -56,6 +56,7 @@ static bool same_args(const fld_call *a, const fld_call *b)
 	case AF_LOG_CALL_SELECT_LENS: return a->lens == b->lens;
 	case AF_LOG_CALL_MOVE_Z: return same_f64(a->z_um, b->z_um);
 	case AF_LOG_CALL_WAIT_SETTLED:
+	case AF_LOG_CALL_WAIT_SETTLED_Z:
 	case AF_LOG_CALL_SLEEP_US:
 	case AF_LOG_CALL_SET_EXPOSURE_US: return a->u32 == b->u32;
 	case AF_LOG_CALL_GRAB_FRAME: return a->capacity_px == b->capacity_px;
@@ -212,6 +213,20 @@ static int r_wait_settled(void *ctx, uint32_t timeout_ms)
 
 	now.u32 = timeout_ms;
 	return answer(ctx, take(ctx, &now));
+}
+
+static int r_wait_settled_z(void *ctx, uint32_t timeout_ms, double *z_um)
+{
+	fld_call now = blank(AF_LOG_CALL_WAIT_SETTLED_Z);
+	const fld_call *c;
+	int rc;
+
+	now.u32 = timeout_ms;
+	c = take(ctx, &now);
+	rc = answer(ctx, c);
+	if (c && rc == AF_OK)
+		*z_um = c->out_f64;
+	return rc;
 }
 
 static int r_grab_frame(void *ctx, af_frame *f)
@@ -416,6 +431,7 @@ static void bind(rp *p)
 	p->ops.set_roi = has & AF_LOG_HAS_SET_ROI ? r_set_roi : NULL;
 	p->ops.get_roi = has & AF_LOG_HAS_GET_ROI ? r_get_roi : NULL;
 	p->ops.z_busy = has & AF_LOG_HAS_Z_BUSY ? r_z_busy : NULL;
+	p->ops.wait_settled_z = has & AF_LOG_HAS_WAIT_SETTLED_Z ? r_wait_settled_z : NULL;
 	p->hal.ops = &p->ops;
 	p->hal.ctx = p;
 }

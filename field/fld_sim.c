@@ -111,6 +111,7 @@ int fld_sim_run(const fld_sim_plan *p, const af_rec_options *ro, const af_rec_si
 	af_rec *rec = NULL;
 	af_engine *e = NULL;
 	af_hal hal;
+	af_hal_ops older;
 	sim_rng steps;
 	const char *why = NULL;
 	int64_t op = 0;
@@ -137,6 +138,11 @@ int fld_sim_run(const fld_sim_plan *p, const af_rec_options *ro, const af_rec_si
 			goto done;
 		}
 	sim_hal_bind(sh, &hal);
+	if (p->no_wait_z) {
+		older = *hal.ops;
+		older.wait_settled_z = NULL;
+		hal.ops = &older;
+	}
 	if (ro) {
 		rec = af_rec_new(&hal, ro, sink, &why);
 		if (!rec) {

@@ -31,6 +31,8 @@ typedef struct fld_sim_plan {
 	uint32_t wait_every;        /* every n handoffs 30 s pass and the engine ticks: 4 */
 	bool nominal;               /* the datasheet instrument, not one drawn from the
 				     * seed (models/truth.h): false */
+	bool no_wait_z;             /* a HAL without wait_settled_z (an older driver;
+				     * what logs before format version 2 hold): false */
 	/* faults (at_op counts the program's steps from 1: the calibration,
 	 * the autofocus, then each handoff with its setup move) */
 	const sim_fault *faults;

@@ -492,17 +492,38 @@ static int op_z_busy(void *ctx, bool *busy)
 	return rc;
 }
 
-static int op_wait_settled(void *ctx, uint32_t timeout_ms)
+/* WAIT_SETTLED or WAIT_SETTLED_Z: the reply may take the timeout on top
+ * of the usual deadline; never repeated (a read it is not). */
+static int settle_request(hil_bridge *b, hil_verb v, uint32_t timeout_ms, hil_reply *rp)
 {
-	hil_bridge *b = ctx;
 	hil_request rq;
-	hil_reply rp;
 
 	if (timeout_ms < 1 || timeout_ms > HIL_PROTO_TIMEOUT_MAX_MS)
-		return hil_br_refuse(b, AF_EINVAL, "WAIT_SETTLED", "timeout %u ms is outside [1, %u] ms",
+		return hil_br_refuse(b, AF_EINVAL, hil_verb_name(v), "timeout %u ms is outside [1, %u] ms",
 			      timeout_ms, HIL_PROTO_TIMEOUT_MAX_MS);
-	rq = (hil_request){ .verb = HIL_WAIT_SETTLED, .timeout_ms = timeout_ms };
-	return hil_br_request(b, &rq, &rp, timeout_ms, NULL);
+	rq = (hil_request){ .verb = v, .timeout_ms = timeout_ms };
+	return hil_br_request(b, &rq, rp, timeout_ms, NULL);
+}
+
+static int op_wait_settled(void *ctx, uint32_t timeout_ms)
+{
+	hil_reply rp;
+
+	return settle_request(ctx, HIL_WAIT_SETTLED, timeout_ms, &rp);
+}
+
+/* Only where the rig announced "settled_z"; AF_ENOTSUP otherwise, before
+ * anything is sent (the engine then waits and reads GET_Z). */
+static int op_wait_settled_z(void *ctx, uint32_t timeout_ms, double *z_um)
+{
+	hil_reply rp;
+	int rc = hil_br_need_cap(ctx, HIL_WAIT_SETTLED_Z);
+
+	if (rc == AF_OK)
+		rc = settle_request(ctx, HIL_WAIT_SETTLED_Z, timeout_ms, &rp);
+	if (rc == AF_OK)
+		*z_um = rp.z_um;
+	return rc;
 }
 
 static int op_read_temperature(void *ctx, double *temp_c)
@@ -561,6 +582,7 @@ static const af_hal_ops bridge_ops = {
 	.set_roi = hil_br_set_roi,
 	.get_roi = hil_br_get_roi,
 	.z_busy = op_z_busy,
+	.wait_settled_z = op_wait_settled_z,
 };
 
 const af_hal_ops *hil_bridge_ops(void)

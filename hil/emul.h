@@ -45,6 +45,9 @@ typedef struct hil_emul_config {
 	bool pacing;                   /* real time (true) or as fast as possible */
 	const char *name;              /* the rig's name in HELLO (default "emul") */
 	const char *ident;             /* its identity (default "afsim-emulator") */
+	/* HIL_CAP_* bits not announced in HELLO, their verbs answered ENOTSUP:
+	 * an older rig, for tests of the bridge's fallbacks (0: all) */
+	uint32_t withhold_caps;
 	FILE *log;                     /* connections, faults, refusals; NULL: quiet */
 	/* Every request and reply line with its time from the connection
 	 * ("  12.345 < 7 GET_Z", "  21.002 > 7 OK 0.000000"); a frame's pixels

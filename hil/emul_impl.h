@@ -1,7 +1,8 @@
 /*
  * emul_impl.h - what the two halves of the rig emulator share: the object,
- * the pacing clock, and the calls between the protocol side (hil/emul.c)
- * and the GenICam camera side (hil/emul_gv.c).  Private to hil/emul*.c.
+ * the pacing clock, and the calls between the protocol side (hil/emul.c,
+ * its requests run in hil/emul_exec.c) and the GenICam camera side
+ * (hil/emul_gv.c).  Private to hil/emul*.c.
  *
  * Threads: the protocol side is the serving thread (hil_emul_serve); the
  * GenICam camera renders on Aravis's camera thread.  The world - the
@@ -93,6 +94,10 @@ int64_t hil_em_wall_of(const hil_emul *e, int64_t t_ns);
 __attribute__((format(printf, 2, 3)))
 #endif
 void hil_em_log(hil_emul *e, const char *fmt, ...);
+
+/* Run request rq on the simulated rig (hil/emul_exec.c); the reply into
+ * e->out (and e->pay for a frame), an ERR line when it failed. */
+void hil_em_execute(hil_emul *e, const hil_request *rq);
 
 /* The camera side (hil/emul_gv.c). */
 /* A camera rig-level fault fired (serving thread, mu not held). */

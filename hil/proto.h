@@ -43,7 +43,7 @@
 #define HIL_PROTO_Z_MAX_UM 1e6           /* |z| and places, um */
 #define HIL_PROTO_TEMP_MIN_C (-273.15)
 #define HIL_PROTO_TEMP_MAX_C 1000.0
-#define HIL_PROTO_TIMEOUT_MAX_MS 600000u /* WAIT_SETTLED: ten minutes */
+#define HIL_PROTO_TIMEOUT_MAX_MS 600000u /* WAIT_SETTLED(_Z): ten minutes */
 #define HIL_PROTO_EXPOSURE_MAX_US 100000000u
 #define HIL_PROTO_AGE_MAX_US 3600000000LL /* a frame's age: an hour */
 
@@ -62,7 +62,8 @@
 	X(SET_ROI)       \
 	X(GET_ROI)       \
 	X(GRAB)          \
-	X(PLACE)
+	X(PLACE)         \
+	X(WAIT_SETTLED_Z)
 
 typedef enum hil_verb {
 #define HIL_VERB_ENUM_(name) HIL_##name,
@@ -83,6 +84,8 @@ const char *hil_verb_name(hil_verb v);
 #define HIL_CAP_ROI 4u       /* "roi": SET_ROI, GET_ROI */
 #define HIL_CAP_FRAMES 8u    /* "frames": GRAB (frames over the protocol) */
 #define HIL_CAP_PLACE 16u    /* "place": PLACE (puts a place of the specimen under the objective) */
+#define HIL_CAP_SETTLED_Z 32u /* "settled_z": WAIT_SETTLED_Z (the settle wait reports the encoder) */
+#define HIL_CAP_LAST HIL_CAP_SETTLED_Z   /* the highest bit (for a loop over them all) */
 
 /* The name of one capability bit ("busy"), NULL for anything else. */
 const char *hil_cap_name(uint32_t cap);
@@ -104,7 +107,7 @@ typedef struct hil_request {
 	uint32_t version;      /* HELLO: the protocol version the client speaks */
 	af_lens lens;          /* SELECT_LENS */
 	double z_um;           /* MOVE_Z: target; PLACE: plan position */
-	uint32_t timeout_ms;   /* WAIT_SETTLED: 1..HIL_PROTO_TIMEOUT_MAX_MS */
+	uint32_t timeout_ms;   /* WAIT_SETTLED(_Z): 1..HIL_PROTO_TIMEOUT_MAX_MS */
 	uint32_t exposure_us;  /* SET_EXPOSURE: 1..HIL_PROTO_EXPOSURE_MAX_US */
 	af_roi roi;            /* SET_ROI */
 } hil_request;
@@ -135,7 +138,7 @@ typedef struct hil_reply {
 	char message[HIL_PROTO_LINE_MAX + 1];   /* ERR: the message */
 	hil_hello hello;       /* HELLO */
 	af_lens lens;          /* GET_LENS */
-	double z_um;           /* GET_Z */
+	double z_um;           /* GET_Z, WAIT_SETTLED_Z */
 	bool busy;             /* Z_BUSY */
 	double temp_c;         /* TEMP */
 	uint32_t exposure_us;  /* GET_EXPOSURE */

@@ -157,6 +157,20 @@ static int r_z_busy(void *ctx, bool *busy)
 	return CALL(hil_bridge_ops()->z_busy(h->b, busy));
 }
 
+/* A rig without the "settled_z" capability is the rig's way, not a
+ * failure: no hal_error event (the engine waits and reads the encoder
+ * instead). */
+static int r_wait_settled_z(void *ctx, uint32_t timeout_ms, double *z_um)
+{
+	hrig *h = ctx;
+	int rc;
+
+	if (guard(h) != AF_OK)
+		return AF_EIO;
+	rc = hil_bridge_ops()->wait_settled_z(h->b, timeout_ms, z_um);
+	return rc == AF_ENOTSUP ? rc : after(h, rc);
+}
+
 static const af_hal_ops guard_ops = {
 	.name = "bridge",
 	.version = AF_HAL_VERSION,
@@ -175,6 +189,7 @@ static const af_hal_ops guard_ops = {
 	.set_roi = r_set_roi,
 	.get_roi = r_get_roi,
 	.z_busy = r_z_busy,
+	.wait_settled_z = r_wait_settled_z,
 };
 
 /* --- the runner's hooks ------------------------------------------------------ */

@@ -48,6 +48,7 @@
 	X(HAL_SET_EXPOSURE, 10, "hal.set_exposure_us")        \
 	X(HAL_SET_ROI, 11, "hal.set_roi")                     \
 	X(HAL_Z_BUSY, 12, "hal.z_busy")                       \
+	X(HAL_WAIT_SETTLED_Z, 13, "hal.wait_settled_z")       \
 	X(FAULT, 32, "fault")                                 \
 	X(PLACE, 33, "sim.place")                             \
 	X(ADVANCE, 34, "sim.advance")                         \

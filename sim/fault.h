@@ -103,7 +103,8 @@ typedef enum sim_rig_fault_kind {
 	X(GET_EXPOSURE_US, "get_exposure_us")                  \
 	X(SET_ROI, "set_roi")                                  \
 	X(GET_ROI, "get_roi")                                  \
-	X(Z_BUSY, "z_busy")
+	X(Z_BUSY, "z_busy")                                    \
+	X(WAIT_SETTLED_Z, "wait_settled_z")
 
 typedef enum sim_hal_op {
 #define SIM_HAL_OP_ENUM_(name, str) SIM_HAL_OP_##name,

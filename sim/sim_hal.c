@@ -10,9 +10,9 @@
  * Views (the camera's cached defocus stacks) are built lazily per lens for
  * the current ROI and place, and dropped when either changes.
  *
- * The instrument is its truth: sim_hal_new() draws the rig's true
- * parameters around the configured ones (models/truth.h) before anything
- * is built.  Every place shows its own field (models/slide.h).
+ * The instrument is its truth: sim_hal_new() (sim_hal_new.c) draws the
+ * rig's true parameters around the configured ones (models/truth.h) before
+ * anything is built.  Every place shows its own field (models/slide.h).
  *
  * Time the engine itself takes is charged too: the ops table the engine
  * binds (sim_hal_time.c) wraps each op here: the work the engine owes
@@ -151,7 +151,7 @@ static int enter(sim_hal *sh, sim_hal_op op, call_rec *r, unsigned kind)
 	return AF_OK;
 }
 
-static void draw_seat(sim_hal *sh, int lens)
+void sim_hal_draw_seat(sim_hal *sh, int lens)
 {
 	sh->seat_um[lens] = sh->rig.parfocal.seating_sigma_um * sim_rng_normal(&sh->rng_optics);
 }
@@ -256,7 +256,7 @@ double sim_hal_focus_um(sim_hal *sh, int lens, int64_t t_ns)
 			    sh->seat_um[lens]);
 }
 
-static void drop_views(sim_hal *sh)
+void sim_hal_drop_views(sim_hal *sh)
 {
 	for (int i = 0; i < MDL_LENS_COUNT; i++) {
 		mdl_view_free(sh->view[i]);
@@ -273,7 +273,7 @@ void sim_hal_put_place(sim_hal *sh, double z_plan_um)
 	mdl_slide_place(&sh->rig.slide, sh->place_key, z_plan_um, &p);
 	mdl_slide_specimen(&sh->rig.specimen, &p, &spec);
 	if (memcmp(&p, &sh->place, sizeof p) != 0 || memcmp(&spec, &sh->place_spec, sizeof spec) != 0)
-		drop_views(sh);
+		sim_hal_drop_views(sh);
 	sh->place = p;
 	sh->place_spec = spec;
 	sh->field_x_um = p.x_um;
@@ -312,7 +312,7 @@ static int op_select_lens(void *ctx, af_lens lens)
 			af_lens_name((af_lens)from), af_lens_name(lens)));
 	/* Every switch that moved re-seats a lens, the wrong one included. */
 	if ((int)lens != from)
-		draw_seat(sh, sh->turret.seated);
+		sim_hal_draw_seat(sh, sh->turret.seated);
 	rec_d(&r, (double)sh->turret.seated);
 	rec_d(&r, sh->seat_um[sh->turret.seated]);
 	return finish(sh, &r, AF_OK);
@@ -385,22 +385,20 @@ static int op_z_busy(void *ctx, bool *busy)
 	return finish(sh, &r, AF_OK);
 }
 
-static int op_wait_settled(void *ctx, uint32_t timeout_ms)
+/*
+ * The settle wait of wait_settled and wait_settled_z.  Poll the busy flag
+ * as a driver does: each poll is a status query, a bus round trip like
+ * z_busy's, answered with the state at its reply; POLL_NS between polls.
+ * A fault firing on the way (a stall) is seen by the next reply.  The
+ * poll count goes into r; AF_OK with *z_um the encoder at the final
+ * reply's time (a controller whose status reply carries the position),
+ * or the failure with its message set.
+ */
+static int settle(sim_hal *sh, call_rec *r, uint32_t timeout_ms, double *z_um)
 {
-	sim_hal *sh = ctx;
-	int64_t deadline;
+	int64_t deadline = sim_time_add(r->t0, (int64_t)timeout_ms * SIM_NS_PER_MS);
 	uint32_t polls = 0;
-	call_rec r;
-	int rc;
 
-	if ((rc = enter(sh, SIM_HAL_OP_WAIT_SETTLED, &r, SIM_EV_HAL_WAIT_SETTLED)) != AF_OK)
-		return finish(sh, &r, rc);
-	rec_d(&r, (double)timeout_ms);
-	deadline = sim_time_add(r.t0, (int64_t)timeout_ms * SIM_NS_PER_MS);
-	/* Poll the busy flag as a driver does: each poll is a status query,
-	 * a bus round trip like z_busy's, answered with the state at its
-	 * reply; POLL_NS between polls.  A fault firing on the way (a stall)
-	 * is seen by the next reply. */
 	for (;;) {
 		int64_t now;
 
@@ -409,24 +407,56 @@ static int op_wait_settled(void *ctx, uint32_t timeout_ms)
 		now = sh->clock.now_ns;
 		polls++;
 		if (mdl_stage_stalled(&sh->stage, now)) {
-			rec_d(&r, (double)polls);
-			return finish(sh, &r, fail(sh, AF_EHW,
-				"z stage stalled at %.3f um while moving to %.3f um",
-				mdl_stage_encoder_um(&sh->stage, now), sh->stage.target_um));
+			rec_d(r, (double)polls);
+			return fail(sh, AF_EHW, "z stage stalled at %.3f um while moving to %.3f um",
+				    mdl_stage_encoder_um(&sh->stage, now), sh->stage.target_um);
 		}
 		if (!mdl_stage_busy(&sh->stage, now)) {
-			rec_d(&r, (double)polls);
-			return finish(sh, &r, AF_OK);
+			rec_d(r, (double)polls);
+			*z_um = mdl_stage_encoder_um(&sh->stage, now);
+			return AF_OK;
 		}
 		if (now >= deadline || sh->clock.overflowed) {
-			rec_d(&r, (double)polls);
-			return finish(sh, &r, fail(sh, AF_ETIMEDOUT,
+			rec_d(r, (double)polls);
+			return fail(sh, AF_ETIMEDOUT,
 				"z stage did not settle within %u ms (at %.3f um, target %.3f um)",
 				timeout_ms, mdl_stage_encoder_um(&sh->stage, now),
-				sh->stage.target_um));
+				sh->stage.target_um);
 		}
 		sim_hal_advance_to(sh, sim_time_add(now, POLL_NS));
 	}
+}
+
+static int op_wait_settled(void *ctx, uint32_t timeout_ms)
+{
+	sim_hal *sh = ctx;
+	double z;
+	call_rec r;
+	int rc;
+
+	if ((rc = enter(sh, SIM_HAL_OP_WAIT_SETTLED, &r, SIM_EV_HAL_WAIT_SETTLED)) != AF_OK)
+		return finish(sh, &r, rc);
+	rec_d(&r, (double)timeout_ms);
+	return finish(sh, &r, settle(sh, &r, timeout_ms, &z));
+}
+
+/* The same wait; the encoder's reading comes with the final reply. */
+static int op_wait_settled_z(void *ctx, uint32_t timeout_ms, double *z_um)
+{
+	sim_hal *sh = ctx;
+	double z;
+	call_rec r;
+	int rc;
+
+	if ((rc = enter(sh, SIM_HAL_OP_WAIT_SETTLED_Z, &r, SIM_EV_HAL_WAIT_SETTLED_Z)) != AF_OK)
+		return finish(sh, &r, rc);
+	rec_d(&r, (double)timeout_ms);
+	rc = settle(sh, &r, timeout_ms, &z);
+	if (rc == AF_OK) {
+		*z_um = z;
+		rec_d(&r, z);
+	}
+	return finish(sh, &r, rc);
 }
 
 /* Return the camera's previous buffer again (stale-frame fault). */
@@ -638,8 +668,7 @@ static int op_get_exposure_us(void *ctx, uint32_t *us)
 	return AF_OK;
 }
 
-/* Whether roi fits the sensor (at least 8 x 8). */
-static bool roi_fits(const mdl_camera_config *c, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+bool sim_hal_roi_fits(const mdl_camera_config *c, uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 {
 	return w >= 8 && h >= 8 && w <= c->sensor_width && h <= c->sensor_height &&
 	       x <= c->sensor_width - w && y <= c->sensor_height - h;
@@ -658,7 +687,7 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 	rec_d(&r, (double)roi->y);
 	rec_d(&r, (double)roi->width);
 	rec_d(&r, (double)roi->height);
-	if (!roi_fits(c, roi->x, roi->y, roi->width, roi->height))
+	if (!sim_hal_roi_fits(c, roi->x, roi->y, roi->width, roi->height))
 		return finish(sh, &r, fail(sh, AF_EINVAL,
 			"set_roi: %ux%u at (%u, %u) does not fit the %ux%u sensor (min 8x8)",
 			roi->width, roi->height, roi->x, roi->y, c->sensor_width,
@@ -669,7 +698,7 @@ static int op_set_roi(void *ctx, const af_roi *roi)
 		sim_hal_advance_to(sh, sim_time_add(r.t0,
 				   (int64_t)llround(sh->rig.camera.roi_change_ms * 1e6)));
 		sh->roi = *roi;
-		drop_views(sh);
+		sim_hal_drop_views(sh);
 	}
 	return finish(sh, &r, AF_OK);
 }
@@ -705,106 +734,10 @@ static const af_hal_ops raw_ops = {
 	.set_roi = op_set_roi,
 	.get_roi = op_get_roi,
 	.z_busy = op_z_busy,
+	.wait_settled_z = op_wait_settled_z,
 };
 
 const af_hal_ops *sim_hal_raw_ops(void)
 {
 	return &raw_ops;
 }
-
-/* --- construction -------------------------------------------------------- */
-
-/* What is wrong with a rig, or NULL. */
-static const char *rig_bad(const mdl_rig *rig, const mdl_room_profile *room)
-{
-	const mdl_camera_config *c = &rig->camera;
-
-	if (rig->start_lens != MDL_LENS_A && rig->start_lens != MDL_LENS_B)
-		return "start lens must be A or B";
-	if (!roi_fits(c, c->roi_x, c->roi_y, c->roi_width, c->roi_height))
-		return "camera roi does not fit the sensor";
-	return mdl_lens_config_check(&rig->lens[MDL_LENS_A]) ? "lens A configuration is invalid"
-		: mdl_lens_config_check(&rig->lens[MDL_LENS_B]) ? "lens B configuration is invalid"
-		: mdl_parfocal_config_check(&rig->parfocal) ? "parfocal configuration is invalid"
-		: mdl_camera_config_check(c) ? "camera configuration is invalid"
-		: mdl_stage_config_check(&rig->stage) ? "stage configuration is invalid"
-		: mdl_turret_config_check(&rig->turret) ? "switcher configuration is invalid"
-		: mdl_thermal_config_check(&rig->thermal) ? "thermal configuration is invalid"
-		: mdl_specimen_config_check(&rig->specimen) ? "specimen configuration is invalid"
-		: mdl_slide_config_check(&rig->slide) ? "slide configuration is invalid"
-		: mdl_host_config_check(&rig->host) ? "host configuration is invalid"
-		: room && mdl_room_profile_check(room) ? "room temperature profile is invalid"
-		: NULL;
-}
-
-sim_hal *sim_hal_new(const mdl_rig *rig, const mdl_room_profile *room, uint64_t seed,
-		     sim_trace *trace, const char **err)
-{
-	const char *bad = rig_bad(rig, room);
-	sim_hal *sh;
-	sim_rng spec;
-
-	if (err)
-		*err = bad;
-	if (bad)
-		return NULL;
-	sh = calloc(1, sizeof *sh);
-	if (!sh) {
-		if (err)
-			*err = "out of memory";
-		return NULL;
-	}
-	/* the instrument's truth, around the rig as configured; the draws
-	 * keep a valid rig valid (truth.h), which the check confirms */
-	sh->rig = *rig;
-	mdl_truth_draw(&sh->rig, seed);
-	bad = rig_bad(&sh->rig, NULL);
-	if (bad) {
-		if (err)
-			*err = "the instrument's drawn truth is invalid";
-		free(sh);
-		return NULL;
-	}
-	sh->room = *room;
-	sh->seed = seed;
-	sh->trace = trace;
-	sim_clock_init(&sh->clock);
-	sim_rng_stream(&sh->rng_stage, seed, SIM_STREAM_STAGE);
-	sim_rng_stream(&sh->rng_camera, seed, SIM_STREAM_CAMERA);
-	sim_rng_stream(&sh->rng_turret, seed, SIM_STREAM_TURRET);
-	sim_rng_stream(&sh->rng_thermal, seed, SIM_STREAM_THERMAL);
-	sim_rng_stream(&sh->rng_optics, seed, SIM_STREAM_OPTICS);
-	if (sh->rig.specimen.seed == 0) {
-		sim_rng_stream(&spec, seed, SIM_STREAM_SPECIMEN);
-		sh->rig.specimen.seed = sim_rng_next(&spec) | 1u;
-	}
-	/* the slide's places are keyed by the run's seed */
-	sh->place_key = seed;
-	sim_hal_put_place(sh, 0.0);
-	mdl_stage_init(&sh->stage, &sh->rig.stage, sh->rig.start_z_um);
-	mdl_turret_init(&sh->turret, &sh->rig.turret, sh->rig.start_lens);
-	mdl_thermal_init(&sh->thermal, &sh->rig.thermal, &sh->room, 0);
-	draw_seat(sh, MDL_LENS_A);
-	draw_seat(sh, MDL_LENS_B);
-	sh->exposure_us = sh->rig.camera.exposure_us;
-	sh->roi.x = sh->rig.camera.roi_x;
-	sh->roi.y = sh->rig.camera.roi_y;
-	sh->roi.width = sh->rig.camera.roi_width;
-	sh->roi.height = sh->rig.camera.roi_height;
-	sh->last_sensor_c = NAN;
-	sh->op = 0;
-	sim_fault_schedule_init(&sh->faults);
-	snprintf(sh->errmsg, sizeof sh->errmsg, "no error");
-	return sh;
-}
-
-void sim_hal_free(sim_hal *sh)
-{
-	if (!sh)
-		return;
-	drop_views(sh);
-	free(sh->last_px);
-	sim_fault_schedule_release(&sh->faults);
-	free(sh);
-}
-

@@ -1,6 +1,7 @@
 /*
  * sim_hal_impl.h - the inside of a sim_hal, shared by sim_hal.c (the HAL
- * ops) and sim_ctl.c (the control API).  Nothing else includes it.
+ * ops), sim_hal_new.c (construction), sim_hal_time.c (the engine's own
+ * time) and sim_ctl.c (the control API).  Nothing else includes it.
  */
 #ifndef SIM_HAL_IMPL_H
 #define SIM_HAL_IMPL_H
@@ -87,6 +88,13 @@ void sim_hal_charge_engine(sim_hal *sh);
 /* The clock once the engine's work owed is done, without charging it:
  * now plus the debt (now alone once the clock overflowed). */
 int64_t sim_hal_engine_now_ns(const sim_hal *sh);
+/* Draw the seating error of lens's new seat (rng_optics). */
+void sim_hal_draw_seat(sim_hal *sh, int lens);
+/* Drop the camera's views (a new place or ROI builds them again). */
+void sim_hal_drop_views(sim_hal *sh);
+/* Whether an ROI of w x h at (x, y) fits the sensor (at least 8 x 8). */
+bool sim_hal_roi_fits(const mdl_camera_config *c, uint32_t x, uint32_t y, uint32_t w,
+		      uint32_t h);
 /* The ops of sim_hal.c as they are, without the engine's own time (the
  * table sim_hal_ops() wraps). */
 const af_hal_ops *sim_hal_raw_ops(void);

@@ -70,6 +70,7 @@ WRAP(move_z, (void *ctx, double z_um), (ctx, z_um))
 WRAP(get_z, (void *ctx, double *z_um), (ctx, z_um))
 WRAP(z_busy, (void *ctx, bool *busy), (ctx, busy))
 WRAP(wait_settled, (void *ctx, uint32_t timeout_ms), (ctx, timeout_ms))
+WRAP(wait_settled_z, (void *ctx, uint32_t timeout_ms, double *z_um), (ctx, timeout_ms, z_um))
 WRAP(read_temperature, (void *ctx, double *temp_c), (ctx, temp_c))
 WRAP(sleep_us, (void *ctx, uint32_t us), (ctx, us))
 WRAP(set_exposure_us, (void *ctx, uint32_t us), (ctx, us))
@@ -133,6 +134,7 @@ static const af_hal_ops sim_ops = {
 	.set_roi = w_set_roi,
 	.get_roi = w_get_roi,
 	.z_busy = w_z_busy,
+	.wait_settled_z = w_wait_settled_z,
 };
 
 const af_hal_ops *sim_hal_ops(void)

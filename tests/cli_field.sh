@@ -27,8 +27,8 @@ command -v sqlite3 > /dev/null || bad "sqlite3 is missing (make deps installs it
 emulator=""
 trap '[ -n "$emulator" ] && kill "$emulator" 2> /dev/null; rm -rf "$tmp"' EXIT
 
-# The emulated world: the switcher jams at the 60th request (the setup of
-# the fourth handoff), two frames drop from the 140th, the room steps from
+# The emulated world: the switcher jams at the 57th request (the setup of
+# the fourth handoff), two frames drop from the 137th, the room steps from
 # 22 to 25 C after 1.5 s of the rig's time and the stand follows it at once.
 cat > "$tmp/world.yaml" << 'EOF'
 scenario: field-world
@@ -40,8 +40,8 @@ environment:
   temperature:
     steps: [{at_s: 0, c: 22}, {at_s: 1.5, c: 25}]
 faults:
-  - {at_op: 60, kind: turret_jam}
-  - {at_op: 140, kind: camera_drop, count: 2}
+  - {at_op: 57, kind: turret_jam}
+  - {at_op: 137, kind: camera_drop, count: 2}
 steps:
   - wait: {s: 1}
 EOF

@@ -60,8 +60,8 @@ expect "no baseline yet: nothing to compare, exit 3" 3 "$tmp/r0.txt" \
 "$AFSIM" baseline set main --invocation last --reason bootstrap > "$tmp/b.txt" 2>&1
 rc=$?
 expect "baseline set main --invocation last blesses the invocation's runs" 0 "$tmp/b.txt" \
-	"baseline 'main' of scenario 'handoff-fast': run 1 (trace e4f961a02a642679)" \
-	"baseline 'main' of scenario 'handoff-ultra-fast': run 2 (trace 1f783af49a54586e)"
+	"baseline 'main' of scenario 'handoff-fast': run 1 (trace 3a285fd035c6ef07)" \
+	"baseline 'main' of scenario 'handoff-ultra-fast': run 2 (trace 1e127e8afe15112c)"
 
 # 2. a later pipeline runs one scenario: the gate compares that run only
 AFSIM_INVOCATION=ci-2 "$AFSIM" run "$fast" > /dev/null 2>&1
@@ -79,7 +79,7 @@ expect "regress --invocation ci-1 compares its 2 runs" 0 "$tmp/r2.txt" "regress 
 rc=$?
 expect "regress --latest" 0 "$tmp/r3.txt" "regress against baseline 'main': 2 runs"
 grep -q "^warning: the runs come from 2 invocations (newest recorded [0-9]* s ago, oldest [0-9]* s ago)" "$tmp/r3.txt" \
-	&& grep -q "^  identical   handoff-ultra-fast  *run 2  *vs 2  *recorded [0-9]* s ago  trace 1f783af49a54586e$" "$tmp/r3.txt" \
+	&& grep -q "^  identical   handoff-ultra-fast  *run 2  *vs 2  *recorded [0-9]* s ago  trace 1e127e8afe15112c$" "$tmp/r3.txt" \
 	&& ok "--latest says how old each run is and that they come from 2 invocations" \
 	|| { bad "--latest ages"; cat "$tmp/r3.txt"; }
 "$AFSIM" regress --since 1h > "$tmp/r4.txt" 2>&1
@@ -105,10 +105,10 @@ AFSIM_INVOCATION=ci-4 "$AFSIM" run "$tmp/handoff-fast.yaml" > /dev/null 2>&1
 rc=$?
 expect "the slower stage regresses: summary first, the headline with its unit" 1 "$tmp/slow.txt" \
 	"summary: 1 regressed, 0 changed within tolerance, 0 identical, 0 with nothing to compare" \
-	"  REGRESSED   handoff-fast                     run 4              vs 1      focus_move_ms.mean +8.8 % (67.55 ms -> 73.46 ms)" \
-	"  focus_move_ms.mean           67.55 ms     73.46 ms     +8.8 %   +5 % (>=1 ms)  regressed" \
+	"  REGRESSED   handoff-fast                     run 4              vs 1      focus_move_ms.mean +12.4 % (52.1 ms -> 58.57 ms)" \
+	"  focus_move_ms.mean            52.1 ms     58.57 ms    +12.4 %   +5 % (>=1 ms)  regressed" \
 	"    in op 1 (calibrate) on both sides" \
-	"    op 1 differs (baseline -> candidate): total_ms 55936.2 -> 58180.5, temperature_c 21.988859 -> 21.988858"
+	"    op 1 differs (baseline -> candidate): total_ms 55916.4 -> 58154.8, temperature_c 21.988859 -> 21.988858"
 [ "$(sed -n 2p "$tmp/slow.txt" | cut -c1-8)" = "summary:" ] && ok "the summary is the second line" \
 	|| bad "line 2 is '$(sed -n 2p "$tmp/slow.txt")'"
 

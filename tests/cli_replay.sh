@@ -124,8 +124,10 @@ done
 
 # 6. --dump and help
 "$AFSIM" replay --dump "$tmp/f.aflog" > "$tmp/dump.txt" 2>&1; rc=$?
-[ $rc -eq 0 ] && grep -q "^field log $tmp/f.aflog: format 1, engine 1.0, build '$("$AFSIM" version | sed 's/^afsim //')', rig 'sim:default', hal 'sim' version 1$" "$tmp/dump.txt" \
+[ $rc -eq 0 ] && grep -q "^field log $tmp/f.aflog: format 2, engine 1.0, build '$("$AFSIM" version | sed 's/^afsim //')', rig 'sim:default', hal 'sim' version 1$" "$tmp/dump.txt" \
 	&& grep -q "^  optimization = fast$" "$tmp/dump.txt" \
+	&& grep -q "^optional ops: set_exposure_us get_exposure_us set_roi get_roi z_busy wait_settled_z; " "$tmp/dump.txt" \
+	&& grep -q "^  call [0-9]* wait_settled_z(500 ms) -> -\{0,1\}[0-9.]* um \[" "$tmp/dump.txt" \
 	&& grep -q "^  call [0-9]* select_lens(B) -> EHW: objective switcher jammed" "$tmp/dump.txt" \
 	&& ok "--dump prints the header, the configuration and the calls" || { bad "--dump exits $rc"; head -5 "$tmp/dump.txt"; }
 "$AFSIM" help replay | grep -q "^usage: afsim replay LOG \[--engine-set KEY=VALUE\]... \[-v\] \[--dump\]$" \

@@ -57,7 +57,7 @@ rigfile bench "tcp:127.0.0.1:$port"
 "$AFSIM" rig hello "$tmp/bench.yaml" > "$tmp/hello.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && grep -q '^rig       emul (rig file .bench.)$' "$tmp/hello.out" \
-	&& grep -q '^caps      busy exposure roi frames place$' "$tmp/hello.out" \
+	&& grep -q '^caps      busy exposure roi frames place settled_z$' "$tmp/hello.out" \
 	&& grep -q '^z         0\.000 um (GET_Z round trip [0-9.]* ms)$' "$tmp/hello.out" \
 	&& ok "rig hello over TCP: name, capabilities, z" || { bad "rig hello exits $rc"; cat "$tmp/hello.out"; }
 grep -q "^afsim rig serve: tcp:127\.0\.0\.1:[0-9]* connected$" "$tmp/tcp.err" \

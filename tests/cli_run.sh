@@ -92,10 +92,10 @@ grep -q 'mode: scan' "$tmp/slower.yaml" || bad "could not build the slower scena
 "$AFSIM" run "$tmp/slower.yaml" --db "$db" --junit "$tmp/slow.xml" > "$tmp/slow.txt" 2>&1
 rc=$?
 [ $rc -eq 1 ] && ok "a slower search fails the scenario with exit 1" || { bad "slower search exits $rc"; cat "$tmp/slow.txt"; }
-grep -q "FAIL handoff.total_ms.p95 = .* (max 330)" "$tmp/slow.txt" \
+grep -q "FAIL handoff.total_ms.p95 = .* (max 305)" "$tmp/slow.txt" \
 	&& ok "the failed expectation names the metric, value and bound" || bad "no p95 failure line"
 grep -q "<failure" "$tmp/slow.xml" && ok "JUnit carries the failure" || bad "no <failure> in JUnit"
-[ "$(q "SELECT r.status || ' ' || x.passed || ' ' || x.op || ' ' || x.bound FROM runs r JOIN expectations x ON x.run_id = r.id WHERE r.id = (SELECT max(id) FROM runs) AND x.metric = 'handoff.total_ms.p95'")" = "failed 0 max 330.0" ] \
+[ "$(q "SELECT r.status || ' ' || x.passed || ' ' || x.op || ' ' || x.bound FROM runs r JOIN expectations x ON x.run_id = r.id WHERE r.id = (SELECT max(id) FROM runs) AND x.metric = 'handoff.total_ms.p95'")" = "failed 0 max 305.0" ] \
 	&& ok "the database records the failed run and expectation" || bad "failed run not recorded as such"
 
 # 5. bad input: exit 2, file:line:col, nothing run

@@ -51,9 +51,10 @@ static inline void *serve_main(void *arg)
 
 /* An emulator serving in a thread: the world of yaml (NULL: the default
  * rig), on loopback TCP or a pty, with its camera also a GigE Vision
- * device on 127.0.0.1 (genicam: call from a private network namespace). */
-static inline void emul_up_with(emul_fix *x, const char *yaml, bool pacing, bool pty,
-				bool genicam)
+ * device on 127.0.0.1 (genicam: call from a private network namespace),
+ * the capabilities `withhold` (HIL_CAP_*) not offered (an older rig). */
+static inline void emul_up_full(emul_fix *x, const char *yaml, bool pacing, bool pty,
+				bool genicam, uint32_t withhold)
 {
 	hil_emul_config c;
 	char err[SIM_ERR_MAX];
@@ -68,6 +69,7 @@ static inline void emul_up_with(emul_fix *x, const char *yaml, bool pacing, bool
 		c.seed = x->scn.seed;
 	}
 	c.pacing = pacing;
+	c.withhold_caps = withhold;
 	c.on_ready = on_ready;
 	c.user = x;
 	x->e = hil_emul_new(&c, err, sizeof err);
@@ -80,6 +82,12 @@ static inline void emul_up_with(emul_fix *x, const char *yaml, bool pacing, bool
 	ck_assert_int_eq(pthread_create(&x->th, NULL, serve_main, x), 0);
 	x->running = true;
 	snprintf(x->spec, sizeof x->spec, "%s", hil_emul_spec(x->e));
+}
+
+static inline void emul_up_with(emul_fix *x, const char *yaml, bool pacing, bool pty,
+				bool genicam)
+{
+	emul_up_full(x, yaml, pacing, pty, genicam, 0);
 }
 
 static inline void emul_up(emul_fix *x, const char *yaml, bool pacing, bool pty)

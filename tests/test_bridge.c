@@ -22,7 +22,7 @@
 #include "tests/slack.h"
 
 #define MS 1000000LL
-#define CAPS_ALL "busy,exposure,roi,frames,place"
+#define CAPS_ALL "busy,exposure,roi,frames,place,settled_z"
 
 typedef enum act {
 	REPLY,      /* "<id + id_delta> <text>\n" after delay_ms */
@@ -238,7 +238,7 @@ START_TEST(plain_exchange)
 	b = open_on(&f, 500, 2, &hal);
 	ck_assert_str_eq(hil_bridge_hello(b)->name, "fake");
 	ck_assert_str_eq(hil_bridge_hello(b)->ident, "test-fw/1.0");
-	ck_assert_uint_eq(hil_bridge_hello(b)->caps, 31);
+	ck_assert_uint_eq(hil_bridge_hello(b)->caps, 63);
 	ck_assert_int_eq(hal.ops->get_z(hal.ctx, &z), AF_OK);
 	ck_assert_double_eq(z, 12.5);
 	ck_assert_int_eq(hal.ops->get_lens(hal.ctx, &l), AF_OK);
@@ -450,6 +450,49 @@ START_TEST(wait_settled_deadline_includes_its_timeout)
 }
 END_TEST
 
+/* WAIT_SETTLED_Z: the encoder comes with the settled reply; the deadline
+ * includes its timeout, as WAIT_SETTLED's does; never repeated (after a
+ * lost reply nobody knows what the stage did), not even after a garbled
+ * reply; on failure the position is left alone. */
+START_TEST(wait_settled_z_reports_the_encoder)
+{
+	static const step st[] = { { REPLY, "OK 6.25", 400, 0 }, { SILENT, NULL, 0, 0 },
+				   { REPLY, "OK", 0, 0 }, { REPLY, "ERR EHW z stage stalled", 0, 0 } };
+	fake f;
+	af_hal hal;
+	hil_bridge *b;
+	hil_bridge_stats s;
+	double z = 0.0, dt;
+	int64_t t0;
+
+	fake_start(&f, GREET, st, 4);
+	b = open_on(&f, 200, 2, &hal);
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 300, &z), AF_OK);
+	ck_assert_double_eq(z, 6.25);
+	ck_assert_str_eq(hil_bridge_last_exchange(b),
+			 "sent '2 WAIT_SETTLED_Z 300', received '2 OK 6.25'");
+	t0 = hil_now_ns();
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 300, &z), AF_ETIMEDOUT);
+	dt = ms_since(t0);
+	ck_assert_double_ge(dt, 500.0);
+	ck_assert_double_lt(dt, 500.0 + slack_ms(150.0));
+	ck_assert_ptr_null(strstr(hal.ops->errmsg(hal.ctx), "attempts"));
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 300, &z), AF_EPROTO);
+	ck_assert_ptr_nonnull(strstr(hal.ops->errmsg(hal.ctx),
+				     ": WAIT_SETTLED_Z: garbled reply: WAIT_SETTLED_Z reply takes 1 value (z_um), got 0"));
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 300, &z), AF_EHW);
+	ck_assert_ptr_nonnull(strstr(hal.ops->errmsg(hal.ctx),
+				     ": WAIT_SETTLED_Z: the rig reports EHW: z stage stalled; sent '5 WAIT_SETTLED_Z 300'"));
+	ck_assert_double_eq(z, 6.25);
+	hil_bridge_get_stats(b, &s);
+	ck_assert_uint_eq(s.requests, 1 + 4);
+	ck_assert_uint_eq(s.retries, 0);
+	hil_bridge_free(b);
+	fake_join(&f);
+	ck_assert_str_eq(f.seen[1], "3 WAIT_SETTLED_Z 300");
+}
+END_TEST
+
 /* An error the rig reports: its code and message, never retried. */
 START_TEST(rig_errors_pass_through)
 {
@@ -548,6 +591,12 @@ START_TEST(refusals_before_sending)
 	ck_assert_int_eq(hal.ops->set_roi(hal.ctx, &roi), AF_ENOTSUP);
 	ck_assert_int_eq(hil_bridge_place(b, 1.0), AF_ENOTSUP);
 	ck_assert_ptr_nonnull(strstr(hal.ops->errmsg(hal.ctx), ": PLACE: the rig has no 'place' capability"));
+	/* an older rig: the engine waits and reads GET_Z instead */
+	z = 3.5;
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 500, &z), AF_ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(hal.ops->errmsg(hal.ctx),
+				     ": WAIT_SETTLED_Z: the rig has no 'settled_z' capability"));
+	ck_assert_double_eq(z, 3.5);
 	ck_assert_int_eq(hal.ops->wait_settled(hal.ctx, 0), AF_EINVAL);
 	ck_assert_int_eq(hal.ops->select_lens(hal.ctx, (af_lens)3), AF_EINVAL);
 	hil_bridge_get_stats(b, &s);
@@ -635,6 +684,7 @@ Suite *bridge_suite(void)
 	tcase_add_test(tc, closed_connection_is_final);
 	tcase_add_test(tc, silence_reads_retry_moves_do_not);
 	tcase_add_test(tc, wait_settled_deadline_includes_its_timeout);
+	tcase_add_test(tc, wait_settled_z_reports_the_encoder);
 	tcase_add_test(tc, rig_errors_pass_through);
 	tcase_add_test(tc, frames_checked_and_retried);
 	tcase_add_test(tc, refusals_before_sending);

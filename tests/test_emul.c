@@ -2,7 +2,8 @@
  * test_emul.c - the rig emulator, run in a thread of the test and reached
  * through the real bridge: pacing (a move takes the model's time in wall
  * clock, the stage is seen busy meanwhile), one client at a time,
- * malformed requests answered while the connection stays, the world of a
+ * malformed requests answered while the connection stays, the settle wait
+ * that reports the encoder and an older rig without it, the world of a
  * scenario, every rig-level fault giving its error within the bridge's
  * timeout, and the engine itself handing off A -> B over TCP and over a
  * pseudo-terminal, lens B landing in focus by the emulator's ground truth.
@@ -106,40 +107,57 @@ START_TEST(busy_while_moving)
 }
 END_TEST
 
-/* Raw lines: a malformed request is answered EPROTO, the connection stays. */
-START_TEST(malformed_requests_keep_the_connection)
+/* A raw TCP connection to the emulator x (no bridge). */
+static int raw_connect(const emul_fix *x)
 {
-	emul_fix x;
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	unsigned port;
-	char big[700], got[2048];
-	size_t n = 0;
 	int fd;
 
-	emul_up(&x, NULL, false, false);
-	ck_assert_int_eq(sscanf(x.spec, "tcp:127.0.0.1:%u", &port), 1);
+	ck_assert_int_eq(sscanf(x->spec, "tcp:127.0.0.1:%u", &port), 1);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	a.sin_addr.s_addr = htonl(0x7f000001);
 	a.sin_port = htons((uint16_t)port);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+/* Read from fd into got (NUL-terminated) until `until` is in it, the
+ * buffer is full or 2 s pass without input. */
+static void raw_read_until(int fd, char *got, size_t cap, const char *until)
+{
+	size_t n = 0;
+
+	got[0] = '\0';
+	while (n < cap - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t r;
+
+		if (poll(&p, 1, 2000) <= 0 || (r = read(fd, got + n, cap - 1 - n)) <= 0)
+			break;
+		n += (size_t)r;
+		got[n] = '\0';
+		if (strstr(got, until))
+			break;
+	}
+}
+
+/* Raw lines: a malformed request is answered EPROTO, the connection stays. */
+START_TEST(malformed_requests_keep_the_connection)
+{
+	emul_fix x;
+	char big[700], got[2048];
+	int fd;
+
+	emul_up(&x, NULL, false, false);
+	fd = raw_connect(&x);
 	memset(big, 'Z', sizeof big);
 	memcpy(big, "9 MOVE_Z ", 9);
 	big[sizeof big - 1] = '\n';
 	ck_assert_int_eq(write(fd, "5 FOO\n6 MOVE_Z nan\n", 19), 19);
 	ck_assert_int_eq(write(fd, big, sizeof big), (ssize_t)sizeof big);
 	ck_assert_int_eq(write(fd, "x GET_Z\n7 SELECT_LENS B\n8 GET_LENS\n", 35), 35);
-	while (n < sizeof got - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		ssize_t r;
-
-		if (poll(&p, 1, 2000) <= 0 || (r = read(fd, got + n, sizeof got - 1 - n)) <= 0)
-			break;
-		n += (size_t)r;
-		got[n] = '\0';
-		if (strstr(got, "8 OK"))
-			break;
-	}
-	got[n] = '\0';
+	raw_read_until(fd, got, sizeof got, "8 OK");
 	ck_assert_str_eq(got, "5 ERR EPROTO unknown verb 'FOO'\n"
 			      "6 ERR EPROTO z_um 'nan' is not a finite decimal number\n"
 			      "9 ERR EPROTO line longer than 512 bytes\n"
@@ -156,6 +174,106 @@ START_TEST(malformed_requests_keep_the_connection)
 		ck_assert_uint_eq(s.bad_requests, 4);
 		ck_assert_uint_eq(s.connections, 1);
 	}
+	emul_down(&x);
+}
+END_TEST
+
+/* WAIT_SETTLED_Z: announced, and its reading is the encoder's once the
+ * move settled (what GET_Z then reads); the wait is WAIT_SETTLED's. */
+START_TEST(the_settle_wait_reports_the_encoder)
+{
+	emul_fix x;
+	af_hal hal;
+	hil_bridge *b;
+	double z = 0.0, enc = 0.0, want = model_move_ms(200.0), got;
+	int64_t t0;
+
+	emul_up(&x, NULL, true, false);
+	b = connect_to(&x, 1000, 0, &hal);
+	ck_assert_uint_eq(hil_bridge_hello(b)->caps & HIL_CAP_SETTLED_Z, HIL_CAP_SETTLED_Z);
+	t0 = hil_now_ns();
+	ck_assert_int_eq(hal.ops->move_z(hal.ctx, 200.0), AF_OK);
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 5000, &z), AF_OK);
+	got = ms_since(t0);
+	ck_assert_msg(got >= want - 2.0 && got <= want + slack_ms(30.0), "move took %.1f ms, model %.1f ms",
+		      got, want);
+	ck_assert_int_eq(hal.ops->get_z(hal.ctx, &enc), AF_OK);
+	ck_assert_double_eq(z, enc);
+	ck_assert_double_eq_tol(z, 200.0, 0.05);
+	hil_bridge_free(b);
+	emul_down(&x);
+}
+END_TEST
+
+/* Calls of the ops the engine's encoder check may use, through a HAL
+ * that forwards to the bridge (statics: a Check test is its own process). */
+static const af_hal_ops *fwd_inner;
+static uint32_t n_get_z, n_wait_z;
+
+static int fwd_get_z(void *c, double *z)
+{
+	n_get_z++;
+	return fwd_inner->get_z(c, z);
+}
+
+static int fwd_wait_z(void *c, uint32_t ms, double *z)
+{
+	n_wait_z++;
+	return fwd_inner->wait_settled_z(c, ms, z);
+}
+
+/*
+ * An older rig (the emulator withholding "settled_z"): it does not
+ * announce it and answers the verb ENOTSUP; the bridge refuses it without
+ * sending, and the engine's handoffs wait and read GET_Z instead, having
+ * asked once.
+ */
+START_TEST(an_older_rig_without_settled_z)
+{
+	emul_fix x;
+	af_hal hal;
+	af_hal_ops ops;
+	hil_bridge *b;
+	af_engine_config cfg;
+	af_engine *e;
+	af_handoff_result h;
+	af_calib_plan plan = { 3, -5.0, 5.0, 1, false };
+	af_calib_report rep;
+	const char *why = NULL;
+	char got[256];
+	int fd;
+
+	emul_up_full(&x, NULL, false, false, false, HIL_CAP_SETTLED_Z);
+	fd = raw_connect(&x);
+	ck_assert_int_eq(write(fd, "1 HELLO 1\n2 WAIT_SETTLED_Z 100\n", 31), 31);
+	raw_read_until(fd, got, sizeof got, "\n2 ");
+	raw_read_until(fd, got + strlen(got), sizeof got - strlen(got), "\n");
+	ck_assert_msg(strstr(got, " caps=busy,exposure,roi,frames,place\n") != NULL, "%s", got);
+	ck_assert_msg(strstr(got, "\n2 ERR ENOTSUP WAIT_SETTLED_Z: this rig has no 'settled_z' "
+			      "capability\n") != NULL, "%s", got);
+	close(fd);
+	b = connect_to(&x, 1000, 0, &hal);
+	ck_assert_uint_eq(hil_bridge_hello(b)->caps & HIL_CAP_SETTLED_Z, 0);
+	fwd_inner = hal.ops;
+	ops = *hal.ops;
+	ops.get_z = fwd_get_z;
+	ops.wait_settled_z = fwd_wait_z;
+	hal.ops = &ops;
+	af_engine_config_default(&cfg);
+	e = af_engine_new(&hal, &cfg, &why);
+	ck_assert_msg(e != NULL, "%s", why);
+	ck_assert_msg(af_calibrate(e, &plan, emul_put_site, b, &rep) == AF_OK, "%s", rep.message);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(hil_bridge_place(b, 2.5 + i), AF_OK);
+		ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 2.5 + i), AF_OK);
+		n_get_z = n_wait_z = 0;
+		ck_assert_msg(af_handoff(e, AF_LENS_A, AF_LENS_B, 2.5 + i, &h) == AF_OK, "%s",
+			      h.message);
+		ck_assert_uint_eq(n_wait_z, i == 0 ? 1 : 0);
+		ck_assert_uint_eq(n_get_z, 1);
+	}
+	af_engine_free(e);
+	hil_bridge_free(b);
 	emul_down(&x);
 }
 END_TEST
@@ -474,6 +592,8 @@ Suite *emul_suite(void)
 	tcase_add_test(tc, a_move_takes_the_models_time);
 	tcase_add_test(tc, busy_while_moving);
 	tcase_add_test(tc, malformed_requests_keep_the_connection);
+	tcase_add_test(tc, the_settle_wait_reports_the_encoder);
+	tcase_add_test(tc, an_older_rig_without_settled_z);
 	tcase_add_test(tc, one_client_at_a_time);
 	tcase_add_test(tc, the_world_of_a_scenario);
 	tcase_add_test(tc, link_drop_closes_the_connection);

@@ -32,11 +32,11 @@ START_TEST(thousand_fast_handoffs_meet_the_targets)
 	       "max mapping error %.3f um, max focus error %.3f um (mean %.3f)\n",
 	       t.ok / 1000.0, p95(&t), t.sum_total / t.ok, t.max_map, t.max_fe, t.sum_fe / t.ok);
 	ck_assert_int_ge(t.ok, 990);
-	/* The 300 ms target is not met on the honest world's 5-25 ms stage bus:
-	 * seven bus round trips per handoff (three moves, three waits, the
-	 * encoder check) put the p95 at 319 ms (docs/engine.md, "Measured");
-	 * held at that, so that it does not slip further. */
-	ck_assert_double_le(p95(&t), 325.0);
+	/* On the honest world's 5-25 ms stage bus six bus round trips per
+	 * handoff (three moves, three waits, the last reporting the encoder)
+	 * put this instrument's p95 at 300.8 ms (40 instruments: 295 ms,
+	 * docs/engine.md, "Measured"); held at that. */
+	ck_assert_double_le(p95(&t), 305.0);
 	ck_assert_double_le(t.max_map, 1.0);
 	ck_assert_double_le(t.max_fe, 0.25);
 	/* the engine's own statistics agree */

@@ -8,6 +8,7 @@
  *     and from B at their plan positions, waits);
  *   - the import's scenario fails where the log failed, a jam in a
  *     handoff's setup placed from a simulation;
+ *   - a failed wait_settled_z (EHW) is a stage stall;
  *   - what a scenario cannot hold is missing (a level changed mid-run, an
  *     engine setting no key takes), and --force writes it anyway;
  *   - the records of a log are the runner's own records of that run.
@@ -305,6 +306,52 @@ START_TEST(import_reproduces_a_setup_jam)
 }
 END_TEST
 
+/* The settle wait that reports the encoder failing EHW (a stall the
+ * controller saw while the engine waited) is a stage_stall in the
+ * imported scenario, as a failed wait_settled is. */
+START_TEST(a_failed_settle_wait_z_is_a_stall)
+{
+	static const char yaml[] =
+		"scenario: stall\n"
+		"rig: {truth: nominal}\n"
+		"faults:\n"
+		"  - {at_op: 2, kind: hal_error, op: wait_settled_z, code: EHW, at_call: 1}\n"
+		"steps:\n"
+		"  - handoff: {from: A, to: B, z_um: 0.5}\n"
+		"  - handoff: {from: A, to: B, z_um: -1.5}\n"
+		"  - handoff: {from: A, to: B, z_um: 1.0}\n";
+	char dir[128], out[256], err[600];
+	fld_import_opts o;
+	fld_import_report rep;
+	sim_scenario sc;
+	fld_log *l;
+	seen s;
+	size_t failed = 0;
+
+	record(yaml, &l, &s);
+	ck_assert_uint_eq(s.nops, 3);
+	ck_assert(!s.op[1].success);
+	ck_assert_str_eq(s.err[1], "EHW: wait_settled_z: injected EHW (hardware fault) at call 1 of "
+		    "wait_settled_z");
+	for (size_t i = 0; i < l->ncalls; i++)
+		failed += l->calls[i].op == AF_LOG_CALL_WAIT_SETTLED_Z && l->calls[i].rc == AF_EHW;
+	ck_assert_uint_eq(failed, 1);
+	tmpdir_make(dir, sizeof dir, "import");
+	snprintf(out, sizeof out, "%s/stall.yaml", dir);
+	fld_import_opts_default(&o);
+	o.force = true;
+	ck_assert_msg(fld_import(l, "t.aflog", out, &o, &rep, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(rep.faults, 1);
+	ck_assert_int_eq(sim_scenario_load(out, &sc, err, sizeof err), 0);
+	ck_assert_uint_eq(sc.n_faults, 1);
+	ck_assert_int_eq(sc.faults[0].kind, SIM_FAULT_STAGE_STALL);
+	sim_scenario_release(&sc);
+	fld_import_report_release(&rep);
+	fld_log_free(l);
+	tmpdir_remove(dir);
+}
+END_TEST
+
 /* A log of the engine on the default simulated rig, driven by hand: a
  * level change between two handoffs, with cfg. */
 static fld_log *hand_log(const af_engine_config *cfg, bool set_level)
@@ -450,6 +497,7 @@ Suite *field_import_suite(void)
 	tcase_add_test(tc, fit_recovers_the_rig);
 	tcase_add_test(tc, steps_are_the_scenarios);
 	tcase_add_test(tc, import_reproduces_a_setup_jam);
+	tcase_add_test(tc, a_failed_settle_wait_z_is_a_stall);
 	tcase_add_test(tc, missing_is_said_and_force_writes);
 	tcase_add_test(tc, records_are_the_runners);
 	suite_add_tcase(s, tc);

@@ -61,6 +61,7 @@ START_TEST(optional_ops_report_not_supported)
 	af_roi roi = { 0, 0, 64, 64 };
 	uint32_t us;
 	bool busy;
+	double z = 7.5;
 
 	ck_assert_int_eq(af_hal_bind(&h, &fake, NULL, NULL, 0), AF_OK);
 	ck_assert_int_eq(af_hal_set_exposure_us(&h, 5000), AF_ENOTSUP);
@@ -68,6 +69,8 @@ START_TEST(optional_ops_report_not_supported)
 	ck_assert_int_eq(af_hal_set_roi(&h, &roi), AF_ENOTSUP);
 	ck_assert_int_eq(af_hal_get_roi(&h, &roi), AF_ENOTSUP);
 	ck_assert_int_eq(af_hal_z_busy(&h, &busy), AF_ENOTSUP);
+	ck_assert_int_eq(af_hal_wait_settled_z(&h, 500, &z), AF_ENOTSUP);
+	ck_assert_double_eq(z, 7.5);   /* untouched */
 }
 END_TEST
 

@@ -204,6 +204,7 @@ static int code_of(int op)
 {
 	switch (op) {
 	case SIM_HAL_OP_WAIT_SETTLED:
+	case SIM_HAL_OP_WAIT_SETTLED_Z:
 	case SIM_HAL_OP_GRAB_FRAME:
 		return AF_ETIMEDOUT;
 	case SIM_HAL_OP_SELECT_LENS:

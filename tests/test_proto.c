@@ -74,6 +74,7 @@ START_TEST(every_request_round_trips)
 		{ { .id = 12, .verb = HIL_GET_ROI }, "12 GET_ROI\n" },
 		{ { .id = 13, .verb = HIL_GRAB }, "13 GRAB\n" },
 		{ { .id = 4294967295u, .verb = HIL_PLACE, .z_um = 2.25 }, "4294967295 PLACE 2.250000\n" },
+		{ { .id = 15, .verb = HIL_WAIT_SETTLED_Z, .timeout_ms = 500 }, "15 WAIT_SETTLED_Z 500\n" },
 	};
 	char buf[HIL_PROTO_LINE_BUF], err[HIL_PROTO_ERR_MAX];
 
@@ -111,6 +112,9 @@ START_TEST(request_numbers_and_crlf)
 	ck_assert_int_eq(preq("3 MOVE_Z 1000000", &rq, err, sizeof err), AF_OK);
 	ck_assert_int_eq(preq("3 WAIT_SETTLED 600000", &rq, err, sizeof err), AF_OK);
 	ck_assert_uint_eq(rq.timeout_ms, 600000u);
+	ck_assert_int_eq(preq("3 WAIT_SETTLED_Z 1", &rq, err, sizeof err), AF_OK);
+	ck_assert_int_eq(rq.verb, HIL_WAIT_SETTLED_Z);
+	ck_assert_uint_eq(rq.timeout_ms, 1u);
 }
 END_TEST
 
@@ -145,6 +149,10 @@ START_TEST(malformed_requests_are_refused)
 		{ "5 SELECT_LENS C", 5, "lens 'C' is not a lens, expected A or B" },
 		{ "5 WAIT_SETTLED 0", 5, "timeout_ms '0' is not an integer in [1, 600000]" },
 		{ "5 WAIT_SETTLED 600001", 5, "timeout_ms '600001' is not an integer in [1, 600000]" },
+		{ "5 WAIT_SETTLED_Z 0", 5, "timeout_ms '0' is not an integer in [1, 600000]" },
+		{ "5 WAIT_SETTLED_Z 600001", 5, "timeout_ms '600001' is not an integer in [1, 600000]" },
+		{ "5 WAIT_SETTLED_Z", 5, "WAIT_SETTLED_Z takes 1 value (timeout_ms), got 0" },
+		{ "5 WAIT_SETTLED_Z 5 5", 5, "WAIT_SETTLED_Z takes 1 value (timeout_ms), got 2" },
 		{ "5 SET_EXPOSURE -3", 5, "exposure_us '-3' is not an integer in [1, 100000000]" },
 		{ "5 SET_ROI 0 0 0 8", 5, "roi width '0' is not an integer in [1, 16384]" },
 		{ "5 HELLO 1.0", 5, "version '1.0' is not an integer in [1, 999]" },
@@ -220,13 +228,14 @@ START_TEST(every_reply_round_trips)
 	rp.hello.version = 1;
 	snprintf(rp.hello.name, sizeof rp.hello.name, "bench-2");
 	snprintf(rp.hello.ident, sizeof rp.hello.ident, "acme/zd-3.2/sn:0042");
-	rp.hello.caps = HIL_CAP_BUSY | HIL_CAP_FRAMES | HIL_CAP_PLACE;
+	rp.hello.caps = HIL_CAP_BUSY | HIL_CAP_FRAMES | HIL_CAP_PLACE | HIL_CAP_SETTLED_Z;
 	n = hil_proto_format_reply(HIL_HELLO, &rp, buf, sizeof buf);
-	ck_assert_str_eq(buf, "1 OK 1 name=bench-2 id=acme/zd-3.2/sn:0042 caps=busy,frames,place\n");
+	ck_assert_str_eq(buf, "1 OK 1 name=bench-2 id=acme/zd-3.2/sn:0042 caps=busy,frames,place,settled_z\n");
 	ck_assert_int_eq(hil_proto_parse_reply(buf, (size_t)n - 1, HIL_HELLO, &back, err, sizeof err), AF_OK);
 	ck_assert_str_eq(back.hello.name, "bench-2");
 	ck_assert_str_eq(back.hello.ident, "acme/zd-3.2/sn:0042");
-	ck_assert_uint_eq(back.hello.caps, HIL_CAP_BUSY | HIL_CAP_FRAMES | HIL_CAP_PLACE);
+	ck_assert_uint_eq(back.hello.caps,
+			  HIL_CAP_BUSY | HIL_CAP_FRAMES | HIL_CAP_PLACE | HIL_CAP_SETTLED_Z);
 	rp.hello.caps = 0;
 	hil_proto_format_reply(HIL_HELLO, &rp, buf, sizeof buf);
 	ck_assert_str_eq(buf, "1 OK 1 name=bench-2 id=acme/zd-3.2/sn:0042 caps=-\n");
@@ -243,6 +252,14 @@ START_TEST(every_reply_round_trips)
 	ck_assert_str_eq(buf, "2 OK 12.345678\n");
 	ck_assert_int_eq(prep("2 OK 12.345678", HIL_GET_Z, &back, err, sizeof err), AF_OK);
 	ck_assert_double_eq_tol(back.z_um, 12.345678, 1e-12);
+	/* the settle wait that reports the encoder: GET_Z's reply */
+	rp.z_um = -3.5;
+	hil_proto_format_reply(HIL_WAIT_SETTLED_Z, &rp, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2 OK -3.500000\n");
+	ck_assert_int_eq(prep("2 OK 6.25", HIL_WAIT_SETTLED_Z, &back, err, sizeof err), AF_OK);
+	ck_assert_double_eq(back.z_um, 6.25);
+	rp.z_um = NAN;
+	ck_assert_int_eq(hil_proto_format_reply(HIL_WAIT_SETTLED_Z, &rp, buf, sizeof buf), AF_EINVAL);
 
 	rp.busy = true;
 	hil_proto_format_reply(HIL_Z_BUSY, &rp, buf, sizeof buf);
@@ -280,7 +297,8 @@ START_TEST(every_reply_round_trips)
 
 	for (hil_verb v = HIL_SELECT_LENS; v < HIL_VERB_COUNT; v++) {
 		if (v == HIL_GET_LENS || v == HIL_GET_Z || v == HIL_Z_BUSY || v == HIL_TEMP ||
-		    v == HIL_GET_EXPOSURE || v == HIL_GET_ROI || v == HIL_GRAB)
+		    v == HIL_GET_EXPOSURE || v == HIL_GET_ROI || v == HIL_GRAB ||
+		    v == HIL_WAIT_SETTLED_Z)
 			continue;
 		hil_proto_format_reply(v, &rp, buf, sizeof buf);
 		ck_assert_str_eq(buf, "2 OK\n");
@@ -344,6 +362,10 @@ START_TEST(malformed_replies_are_refused)
 		{ "3 OK", HIL_GET_Z, "GET_Z reply takes 1 value (z_um), got 0" },
 		{ "3 OK 1 2", HIL_GET_Z, "GET_Z reply takes 1 value (z_um), got 2" },
 		{ "3 OK abc", HIL_GET_Z, "z_um 'abc' is not a finite decimal number" },
+		{ "3 OK", HIL_WAIT_SETTLED_Z, "WAIT_SETTLED_Z reply takes 1 value (z_um), got 0" },
+		{ "3 OK 1 2", HIL_WAIT_SETTLED_Z, "WAIT_SETTLED_Z reply takes 1 value (z_um), got 2" },
+		{ "3 OK nan", HIL_WAIT_SETTLED_Z, "z_um 'nan' is not a finite decimal number" },
+		{ "3 OK 2e6", HIL_WAIT_SETTLED_Z, "z_um '2e6' is out of range, expected [-1e+06, 1e+06]" },
 		{ "3 OK NaN", HIL_TEMP, "temp_c 'NaN' is not a finite decimal number" },
 		{ "3 OK -300", HIL_TEMP, "temp_c '-300' is out of range, expected [-273.15, 1000]" },
 		{ "3 OK 2", HIL_Z_BUSY, "busy flag '2', expected 0 or 1" },
@@ -446,6 +468,10 @@ START_TEST(names_and_codes)
 	ck_assert_uint_eq(hil_verb_cap(HIL_GRAB), HIL_CAP_FRAMES);
 	ck_assert_uint_eq(hil_verb_cap(HIL_MOVE_Z), 0);
 	ck_assert_str_eq(hil_cap_name(HIL_CAP_PLACE), "place");
+	ck_assert_str_eq(hil_cap_name(HIL_CAP_SETTLED_Z), "settled_z");
+	ck_assert_uint_eq(hil_verb_cap(HIL_WAIT_SETTLED_Z), HIL_CAP_SETTLED_Z);
+	ck_assert_uint_eq(hil_verb_cap(HIL_WAIT_SETTLED), 0);
+	ck_assert_str_eq(hil_verb_name(HIL_WAIT_SETTLED_Z), "WAIT_SETTLED_Z");
 	ck_assert_ptr_null(hil_cap_name(3));
 	ck_assert_int_eq(hil_proto_code("ETIMEDOUT"), AF_ETIMEDOUT);
 	ck_assert_int_eq(hil_proto_code("EPROTO"), AF_EPROTO);

@@ -260,6 +260,8 @@ START_TEST(log_holds_header_configuration_operations_and_calls)
 	ck_assert_str_eq(l->hdr.rig_id, "test rig");
 	ck_assert_str_eq(l->hdr.hal_name, "sim");
 	ck_assert_uint_eq(l->hdr.optional_ops, AF_LOG_HAS_ALL);
+	ck_assert_uint_eq(l->hdr.optional_ops, 63);
+	ck_assert_uint_eq(l->hdr.version, 2);
 	ck_assert_uint_eq(l->hdr.flags, AF_LOG_FLAG_STAMPS);
 	ck_assert(l->closed);
 	ck_assert(!l->torn);
@@ -379,6 +381,7 @@ START_TEST(optional_ops_are_mirrored)
 	ck_assert_ptr_null(rh.ops->set_roi);
 	ck_assert_ptr_null(rh.ops->get_roi);
 	ck_assert_ptr_null(rh.ops->z_busy);
+	ck_assert_ptr_null(rh.ops->wait_settled_z);
 	/* and binds like any HAL */
 	ck_assert_int_eq(af_hal_bind(&hal, rh.ops, rh.ctx, NULL, 0), AF_OK);
 	af_rec_free(rec);

@@ -197,8 +197,18 @@ START_TEST(damage_names_the_record_and_the_byte)
 	parse_fails(d, m.len, "test.aflog: not a field log: no field log magic at byte 0");
 	parse_fails(m.p, 5, "test.aflog: not a field log: no field log magic at byte 0");
 	memcpy(d, m.p, m.len);
-	d[8] = 2;
-	parse_fails(d, m.len, "test.aflog: format version 2 at byte 8: this afsim reads version 1");
+	ck_assert_uint_eq(d[8], 2);
+	d[8] = 3;
+	parse_fails(d, m.len, "test.aflog: format version 3 at byte 8: this afsim reads versions 1 "
+		    "to 2");
+	d[8] = 0;
+	parse_fails(d, m.len, "test.aflog: format version 0 at byte 8: this afsim reads versions 1 "
+		    "to 2");
+	/* version 1 had no wait_settled_z: a header that claims it is damage */
+	d[8] = 1;
+	snprintf(want, sizeof want, "test.aflog: record 0 (header) at byte 12: unknown optional "
+		 "ops 0x3f in a version 1 log");
+	parse_fails(d, m.len, want);
 	parse_fails(m.p, 12, "test.aflog: no header record after the magic (12 bytes)");
 
 	/* a zero-filled tail (an unfinished write) */
@@ -382,6 +392,48 @@ START_TEST(records_out_of_order_are_errors)
 }
 END_TEST
 
+/* Format version 1 is version 2 without wait_settled_z: such a call in a
+ * version 1 log is an unknown call; the same call in version 2 reads. */
+START_TEST(wait_settled_z_is_version_2)
+{
+	mk k;
+	fld_log *l;
+	char want[200];
+
+	for (uint32_t v = 1; v <= 2; v++) {
+		mk_start(&k);
+		k.buf[8] = (uint8_t)v;
+		mk_header(&k);
+		mk_new(&k);
+		mk_open(&k, AF_LOG_OP_BEGIN);
+		af_log_put_u32(&k.w, 1);
+		af_log_put_u8(&k.w, AF_LOG_OP_TICK);
+		mk_close(&k);
+		mk_open(&k, AF_LOG_CALL);
+		af_log_put_u64(&k.w, 0);
+		af_log_put_u8(&k.w, AF_LOG_CALL_WAIT_SETTLED_Z);
+		af_log_put_i32(&k.w, AF_OK);
+		af_log_put_bool(&k.w, false);
+		af_log_put_u32(&k.w, 500);
+		af_log_put_f64(&k.w, 2.25);
+		mk_close(&k);
+		if (v == 1) {
+			snprintf(want, sizeof want, "test.aflog: record 4 (call) at byte %zu: unknown "
+				 "call 16 in a version 1 log", k.at);
+			parse_fails(k.buf, k.w.len, want);
+			continue;
+		}
+		l = parse_ok(k.buf, k.w.len);
+		ck_assert_uint_eq(l->hdr.version, 2);
+		ck_assert_uint_eq(l->ncalls, 1);
+		ck_assert_int_eq(l->calls[0].op, AF_LOG_CALL_WAIT_SETTLED_Z);
+		ck_assert_uint_eq(l->calls[0].u32, 500);
+		ck_assert_double_eq(l->calls[0].out_f64, 2.25);
+		fld_log_free(l);
+	}
+}
+END_TEST
+
 START_TEST(a_log_cut_between_records_is_readable)
 {
 	memsink m = { 0 };
@@ -424,6 +476,7 @@ Suite *rec_log_suite(void)
 	tcase_add_test(tc, a_torn_frame_record_is_skipped);
 	tcase_add_test(tc, damage_names_the_record_and_the_byte);
 	tcase_add_test(tc, records_out_of_order_are_errors);
+	tcase_add_test(tc, wait_settled_z_is_version_2);
 	tcase_add_test(tc, a_log_cut_between_records_is_readable);
 	tcase_add_test(tc, files_that_cannot_be_read_are_named);
 	suite_add_tcase(s, tc);

@@ -3,8 +3,8 @@
  * made on the simulated rig with a turret jam and dropped frames replay
  * identically; a changed engine stops at the first call or result that
  * differs, named; logs without pixels replay from the recorded scores; a
- * log cut short replays up to its end; --engine-set speaks the scenario's
- * engine keys.
+ * log cut short replays up to its end; a log of format version 1 replays;
+ * --engine-set speaks the scenario's engine keys.
  */
 #include <check.h>
 #include <stdio.h>
@@ -174,6 +174,64 @@ START_TEST(a_log_without_pixels_replays_from_its_scores)
 }
 END_TEST
 
+/* Calls of op in the operations of kind. */
+static size_t calls_in(const fld_log *l, int kind, int op)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < l->nops; k++)
+		for (size_t i = 0; l->ops[k].kind == kind && i < l->ops[k].ncalls; i++)
+			n += l->calls[l->ops[k].first_call + i].op == op;
+	return n;
+}
+
+/*
+ * A log of format version 1 (before wait_settled_z: its HAL had no such
+ * op) replays exactly: the replay HAL lacks the op as the recorded one
+ * did, so the engine waits and reads get_z as it did then.  The same run
+ * with the op (version 2) makes one get_z fewer per handoff.
+ */
+START_TEST(a_version_1_log_replays)
+{
+	fld_sim_plan p = recfix_plan(4, false, NULL);
+	memsink m1 = { 0 }, m2 = { 0 };
+	fld_sim_out out1, out2;
+	fld_replay_result r;
+	char err[FLD_ERR_MAX];
+	fld_log *l1, *l2, *v1 = NULL;
+
+	p.calibrate = false;
+	p.no_wait_z = true;
+	l1 = recfix_record(&p, NULL, &m1, &out1);
+	ck_assert_uint_eq(l1->hdr.optional_ops & AF_LOG_HAS_WAIT_SETTLED_Z, 0);
+	ck_assert_uint_eq(calls_in(l1, AF_LOG_OP_HANDOFF, AF_LOG_CALL_WAIT_SETTLED_Z), 0);
+	ck_assert_uint_eq(calls_in(l1, AF_LOG_OP_HANDOFF, AF_LOG_CALL_GET_Z), 4);
+	/* what an afsim before version 2 wrote: the same bytes, version 1 */
+	ck_assert_uint_eq(m1.p[8], 2);
+	m1.p[8] = 1;
+	ck_assert_msg(fld_log_parse(m1.p, m1.len, "v1.aflog", &v1, err, sizeof err) == 0, "%s", err);
+	ck_assert_uint_eq(v1->hdr.version, 1);
+	ck_assert_int_eq(fld_replay(v1, &v1->config, NULL, false, &r), FLD_REPRODUCED);
+	ck_assert_uint_eq(r.ops, v1->nops);
+	ck_assert_uint_eq(r.calls, v1->ncalls);
+
+	p.no_wait_z = false;
+	l2 = recfix_record(&p, NULL, &m2, &out2);
+	ck_assert_uint_eq(l2->hdr.optional_ops & AF_LOG_HAS_WAIT_SETTLED_Z, AF_LOG_HAS_WAIT_SETTLED_Z);
+	ck_assert_uint_eq(calls_in(l2, AF_LOG_OP_HANDOFF, AF_LOG_CALL_WAIT_SETTLED_Z), 4);
+	ck_assert_uint_eq(calls_in(l2, AF_LOG_OP_HANDOFF, AF_LOG_CALL_GET_Z), 0);
+	ck_assert_uint_eq(calls_in(l2, AF_LOG_OP_HANDOFF, AF_LOG_CALL_WAIT_SETTLED),
+			  calls_in(l1, AF_LOG_OP_HANDOFF, AF_LOG_CALL_WAIT_SETTLED) - 4);
+	ck_assert_int_eq(fld_replay(l2, &l2->config, NULL, false, &r), FLD_REPRODUCED);
+	ck_assert_uint_eq(r.calls, l2->ncalls);
+	fld_log_free(v1);
+	fld_log_free(l1);
+	fld_log_free(l2);
+	memsink_release(&m1);
+	memsink_release(&m2);
+}
+END_TEST
+
 /* A frame scored differently from its recorded score, and pixels that do
  * not match their digest (the log changed in memory). */
 START_TEST(scores_and_digests_are_checked)
@@ -328,6 +386,7 @@ Suite *replay_suite(void)
 	tcase_add_test(tc, a_changed_level_diverges_at_the_first_different_call);
 	tcase_add_test(tc, a_changed_result_is_named_by_field);
 	tcase_add_test(tc, a_log_without_pixels_replays_from_its_scores);
+	tcase_add_test(tc, a_version_1_log_replays);
 	tcase_add_test(tc, scores_and_digests_are_checked);
 	tcase_add_test(tc, a_log_cut_short_replays_up_to_its_end);
 	tcase_add_test(tc, engine_set_speaks_the_scenario_keys);

@@ -219,10 +219,16 @@ static int b_z_busy(void *c, bool *busy)
 	return FWD(af_hal_z_busy(&b->inner.hal, busy));
 }
 
+static int b_wait_settled_z(void *c, uint32_t ms, double *z)
+{
+	bench *b = c;
+	return FWD(af_hal_wait_settled_z(&b->inner.hal, ms, z));
+}
+
 static const af_hal_ops bench_hal = {
 	"bench", AF_HAL_VERSION, b_select_lens, b_get_lens, b_move_z, b_get_z, b_wait_settled,
 	b_grab_frame, b_read_temperature, b_now_us, b_sleep_us, b_errmsg, b_set_exposure,
-	b_get_exposure, b_set_roi, b_get_roi, b_z_busy,
+	b_get_exposure, b_set_roi, b_get_roi, b_z_busy, b_wait_settled_z,
 };
 
 static int b_set_place(void *c, double z)

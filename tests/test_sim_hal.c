@@ -110,6 +110,75 @@ START_TEST(stage_move_costs_physical_time)
 END_TEST
 
 /*
+ * wait_settled_z is wait_settled's poll loop: the same polls at the same
+ * times (the same draws), so it ends when wait_settled would, and reports
+ * the encoder at the last reply, what get_z reads after it.  Lost steps
+ * show in its reading.  Its trace record is its own kind; a stall fails
+ * it as it fails wait_settled; a hal_error fault names it.
+ */
+START_TEST(the_settle_wait_reports_the_encoder)
+{
+	fixture f, g;
+	sim_fault lose = { .kind = SIM_FAULT_STAGE_LOST_STEPS, .at_ns = -1, .at_op = 1,
+			   .count = 20 };
+	sim_fault flt = { .kind = SIM_FAULT_HAL_ERROR, .at_ns = -1, .at_op = 2,
+			  .hal_op = SIM_HAL_OP_WAIT_SETTLED_Z, .code = AF_ETIMEDOUT, .at_call = 1,
+			  .count = 1 };
+	sim_fault stall = { .kind = SIM_FAULT_STAGE_STALL, .at_ns = -1, .at_op = 3,
+			    .duration_ms = 40 };
+	double z = 0.0, enc = 0.0, step_um;
+	unsigned kind;
+	int64_t t_ns;
+	uint64_t hash, n;
+
+	setup(&f, 3);
+	setup(&g, 3);
+	ck_assert_int_eq(f.hal.ops->move_z(f.hal.ctx, 10.0), AF_OK);
+	ck_assert_int_eq(g.hal.ops->move_z(g.hal.ctx, 10.0), AF_OK);
+	ck_assert_int_eq(f.hal.ops->wait_settled(f.hal.ctx, 500), AF_OK);
+	ck_assert_int_eq(g.hal.ops->wait_settled_z(g.hal.ctx, 500, &z), AF_OK);
+	ck_assert_double_eq(now_ms(&f), now_ms(&g));
+	ck_assert_int_eq(f.hal.ops->get_z(f.hal.ctx, &enc), AF_OK);
+	ck_assert_double_eq(z, enc);
+	ck_assert_double_eq_tol(z, 10.0, 0.0101);
+	n = sim_trace_count(g.trace);
+	ck_assert_int_eq(sim_trace_record_at(g.trace, n - 1, &kind, &t_ns, &hash), 0);
+	ck_assert_uint_eq(kind, SIM_EV_HAL_WAIT_SETTLED_Z);
+	ck_assert_str_eq(sim_event_name(kind), "hal.wait_settled_z");
+
+	/* 20 lost steps: the reading is short of the target by them */
+	step_um = sim_ctl_truth(g.sh)->stage.step_um;
+	ck_assert_int_eq(sim_ctl_add_fault(g.sh, &lose), 0);
+	sim_ctl_begin_op(g.sh, 1);
+	ck_assert_int_eq(g.hal.ops->move_z(g.hal.ctx, 30.0), AF_OK);
+	ck_assert_int_eq(g.hal.ops->wait_settled_z(g.hal.ctx, 500, &z), AF_OK);
+	ck_assert_double_eq_tol(z, 30.0 - 20 * step_um, 0.0101);
+	ck_assert_double_eq_tol(z, sim_ctl_stage_um(g.sh), 0.0101);
+
+	/* a hal_error: the injected code and message, z untouched */
+	ck_assert_int_eq(sim_ctl_add_fault(g.sh, &flt), 0);
+	sim_ctl_begin_op(g.sh, 2);
+	z = -1.0;
+	ck_assert_int_eq(g.hal.ops->wait_settled_z(g.hal.ctx, 500, &z), AF_ETIMEDOUT);
+	ck_assert_str_eq(af_hal_errmsg(&g.hal),
+			 "injected ETIMEDOUT (timed out) at call 1 of wait_settled_z");
+	ck_assert_double_eq(z, -1.0);
+	ck_assert_uint_eq(sim_ctl_hal_calls(g.sh, SIM_HAL_OP_WAIT_SETTLED_Z), 3);
+
+	/* a stall during the wait: EHW, as wait_settled's */
+	ck_assert_int_eq(sim_ctl_add_fault(g.sh, &stall), 0);
+	ck_assert_int_eq(g.hal.ops->move_z(g.hal.ctx, 80.0), AF_OK);
+	sim_ctl_begin_op(g.sh, 3);
+	ck_assert_int_eq(g.hal.ops->wait_settled_z(g.hal.ctx, 500, &z), AF_EHW);
+	ck_assert_ptr_nonnull(strstr(af_hal_errmsg(&g.hal), "z stage stalled at "));
+	ck_assert_double_eq(z, -1.0);
+	ck_assert_int_eq(sim_hal_op_parse("wait_settled_z"), SIM_HAL_OP_WAIT_SETTLED_Z);
+	teardown(&f);
+	teardown(&g);
+}
+END_TEST
+
+/*
  * A grab costs the trigger latency, the exposure, the readout (or the
  * transfer over the link, whichever is longer) and the delivery; the
  * timestamp is the middle of the exposure, after the trigger latency.
@@ -545,6 +614,7 @@ Suite *sim_hal_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, binds_as_a_hal);
 	tcase_add_test(tc, stage_move_costs_physical_time);
+	tcase_add_test(tc, the_settle_wait_reports_the_encoder);
 	tcase_add_test(tc, frame_costs_exposure_and_readout);
 	tcase_add_test(tc, camera_settings_cost_time);
 	tcase_add_test(tc, lens_switch_time_and_seating);
