@@ -156,57 +156,64 @@ static int lens_check(const mdl_lens_config *l)
 	return 0;
 }
 
-/* Fill a stack's padded base with the layer's emission, each pixel the mean
- * of n x n point samples; left_um / top_um the specimen coordinates of the
- * ROI's top-left corner.  The samples form a grid (a column's x and a row's
- * y do not depend on the other), taken a sample row at a time by the
- * specimen's row sampler; each pixel's sum still runs over its sub-rows,
- * then its sub-columns, in order: the same doubles as a point at a time.
- * Returns 0 or MDL_ENOMEM. */
-static int sample_layer(mdl_view *v, mdl_defocus_stack *s, int layer, double left_um,
-			double top_um)
+/*
+ * The sharp image of one layer over the padded pixels [x0, x1) x [y0, y1)
+ * (a mdl_defocus_fill_fn; user is the layer's view_fill): each pixel the
+ * mean of n x n point samples.  The samples form a grid (a column's x and
+ * a row's y do not depend on the other), taken a sample row at a time by
+ * the specimen's row sampler; each pixel's sum runs over its sub-rows, then
+ * its sub-columns, in order: the same doubles as a point at a time, and
+ * the same whatever rectangles the image is filled in.  Returns 0 or
+ * MDL_ENOMEM.
+ */
+static int sample_rect(void *user, float *base, size_t pw, uint32_t x0, uint32_t y0,
+		       uint32_t x1, uint32_t y1)
 {
-	float *base = mdl_defocus_base(s);
-	size_t pw = mdl_defocus_padded_width(s);
-	size_t ph = (size_t)v->height + 2u * VIEW_MARGIN_PX;
+	struct view_fill *f = user;
+	mdl_view *v = f->v;
+	size_t nc = (size_t)(x1 - x0);
 	double pix = v->pixel_um, *xs = NULL, *row = NULL, *sum = NULL;
 	mdl_specimen_rows *rows = NULL;
 	int n = (int)ceil(pix / SUBSAMPLE_UM), rc = MDL_ENOMEM;
 	size_t nn;
 
+	if (x1 <= x0 || y1 <= y0)
+		return 0;
 	if (n < SUBSAMPLE_MIN)
 		n = SUBSAMPLE_MIN;
 	if (n > SUBSAMPLE_MAX)
 		n = SUBSAMPLE_MAX;
 	nn = (size_t)n;
-	xs = malloc(pw * nn * sizeof *xs);
-	row = malloc(pw * nn * sizeof *row);
-	sum = malloc(pw * sizeof *sum);
+	xs = malloc(nc * nn * sizeof *xs);
+	row = malloc(nc * nn * sizeof *row);
+	sum = malloc(nc * sizeof *sum);
 	if (!xs || !row || !sum)
 		goto out;
-	for (size_t px = 0; px < pw; px++) {
-		double x0 = left_um + ((double)px - (double)VIEW_MARGIN_PX) * pix;
+	for (size_t c = 0; c < nc; c++) {
+		double px0 = v->left_um + ((double)(x0 + c) - (double)VIEW_MARGIN_PX) * pix;
 
 		for (int sx = 0; sx < n; sx++)
-			xs[px * nn + (size_t)sx] = x0 + ((double)sx + 0.5) / (double)n * pix;
+			xs[c * nn + (size_t)sx] = px0 + ((double)sx + 0.5) / (double)n * pix;
 	}
-	rows = mdl_specimen_rows_new(&v->spec, layer, xs, pw * nn);
+	rows = mdl_specimen_rows_new(&v->spec, f->layer, xs, nc * nn);
 	if (!rows)
 		goto out;
-	for (size_t py = 0; py < ph; py++) {
-		double y0 = top_um + ((double)py - (double)VIEW_MARGIN_PX) * pix;
+	for (uint32_t py = y0; py < y1; py++) {
+		double py0 = v->top_um + ((double)py - (double)VIEW_MARGIN_PX) * pix;
+		float *dst = base + (size_t)py * pw + x0;
 
-		for (size_t px = 0; px < pw; px++)
-			sum[px] = 0.0;
+		for (size_t c = 0; c < nc; c++)
+			sum[c] = 0.0;
 		for (int sy = 0; sy < n; sy++) {
-			mdl_specimen_rows_eval(rows, y0 + ((double)sy + 0.5) / (double)n * pix, row);
-			for (size_t px = 0; px < pw; px++)
+			mdl_specimen_rows_eval(rows, py0 + ((double)sy + 0.5) / (double)n * pix, row);
+			for (size_t c = 0; c < nc; c++)
 				for (size_t sx = 0; sx < nn; sx++)
-					sum[px] += row[px * nn + sx];
+					sum[c] += row[c * nn + sx];
 		}
-		for (size_t px = 0; px < pw; px++)
-			base[py * pw + px] = (float)(sum[px] / (double)(n * n));
+		for (size_t c = 0; c < nc; c++)
+			dst[c] = (float)(sum[c] / (double)(n * n));
 	}
+	v->samples += nc * (size_t)(y1 - y0) * nn * nn;
 	rc = 0;
 out:
 	mdl_specimen_rows_free(rows);
@@ -268,6 +275,8 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	top_um = field_y_um + ((double)roi_y - 0.5 * (double)cam->sensor_height) * v->pixel_um;
 	v->centre_x_um = left_um + 0.5 * (double)roi_width * v->pixel_um;
 	v->centre_y_um = top_um + 0.5 * (double)roi_height * v->pixel_um;
+	v->left_um = left_um;
+	v->top_um = top_um;
 	v->signal = malloc(v->npix * sizeof *v->signal);
 	v->row_sigma = malloc(roi_width * sizeof *v->row_sigma);
 	v->row_sum = malloc(roi_width * sizeof *v->row_sum);
@@ -286,8 +295,9 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 					      cap_px, LEVEL_RATIO);
 		if (!v->stack[l])
 			goto fail;
-		if (sample_layer(v, v->stack[l], l, left_um, top_um))
-			goto fail;
+		v->fill[l].v = v;
+		v->fill[l].layer = l;
+		mdl_defocus_set_fill(v->stack[l], sample_rect, &v->fill[l]);
 	}
 	return v;
 fail:
@@ -327,6 +337,11 @@ void mdl_view_centre_um(const mdl_view *v, double *x_um, double *y_um)
 {
 	*x_um = v->centre_x_um;
 	*y_um = v->centre_y_um;
+}
+
+size_t mdl_view_samples(const mdl_view *v)
+{
+	return v->samples;
 }
 
 int mdl_view_levels_built(const mdl_view *v)

@@ -3,9 +3,11 @@
  * electrons -> ADU.
  *
  * A view (mdl_view) is what one lens sees of the specimen through one ROI.
- * It samples the specimen once, area-averaged per pixel with a margin
- * around the ROI, and caches a ladder of Gaussian blurs of it (defocus.h),
- * built lazily; a frame interpolates between the two levels around the
+ * It samples the specimen, area-averaged per pixel with a margin around
+ * the ROI, and caches a ladder of Gaussian blurs of it (defocus.h), both
+ * lazily: a level is built when a frame first needs it, and the specimen
+ * is sampled only as far around the ROI as the widest level built so far
+ * reads; a frame interpolates between the two levels around the
  * PSF sigma of its defocus, so rendering costs one lerp, one 64-bit random
  * draw and one conversion per pixel.  The focus curve depends on defocus
  * only through the lens's blur sigma: with asymmetry 0 it is exactly
@@ -109,12 +111,15 @@ typedef struct mdl_view mdl_view;
  * A view of the ROI (roi_x, roi_y, roi_width, roi_height) of the sensor,
  * in sensor pixels, through lens; field_x_um / field_y_um are the specimen
  * coordinates of the sensor centre.  The view copies the configs.  Cost:
- * the specimen is evaluated n^2 times per pixel of the ROI plus a 32-pixel
- * margin, n = max(2, ceil(sample pixel / 0.25 um)) (3 for lens A, 2 for
- * lens B); no blur level is built yet (each is built on first use).
- * Memory: 4 bytes per pixel per blur level used, plus a 256 KiB noise
- * table.  NULL on bad arguments (invalid configs, an empty ROI or one
- * outside the sensor) or out of memory.
+ * nothing is sampled or built yet.  The first frame samples the specimen
+ * n^2 times per pixel of the ROI and of a band around it as wide as its
+ * blur levels' kernels reach (3.5 sigma, at most a 32-pixel margin), n =
+ * max(2, ceil(sample pixel / 0.25 um)) (3 for lens A, 2 for lens B), and
+ * builds its levels; later frames sample only the band a wider level adds
+ * and build only levels not built yet.  Memory: 4 bytes per pixel of the
+ * ROI and margin, 4 per ROI pixel per blur level used, plus a shared
+ * 256 KiB noise table.  NULL on bad arguments (invalid configs, an empty
+ * ROI or one outside the sensor) or out of memory.
  */
 mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *spec,
 		       const mdl_camera_config *cam, uint32_t roi_x, uint32_t roi_y,
@@ -133,9 +138,11 @@ uint32_t mdl_view_height(const mdl_view *v);
 double mdl_view_pixel_um(const mdl_view *v);
 void mdl_view_centre_um(const mdl_view *v, double *x_um, double *y_um);
 
-/* Blur levels built so far (summed over layers) and the bytes the view
- * holds, for benchmarks and memory budgets. */
+/* Blur levels built so far (summed over layers), specimen point samples
+ * taken so far, and the bytes the view holds, for benchmarks and memory
+ * budgets. */
 int mdl_view_levels_built(const mdl_view *v);
+size_t mdl_view_samples(const mdl_view *v);
 size_t mdl_view_bytes(const mdl_view *v);
 
 typedef struct mdl_exposure {

@@ -38,6 +38,15 @@ struct mdl_view {
 	double centre_x_um, centre_y_um;
 	double gain_e_per_adu;
 	mdl_defocus_stack *stack[MAX_LAYERS];
+	/* The sharp images are sampled lazily (mdl_defocus_set_fill): the
+	 * specimen coordinates of the ROI's top-left corner, one fill context
+	 * per layer, and the point samples taken so far. */
+	double left_um, top_um;
+	struct view_fill {
+		struct mdl_view *v;
+		int layer;
+	} fill[MAX_LAYERS];
+	size_t samples;
 	float *signal;          /* npix: this frame's blurred emission */
 	double *height_um;      /* npix, tilted views only: each pixel's surface height */
 	double *row_sigma;      /* width: one row's blur sigmas (tilt) */

@@ -51,6 +51,9 @@ struct mdl_defocus_stack {
 	float *kernel;          /* 2 r_max + 1 */
 	const float **src;      /* 2 r_max + 1: each tap's source row */
 	int avx2;               /* the AVX2 convolution kernel runs here */
+	mdl_defocus_fill_fn fill;  /* NULL: the caller filled base */
+	void *fill_user;
+	int band;               /* margin pixels filled around the ROI, -1 none */
 	size_t bytes;
 };
 
@@ -130,6 +133,7 @@ mdl_defocus_stack *mdl_defocus_new(uint32_t width, uint32_t height, uint32_t mar
 	if (!s->sigma_px || !s->level || !s->base || !s->tmp || !s->ext || !s->kernel || !s->src)
 		goto fail;
 	mdl_defocus_use_avx2(s, 1);
+	s->band = (int)margin_px;
 	s->bytes += (ntmp + next + nk) * sizeof(float) + nk * sizeof *s->src +
 		    (size_t)n * (sizeof *s->sigma_px + sizeof *s->level) + sizeof *s;
 	s->sigma_px[0] = sigma0_px;
@@ -168,6 +172,47 @@ float *mdl_defocus_base(mdl_defocus_stack *s)
 uint32_t mdl_defocus_padded_width(const mdl_defocus_stack *s)
 {
 	return (uint32_t)s->pw;
+}
+
+void mdl_defocus_set_fill(mdl_defocus_stack *s, mdl_defocus_fill_fn fn, void *user)
+{
+	s->fill = fn;
+	s->fill_user = user;
+	s->band = fn ? -1 : (int)s->margin;
+}
+
+int mdl_defocus_filled_band(const mdl_defocus_stack *s)
+{
+	return s->band;
+}
+
+/* Grow the filled band to b pixels around the ROI: the whole square the
+ * first time, then the ring between the old band and b (the strips above
+ * and below, full width, then the sides between them). */
+static int fill_band(mdl_defocus_stack *s, int b)
+{
+	uint32_t m = s->margin, w = s->width, h = s->height, b1 = (uint32_t)b, b0;
+	void *u = s->fill_user;
+	float *base = s->base;
+	size_t pw = s->pw;
+	int rc;
+
+	if (s->band < 0) {
+		rc = s->fill(u, base, pw, m - b1, m - b1, m + w + b1, m + h + b1);
+	} else {
+		b0 = (uint32_t)s->band;
+		rc = s->fill(u, base, pw, m - b1, m - b1, m + w + b1, m - b0);
+		if (!rc)
+			rc = s->fill(u, base, pw, m - b1, m + h + b0, m + w + b1, m + h + b1);
+		if (!rc)
+			rc = s->fill(u, base, pw, m - b1, m - b0, m - b0, m + h + b0);
+		if (!rc)
+			rc = s->fill(u, base, pw, m + w + b0, m - b0, m + w + b1, m + h + b0);
+	}
+	if (rc)
+		return MDL_ENOMEM;
+	s->band = b;
+	return 0;
 }
 
 int mdl_defocus_level_count(const mdl_defocus_stack *s)
@@ -316,17 +361,26 @@ static void conv(const mdl_defocus_stack *s, float *out, const float *const *src
 	conv_portable(out, s->kernel, src, taps, 0, n);
 }
 
-static void build_level(mdl_defocus_stack *s, double sigma_px, float *out)
+/* Level sigma_px into out: 0, or MDL_ENOMEM when the band it reads could
+ * not be filled. */
+static int build_level(mdl_defocus_stack *s, double sigma_px, float *out)
 {
 	int r = kernel_radius(sigma_px);
 	size_t w = s->width, taps = 2u * (size_t)r + 1u;
 	int64_t m = (int64_t)s->margin;
 	const float **src = s->src;
+	/* the rows and columns beyond the ROI this level reads: the vertical
+	 * pass reads rows m - r .. m + h + r - 1 of the horizontal one, which
+	 * reads the same columns of the image; past the margin, all of it */
+	int band = r < (int)m ? r : (int)m;
 
+	if (band > s->band && fill_band(s, band))
+		return MDL_ENOMEM;
 	make_kernel(s, sigma_px, r);
-	/* Horizontal: every padded row, ROI columns only.  Within the margin
-	 * the row is read in place; beyond it a reflected copy is made. */
-	for (size_t y = 0; y < s->ph; y++) {
+	/* Horizontal: the padded rows the vertical pass reads, ROI columns
+	 * only.  Within the margin the row is read in place; beyond it a
+	 * reflected copy is made. */
+	for (size_t y = (size_t)(m - band); y < s->height + (size_t)(m + band); y++) {
 		const float *row = s->base + y * s->pw, *in = row + m - r;
 
 		if (r > m) {
@@ -344,6 +398,7 @@ static void build_level(mdl_defocus_stack *s, double sigma_px, float *out)
 			src[j] = s->tmp + reflect(m + (int64_t)y - r + (int64_t)j, s->ph) * w;
 		conv(s, out + y * w, src, taps, w);
 	}
+	return 0;
 }
 
 void mdl_defocus_use_avx2(mdl_defocus_stack *s, int on)
@@ -369,7 +424,10 @@ int mdl_defocus_level(mdl_defocus_stack *s, int k, const float **img)
 	lvl = malloc(s->level_bytes);
 	if (!lvl)
 		return MDL_ENOMEM;
-	build_level(s, s->sigma_px[k], lvl);
+	if (build_level(s, s->sigma_px[k], lvl)) {
+		free(lvl);
+		return MDL_ENOMEM;
+	}
 	s->level[k] = lvl;
 	s->levels_built++;
 	s->bytes += s->level_bytes;
