@@ -99,6 +99,10 @@ mdl_specimen_rows *mdl_specimen_rows_new(const mdl_specimen_config *c, int layer
 /* out[i] = mdl_specimen_emission(c, layer, xs[i], y_um) for i < nx. */
 void mdl_specimen_rows_eval(mdl_specimen_rows *r, double y_um, double *out);
 
+/* Evaluate rows with AVX2 (on, the default, where the processor has it)
+ * or the portable code (off): the same bits either way; for tests. */
+void mdl_specimen_rows_use_avx2(mdl_specimen_rows *r, int on);
+
 /* Frees the sampler; NULL is a no-op. */
 void mdl_specimen_rows_free(mdl_specimen_rows *r);
 
