@@ -245,6 +245,48 @@ static int tilt_heights(mdl_view *v)
 	return 0;
 }
 
+/* The view's own scratch: the frame's signal, the tilt's rows and
+ * heights.  0 or MDL_ENOMEM. */
+static int scratch_new(mdl_view *v)
+{
+	v->signal = malloc(v->npix * sizeof *v->signal);
+	v->row_sigma = malloc(v->width * sizeof *v->row_sigma);
+	v->row_sum = malloc(v->width * sizeof *v->row_sum);
+	if (!v->signal || !v->row_sigma || !v->row_sum)
+		return MDL_ENOMEM;
+	return v->tilted ? tilt_heights(v) : 0;
+}
+
+static void scratch_free(mdl_view *v)
+{
+	free(v->signal);
+	free(v->height_um);
+	free(v->row_sigma);
+	free(v->row_sum);
+	v->signal = NULL;
+	v->height_um = NULL;
+	v->row_sigma = NULL;
+	v->row_sum = NULL;
+}
+
+void mdl_camera_view_trim(mdl_view *v)
+{
+	scratch_free(v);
+	for (int l = 0; l < v->layers; l++)
+		mdl_defocus_trim(v->stack[l]);
+}
+
+int mdl_camera_view_restore(mdl_view *v)
+{
+	int rc = scratch_new(v);
+
+	for (int l = 0; l < v->layers && !rc; l++)
+		rc = mdl_defocus_restore(v->stack[l]);
+	if (rc)
+		mdl_camera_view_trim(v);
+	return rc;
+}
+
 mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *spec,
 		       const mdl_camera_config *cam, uint32_t roi_x, uint32_t roi_y,
 		       uint32_t roi_width, uint32_t roi_height, double field_x_um,
@@ -261,9 +303,14 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	v = calloc(1, sizeof *v);
 	if (!v)
 		return NULL;
-	v->lens = *lens;
-	v->spec = *spec;
-	v->cam = *cam;
+	/* byte for byte, padding included: the view cache compares bytes */
+	memcpy(&v->lens, lens, sizeof *lens);
+	memcpy(&v->spec, spec, sizeof *spec);
+	memcpy(&v->cam, cam, sizeof *cam);
+	v->roi_x = roi_x;
+	v->roi_y = roi_y;
+	v->field_x_um = field_x_um;
+	v->field_y_um = field_y_um;
 	v->width = roi_width;
 	v->height = roi_height;
 	v->npix = (size_t)roi_width * (size_t)roi_height; /* < 2^32: fits */
@@ -277,13 +324,8 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	v->centre_y_um = top_um + 0.5 * (double)roi_height * v->pixel_um;
 	v->left_um = left_um;
 	v->top_um = top_um;
-	v->signal = malloc(v->npix * sizeof *v->signal);
-	v->row_sigma = malloc(roi_width * sizeof *v->row_sigma);
-	v->row_sum = malloc(roi_width * sizeof *v->row_sum);
 	v->normal_z = mdl_camera_normal_table();
-	if (!v->signal || !v->row_sigma || !v->row_sum)
-		goto fail;
-	if (v->tilted && tilt_heights(v))
+	if (scratch_new(v))
 		goto fail;
 	v->simd = mdl_camera_simd_best();
 	sigma0_px = mdl_lens_sigma_xy_um(lens) / v->pixel_um;
@@ -311,10 +353,7 @@ void mdl_view_free(mdl_view *v)
 		return;
 	for (int l = 0; l < MAX_LAYERS; l++)
 		mdl_defocus_free(v->stack[l]);
-	free(v->signal);
-	free(v->height_um);
-	free(v->row_sigma);
-	free(v->row_sum);
+	scratch_free(v);
 	free(v);
 }
 
@@ -355,8 +394,8 @@ int mdl_view_levels_built(const mdl_view *v)
 
 size_t mdl_view_bytes(const mdl_view *v)
 {
-	size_t n = sizeof *v + v->npix * sizeof *v->signal +
-		   v->width * (sizeof *v->row_sigma + sizeof *v->row_sum) +
+	size_t n = sizeof *v + (v->signal ? v->npix * sizeof *v->signal : 0) +
+		   (v->row_sigma ? v->width * (sizeof *v->row_sigma + sizeof *v->row_sum) : 0) +
 		   (v->height_um ? v->npix * sizeof *v->height_um : 0);
 
 	for (int l = 0; l < v->layers; l++)

@@ -129,6 +129,48 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 /* Frees the view and its cache; NULL is a no-op. */
 void mdl_view_free(mdl_view *v);
 
+/*
+ * Views kept for reuse.  A view is a pure function of the arguments that
+ * made it, so a view handed back with mdl_view_give can serve a later
+ * mdl_view_take with the same arguments (compared byte for byte), its
+ * specimen samples and blur levels included, and it renders the frames a
+ * new view would, bit for bit: the cache changes no result, only the time
+ * (a place seen again, a scenario run again, scenarios of one seed, in one
+ * process).  One cache per process, safe from several threads: a taken
+ * view belongs to its taker alone until given back.  It holds idle views
+ * up to a budget of bytes, evicting the least recently given back.
+ */
+
+/* An idle cached view made with these arguments, or else a new one
+ * (mdl_view_new).  NULL on what makes mdl_view_new fail, or when a cached
+ * view's scratch cannot be made again (out of memory).  Hand it back with
+ * mdl_view_give, or free it with mdl_view_free. */
+mdl_view *mdl_view_take(const mdl_lens_config *lens, const mdl_specimen_config *spec,
+			const mdl_camera_config *cam, uint32_t roi_x, uint32_t roi_y,
+			uint32_t roi_width, uint32_t roi_height, double field_x_um,
+			double field_y_um);
+
+/* Hand v back (any view, taken or new): it waits idle in the cache, its
+ * scratch freed, for a take with its arguments, until the budget evicts
+ * it.  Never fails (the cache's links live in the view).  NULL is a
+ * no-op. */
+void mdl_view_give(mdl_view *v);
+
+/* Free every idle view (a benchmark's cold start; tests). */
+void mdl_view_cache_clear(void);
+
+/* The bytes idle views may hold, by default 128 MiB; 0 frees every view
+ * given back.  Views over a lowered budget are freed now. */
+void mdl_view_cache_set_budget(size_t bytes);
+
+typedef struct mdl_view_cache_stat {
+	size_t idle_views, idle_bytes, budget_bytes;
+	uint64_t hits, misses;    /* takes that found a view, and that made one */
+} mdl_view_cache_stat;
+
+/* The cache's figures now. */
+void mdl_view_cache_stats(mdl_view_cache_stat *st);
+
 /* ROI size in pixels. */
 uint32_t mdl_view_width(const mdl_view *v);
 uint32_t mdl_view_height(const mdl_view *v);

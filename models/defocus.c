@@ -48,6 +48,7 @@ struct mdl_defocus_stack {
 	float **level;          /* level_count, NULL until built */
 	float *tmp;             /* ph * width: horizontal pass */
 	float *ext;             /* width + 2 r_max: one reflected row */
+	size_t *ext_at;         /* width + 2 r_max: where ext's pixels come from */
 	float *kernel;          /* 2 r_max + 1 */
 	const float **src;      /* 2 r_max + 1: each tap's source row */
 	int avx2;               /* the AVX2 convolution kernel runs here */
@@ -128,13 +129,15 @@ mdl_defocus_stack *mdl_defocus_new(uint32_t width, uint32_t height, uint32_t mar
 	s->base = calloc(npad, sizeof *s->base);
 	s->tmp = calloc(ntmp, sizeof *s->tmp);
 	s->ext = calloc(next, sizeof *s->ext);
+	s->ext_at = calloc(next, sizeof *s->ext_at);
 	s->kernel = calloc(nk, sizeof *s->kernel);
 	s->src = calloc(nk, sizeof *s->src);
-	if (!s->sigma_px || !s->level || !s->base || !s->tmp || !s->ext || !s->kernel || !s->src)
+	if (!s->sigma_px || !s->level || !s->base || !s->tmp || !s->ext || !s->ext_at || !s->kernel || !s->src)
 		goto fail;
 	mdl_defocus_use_avx2(s, 1);
 	s->band = (int)margin_px;
-	s->bytes += (ntmp + next + nk) * sizeof(float) + nk * sizeof *s->src +
+	s->bytes += (ntmp + next + nk) * sizeof(float) + next * sizeof *s->ext_at +
+		    nk * sizeof *s->src +
 		    (size_t)n * (sizeof *s->sigma_px + sizeof *s->level) + sizeof *s;
 	s->sigma_px[0] = sigma0_px;
 	for (int k = 1; k < n; k++)
@@ -159,6 +162,7 @@ void mdl_defocus_free(mdl_defocus_stack *s)
 	free(s->base);
 	free(s->tmp);
 	free(s->ext);
+	free(s->ext_at);
 	free(s->kernel);
 	free(s->src);
 	free(s);
@@ -172,6 +176,52 @@ float *mdl_defocus_base(mdl_defocus_stack *s)
 uint32_t mdl_defocus_padded_width(const mdl_defocus_stack *s)
 {
 	return (uint32_t)s->pw;
+}
+
+/* The scratch of the horizontal pass and of reflected rows: sizes. */
+static size_t tmp_count(const mdl_defocus_stack *s)
+{
+	return s->ph * s->width;   /* checked not to overflow by mdl_defocus_new */
+}
+
+static size_t ext_count(const mdl_defocus_stack *s)
+{
+	return (size_t)s->width + 2u * (size_t)s->r_max;
+}
+
+void mdl_defocus_trim(mdl_defocus_stack *s)
+{
+	if (!s->tmp)
+		return;
+	free(s->tmp);
+	free(s->ext);
+	free(s->ext_at);
+	s->tmp = NULL;
+	s->ext = NULL;
+	s->ext_at = NULL;
+	s->bytes -= tmp_count(s) * sizeof(float) +
+		    ext_count(s) * (sizeof(float) + sizeof(size_t));
+}
+
+int mdl_defocus_restore(mdl_defocus_stack *s)
+{
+	if (s->tmp)
+		return 0;
+	s->tmp = malloc(tmp_count(s) * sizeof *s->tmp);
+	s->ext = malloc(ext_count(s) * sizeof *s->ext);
+	s->ext_at = malloc(ext_count(s) * sizeof *s->ext_at);
+	if (!s->tmp || !s->ext || !s->ext_at) {
+		free(s->tmp);
+		free(s->ext);
+		free(s->ext_at);
+		s->tmp = NULL;
+		s->ext = NULL;
+		s->ext_at = NULL;
+		return MDL_ENOMEM;
+	}
+	s->bytes += tmp_count(s) * sizeof(float) +
+		    ext_count(s) * (sizeof(float) + sizeof(size_t));
+	return 0;
 }
 
 void mdl_defocus_set_fill(mdl_defocus_stack *s, mdl_defocus_fill_fn fn, void *user)
@@ -380,22 +430,26 @@ static int build_level(mdl_defocus_stack *s, double sigma_px, float *out)
 	/* Horizontal: the padded rows the vertical pass reads, ROI columns
 	 * only.  Within the margin the row is read in place; beyond it a
 	 * reflected copy is made. */
+	if (r > m)
+		for (size_t q = 0; q < w + 2u * (size_t)r; q++)
+			s->ext_at[q] = reflect(m - r + (int64_t)q, s->pw);
 	for (size_t y = (size_t)(m - band); y < s->height + (size_t)(m + band); y++) {
 		const float *row = s->base + y * s->pw, *in = row + m - r;
 
 		if (r > m) {
 			for (size_t q = 0; q < w + 2u * (size_t)r; q++)
-				s->ext[q] = row[reflect(m - r + (int64_t)q, s->pw)];
+				s->ext[q] = row[s->ext_at[q]];
 			in = s->ext;
 		}
 		for (size_t j = 0; j < taps; j++)
 			src[j] = in + j;
 		conv(s, s->tmp + y * w, src, taps, w);
 	}
-	/* Vertical: ROI rows. */
+	/* Vertical: ROI rows; the rows they read reflect only past the margin. */
 	for (size_t y = 0; y < s->height; y++) {
 		for (size_t j = 0; j < taps; j++)
-			src[j] = s->tmp + reflect(m + (int64_t)y - r + (int64_t)j, s->ph) * w;
+			src[j] = s->tmp + (r > m ? reflect(m + (int64_t)y - r + (int64_t)j, s->ph)
+						 : (size_t)(m + (int64_t)y - r + (int64_t)j)) * w;
 		conv(s, out + y * w, src, taps, w);
 	}
 	return 0;
@@ -421,6 +475,8 @@ int mdl_defocus_level(mdl_defocus_stack *s, int k, const float **img)
 		*img = s->level[k];
 		return 0;
 	}
+	if (!s->tmp)
+		return MDL_EINVAL;   /* trimmed: mdl_defocus_restore first */
 	lvl = malloc(s->level_bytes);
 	if (!lvl)
 		return MDL_ENOMEM;

@@ -98,6 +98,14 @@ int mdl_defocus_level(mdl_defocus_stack *s, int k, const float **img);
  * for tests. */
 void mdl_defocus_use_avx2(mdl_defocus_stack *s, int on);
 
+/* Free the scratch that only building a level needs (about a padded image
+ * of floats) while the stack waits unused; levels already built stay
+ * readable, a new one is MDL_EINVAL until mdl_defocus_restore.  Restore
+ * returns 0, or MDL_ENOMEM (the stack stays trimmed).  Both are no-ops
+ * when there is nothing to do. */
+void mdl_defocus_trim(mdl_defocus_stack *s);
+int mdl_defocus_restore(mdl_defocus_stack *s);
+
 /* Levels built so far, and the bytes the stack holds (base, levels,
  * scratch). */
 int mdl_defocus_levels_built(const mdl_defocus_stack *s);

@@ -3,7 +3,7 @@
  * reads only the band it needs, the band grows a ring at a time, every
  * pixel is filled once, and the levels are the bits of a stack filled in
  * full, whatever order they are built in; a fill that runs out of memory
- * builds nothing and is asked again.
+ * builds nothing and is asked again; a trimmed stack keeps its levels.
  */
 #include <check.h>
 #include <stdint.h>
@@ -148,6 +148,44 @@ START_TEST(test_fill_failure)
 }
 END_TEST
 
+/* Trimmed, a stack keeps its levels and its image but not its scratch: a
+ * new level waits for the scratch to be made again, then is the level of
+ * an untrimmed stack. */
+START_TEST(test_trim)
+{
+	mdl_defocus_stack *s = stack_new(), *ref = stack_new();
+	filler *f = calloc(1, sizeof *f), *g = calloc(1, sizeof *g);
+	const float *a, *b, *kept;
+	size_t bytes;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(g);
+	mdl_defocus_set_fill(s, fill, f);
+	mdl_defocus_set_fill(ref, fill, g);
+	ck_assert_int_eq(mdl_defocus_level(s, 2, &kept), 0);
+	bytes = mdl_defocus_bytes(s);
+	mdl_defocus_trim(s);
+	mdl_defocus_trim(s);
+	/* the horizontal pass's PH x W floats and a reflected row's floats
+	 * and indices (W + 2 * 49 each) */
+	ck_assert_uint_eq(bytes - mdl_defocus_bytes(s),
+			  PH * W * sizeof(float) + (W + 98u) * (sizeof(float) + sizeof(size_t)));
+	ck_assert_int_eq(mdl_defocus_level(s, 2, &a), 0);
+	ck_assert_ptr_eq(a, kept);
+	ck_assert_int_eq(mdl_defocus_level(s, 13, &a), MDL_EINVAL);
+	ck_assert_int_eq(mdl_defocus_restore(s), 0);
+	ck_assert_int_eq(mdl_defocus_restore(s), 0);
+	ck_assert_uint_eq(mdl_defocus_bytes(s), bytes);
+	ck_assert_int_eq(mdl_defocus_level(s, 13, &a), 0);
+	ck_assert_int_eq(mdl_defocus_level(ref, 13, &b), 0);
+	ck_assert_int_eq(memcmp(a, b, W * H * sizeof *a), 0);
+	mdl_defocus_free(s);
+	mdl_defocus_free(ref);
+	free(f);
+	free(g);
+}
+END_TEST
+
 Suite *defocus_suite(void)
 {
 	Suite *s = suite_create("defocus");
@@ -155,6 +193,7 @@ Suite *defocus_suite(void)
 
 	tcase_add_test(tc, test_lazy_fill_matches_full);
 	tcase_add_test(tc, test_fill_failure);
+	tcase_add_test(tc, test_trim);
 	tcase_set_timeout(tc, 10);
 	suite_add_tcase(s, tc);
 	return s;
