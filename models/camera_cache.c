@@ -21,7 +21,8 @@
  * taken view leaves the list and belongs to its taker alone, so a view is
  * never used by two at once, whatever the threads (the list has a mutex).
  * An idle view holds its samples and levels but not its scratch (about
- * half its bytes), which mdl_view_take makes again.  Taking walks the list
+ * half its bytes), which mdl_view_take makes again; over the budget, idle
+ * views lose their levels before any view goes.  Taking walks the list
  * (a few hundred views at most), far cheaper than the view it finds.
  */
 #include <stdint.h>
@@ -81,12 +82,21 @@ static void unlink_idle(mdl_view *v)
 	cache.bytes -= mdl_view_bytes(v);
 }
 
-/* Evict the oldest idle views until they fit the budget; returns them as
- * a list (idle_next) for the caller to free outside the lock. */
+/* Bring the idle views within the budget: first their blur levels go,
+ * oldest view first (a view's samples are worth more per byte: they cost
+ * several times what its levels cost to make again, in a fifth of the
+ * bytes), then the oldest views themselves; returned as a list
+ * (idle_next) for the caller to free outside the lock. */
 static mdl_view *evict_over_budget(void)
 {
 	mdl_view *out = NULL;
 
+	for (mdl_view *v = cache.tail; v && cache.bytes > cache.budget; v = v->idle_prev) {
+		cache.bytes -= mdl_view_bytes(v);
+		for (int l = 0; l < v->layers; l++)
+			mdl_defocus_drop_levels(v->stack[l]);
+		cache.bytes += mdl_view_bytes(v);
+	}
 	while (cache.tail && cache.bytes > cache.budget) {
 		mdl_view *v = cache.tail;
 

@@ -224,6 +224,18 @@ int mdl_defocus_restore(mdl_defocus_stack *s)
 	return 0;
 }
 
+void mdl_defocus_drop_levels(mdl_defocus_stack *s)
+{
+	for (int k = 0; k < s->level_count; k++) {
+		if (!s->level[k])
+			continue;
+		free(s->level[k]);
+		s->level[k] = NULL;
+		s->bytes -= s->level_bytes;
+	}
+	s->levels_built = 0;
+}
+
 void mdl_defocus_set_fill(mdl_defocus_stack *s, mdl_defocus_fill_fn fn, void *user)
 {
 	s->fill = fn;

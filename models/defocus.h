@@ -106,6 +106,10 @@ void mdl_defocus_use_avx2(mdl_defocus_stack *s, int on);
 void mdl_defocus_trim(mdl_defocus_stack *s);
 int mdl_defocus_restore(mdl_defocus_stack *s);
 
+/* Free every level built (the sharp image stays): they are built again
+ * when asked for, the same bits.  For memory budgets. */
+void mdl_defocus_drop_levels(mdl_defocus_stack *s);
+
 /* Levels built so far, and the bytes the stack holds (base, levels,
  * scratch). */
 int mdl_defocus_levels_built(const mdl_defocus_stack *s);

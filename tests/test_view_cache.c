@@ -4,7 +4,8 @@
  * frames a new view renders, bit for bit (tilted too: its scratch is made
  * again); any difference in the arguments, down to one ulp of the field's
  * position, is another view; a taken view is its taker's alone; the budget
- * evicts the least recently given back; and a scenario run twice in one
+ * strips idle views of their levels, then evicts the least recently given
+ * back; and a scenario run twice in one
  * process reuses its views and keeps its trace hash.  The cache is one per
  * process: every test starts by clearing it and counts differences.
  */
@@ -214,6 +215,62 @@ START_TEST(test_budget)
 }
 END_TEST
 
+/* Over the budget, idle views lose their levels before any view goes: the
+ * samples stay, the levels are built again, the same frames. */
+START_TEST(test_budget_strips_levels)
+{
+	const size_t n = (size_t)ROI * ROI;
+	uint16_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+	mdl_view_cache_stat st;
+	mdl_view *v, *w;
+	size_t samples, levels_bytes, stripped;
+	rig r;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	mdl_view_cache_clear();
+	rig_default(&r, MDL_LENS_B);
+	v = take(&r, 100.0);
+	w = take(&r, 200.0);
+	/* two views with the same band sampled and the same levels built */
+	frame(v, 0.0, a);
+	frame(v, 1.7, a);
+	frame(w, 0.0, b);
+	frame(w, 1.7, b);
+	ck_assert_int_ge(mdl_view_levels_built(v), 3);
+	ck_assert_int_eq(mdl_view_levels_built(w), mdl_view_levels_built(v));
+	samples = mdl_view_samples(v);
+	levels_bytes = (size_t)mdl_view_levels_built(v) * n * sizeof(float);
+	mdl_view_give(v);
+	stats(&st);
+	stripped = st.idle_bytes - levels_bytes;
+	/* a byte short: v's levels go, v stays */
+	mdl_view_cache_set_budget(st.idle_bytes - 1);
+	stats(&st);
+	ck_assert_uint_eq(st.idle_views, 1);
+	ck_assert_int_eq(mdl_view_levels_built(v), 0);
+	ck_assert_uint_eq(st.idle_bytes, stripped);
+	ck_assert_uint_eq(mdl_view_samples(v), samples);
+	/* room for both without levels: w's go too (v has none left) */
+	mdl_view_cache_set_budget(2 * stripped);
+	mdl_view_give(w);
+	stats(&st);
+	ck_assert_uint_eq(st.idle_views, 2);
+	ck_assert_uint_eq(st.idle_bytes, 2 * stripped);
+	ck_assert_int_eq(mdl_view_levels_built(w), 0);
+	/* v again: its levels built again from its samples, the same frame */
+	ck_assert_ptr_eq(take(&r, 100.0), v);
+	frame(v, 1.7, b);
+	ck_assert_uint_eq(mdl_view_samples(v), samples);
+	ck_assert_int_eq(memcmp(a, b, n * sizeof *a), 0);
+	mdl_view_free(v);
+	mdl_view_cache_set_budget((size_t)128 << 20);
+	mdl_view_cache_clear();
+	free(a);
+	free(b);
+}
+END_TEST
+
 /* A scenario run twice in one process: the second run finds its views
  * (two per place it imaged) and keeps its trace hash. */
 START_TEST(test_scenario_rerun)
@@ -258,6 +315,7 @@ Suite *view_cache_suite(void)
 	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_budget_strips_levels);
 	tcase_add_test(tc, test_scenario_rerun);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
