@@ -15,6 +15,15 @@
 #include "models/camera_impl.h"
 #include "models/mdl.h"
 
+/* A view's sampling sums with AVX2 where the processor has it (the view's
+ * simd); -DAFSIM_NO_AVX2 leaves them out. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+	!defined(AFSIM_NO_AVX2)
+#define SAMPLE_AVX2 1
+#include <immintrin.h>
+#define AVX2_FN __attribute__((target("avx2")))
+#endif
+
 /* Margin of real specimen around the ROI: exact blur up to sigma ~ 9 px. */
 #define VIEW_MARGIN_PX 32u
 /* Geometric step between cached blur levels, and the largest level. */
@@ -156,12 +165,51 @@ static int lens_check(const mdl_lens_config *l)
 	return 0;
 }
 
+/* sum[c] += row[c], c < n; then (sums_to_image) out[c] = (float)(sum[c]
+ * / nn2): the portable loops and their AVX2 forms (the same operations per
+ * lane). */
+static void add_row(double *restrict sum, const double *restrict row, size_t n)
+{
+	for (size_t c = 0; c < n; c++)
+		sum[c] += row[c];
+}
+
+static void sums_to_image(float *restrict out, const double *restrict sum, size_t n, double nn2)
+{
+	for (size_t c = 0; c < n; c++)
+		out[c] = (float)(sum[c] / nn2);
+}
+
+#if defined(SAMPLE_AVX2)
+static AVX2_FN void add_row_avx2(double *restrict sum, const double *restrict row, size_t n)
+{
+	size_t c = 0;
+
+	for (; c + 4u <= n; c += 4u)
+		_mm256_storeu_pd(sum + c, _mm256_add_pd(_mm256_loadu_pd(sum + c),
+							_mm256_loadu_pd(row + c)));
+	add_row(sum + c, row + c, n - c);
+}
+
+static AVX2_FN void sums_to_image_avx2(float *restrict out, const double *restrict sum,
+				       size_t n, double nn2)
+{
+	const __m256d d = _mm256_set1_pd(nn2);
+	size_t c = 0;
+
+	for (; c + 4u <= n; c += 4u)
+		_mm_storeu_ps(out + c, _mm256_cvtpd_ps(_mm256_div_pd(_mm256_loadu_pd(sum + c), d)));
+	sums_to_image(out + c, sum + c, n - c, nn2);
+}
+#endif
+
 /*
  * The sharp image of one layer over the padded pixels [x0, x1) x [y0, y1)
  * (a mdl_defocus_fill_fn; user is the layer's view_fill): each pixel the
  * mean of n x n point samples.  The samples form a grid (a column's x and
  * a row's y do not depend on the other), taken a sample row at a time by
- * the specimen's row sampler; each pixel's sum runs over its sub-rows, then
+ * the specimen's row sampler, sub-column by sub-column (sample sx of pixel
+ * column c at xs[sx nc + c]); each pixel's sum runs over its sub-rows, then
  * its sub-columns, in order: the same doubles as a point at a time, and
  * the same whatever rectangles the image is filled in.  Returns 0 or
  * MDL_ENOMEM.
@@ -193,7 +241,7 @@ static int sample_rect(void *user, float *base, size_t pw, uint32_t x0, uint32_t
 		double px0 = v->left_um + ((double)(x0 + c) - (double)VIEW_MARGIN_PX) * pix;
 
 		for (int sx = 0; sx < n; sx++)
-			xs[c * nn + (size_t)sx] = px0 + ((double)sx + 0.5) / (double)n * pix;
+			xs[(size_t)sx * nc + c] = px0 + ((double)sx + 0.5) / (double)n * pix;
 	}
 	rows = mdl_specimen_rows_new(&v->spec, f->layer, xs, nc * nn);
 	if (!rows)
@@ -206,12 +254,21 @@ static int sample_rect(void *user, float *base, size_t pw, uint32_t x0, uint32_t
 			sum[c] = 0.0;
 		for (int sy = 0; sy < n; sy++) {
 			mdl_specimen_rows_eval(rows, py0 + ((double)sy + 0.5) / (double)n * pix, row);
-			for (size_t c = 0; c < nc; c++)
-				for (size_t sx = 0; sx < nn; sx++)
-					sum[c] += row[c * nn + sx];
+			for (size_t sx = 0; sx < nn; sx++) {
+#if defined(SAMPLE_AVX2)
+				if (v->simd == MDL_CAMERA_SIMD_AVX2)
+					add_row_avx2(sum, row + sx * nc, nc);
+				else
+#endif
+					add_row(sum, row + sx * nc, nc);
+			}
 		}
-		for (size_t c = 0; c < nc; c++)
-			dst[c] = (float)(sum[c] / (double)(n * n));
+#if defined(SAMPLE_AVX2)
+		if (v->simd == MDL_CAMERA_SIMD_AVX2)
+			sums_to_image_avx2(dst, sum, nc, (double)(n * n));
+		else
+#endif
+			sums_to_image(dst, sum, nc, (double)(n * n));
 	}
 	v->samples += nc * (size_t)(y1 - y0) * nn * nn;
 	rc = 0;

@@ -102,11 +102,6 @@ double mdl_specimen_layer_offset_um(const mdl_specimen_config *c, int layer)
 	return layer == 1 && c->kind == MDL_SPECIMEN_TWO_LAYER ? c->layer_separation_um : 0.0;
 }
 
-double mdl_specimen_height_um(const mdl_specimen_config *c, double x_um, double y_um)
-{
-	return (c->tilt_x_um_per_mm * x_um + c->tilt_y_um_per_mm * y_um) / 1000.0;
-}
-
 /* The splitmix64 output function: a bijective 64-bit mixer. */
 static uint64_t mix64(uint64_t z)
 {
