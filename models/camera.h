@@ -159,7 +159,7 @@ void mdl_view_give(mdl_view *v);
 /* Free every idle view (a benchmark's cold start; tests). */
 void mdl_view_cache_clear(void);
 
-/* The bytes idle views may hold, by default 128 MiB; 0 frees every view
+/* The bytes idle views may hold, by default 64 MiB; 0 frees every view
  * given back.  Views over a lowered budget are freed now. */
 void mdl_view_cache_set_budget(size_t bytes);
 

@@ -50,6 +50,18 @@ static void stats(mdl_view_cache_stat *st)
 	mdl_view_cache_stats(st);
 }
 
+/* The budget a test found, put back when it changed it. */
+static size_t default_budget;
+
+static void setup(void)
+{
+	mdl_view_cache_stat st;
+
+	mdl_view_cache_stats(&st);
+	default_budget = st.budget_bytes;
+	ck_assert_uint_eq(default_budget, (size_t)64 << 20);
+}
+
 /* Given back, taken again: the same view, the same frames as a new one. */
 static void reuse_renders_alike(double tilt_um_per_mm)
 {
@@ -211,7 +223,7 @@ START_TEST(test_budget)
 	mdl_view_give(a);
 	stats(&st);
 	ck_assert_uint_eq(st.idle_views, 0);
-	mdl_view_cache_set_budget((size_t)128 << 20);
+	mdl_view_cache_set_budget(default_budget);
 }
 END_TEST
 
@@ -264,7 +276,7 @@ START_TEST(test_budget_strips_levels)
 	ck_assert_uint_eq(mdl_view_samples(v), samples);
 	ck_assert_int_eq(memcmp(a, b, n * sizeof *a), 0);
 	mdl_view_free(v);
-	mdl_view_cache_set_budget((size_t)128 << 20);
+	mdl_view_cache_set_budget(default_budget);
 	mdl_view_cache_clear();
 	free(a);
 	free(b);
@@ -302,7 +314,7 @@ START_TEST(test_scenario_rerun)
 	mdl_view_cache_set_budget(0);
 	ck_assert_int_eq(sim_run(&sc, 5, true, NULL, NULL, &res2), SIM_PASSED);
 	ck_assert_uint_eq(res1.trace_hash, res2.trace_hash);
-	mdl_view_cache_set_budget((size_t)128 << 20);
+	mdl_view_cache_set_budget(default_budget);
 	sim_scenario_release(&sc);
 }
 END_TEST
@@ -312,6 +324,7 @@ Suite *view_cache_suite(void)
 	Suite *s = suite_create("view_cache");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, test_reuse);
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_budget);
