@@ -1,10 +1,11 @@
 /*
  * bench.c - how fast the camera model renders frames.
  *
- * For each case (lens, specimen, ROI) it times: building the view (the
- * specimen sampled over the ROI and its margin), the first sweep of a
- * search-like set of defocus values (cold: every blur level it touches is
- * built then), and warm sweeps over the same values (frames per second).
+ * For each case (lens, specimen, ROI) it times: making the view (nothing
+ * is sampled or built yet), its first frame and the first sweep of a
+ * search-like set of defocus values (cold: the specimen is sampled as far
+ * around the ROI as the levels it touches read, and those levels are built
+ * then), and warm sweeps over the same values (frames per second).
  * The floor is the cost of the cheapest possible frame of the same size:
  * one sim_rng_next() per pixel stored as uint16; "x floor" is warm time per
  * frame over it, the number the camera model is tuned against (target <= 2

@@ -15,6 +15,15 @@
 #include "models/camera_impl.h"
 #include "models/mdl.h"
 
+/* A view's sampling sums with AVX2 where the processor has it (the view's
+ * simd); -DAFSIM_NO_AVX2 leaves them out. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+	!defined(AFSIM_NO_AVX2)
+#define SAMPLE_AVX2 1
+#include <immintrin.h>
+#define AVX2_FN __attribute__((target("avx2")))
+#endif
+
 /* Margin of real specimen around the ROI: exact blur up to sigma ~ 9 px. */
 #define VIEW_MARGIN_PX 32u
 /* Geometric step between cached blur levels, and the largest level. */
@@ -156,57 +165,112 @@ static int lens_check(const mdl_lens_config *l)
 	return 0;
 }
 
-/* Fill a stack's padded base with the layer's emission, each pixel the mean
- * of n x n point samples; left_um / top_um the specimen coordinates of the
- * ROI's top-left corner.  The samples form a grid (a column's x and a row's
- * y do not depend on the other), taken a sample row at a time by the
- * specimen's row sampler; each pixel's sum still runs over its sub-rows,
- * then its sub-columns, in order: the same doubles as a point at a time.
- * Returns 0 or MDL_ENOMEM. */
-static int sample_layer(mdl_view *v, mdl_defocus_stack *s, int layer, double left_um,
-			double top_um)
+/* sum[c] += row[c], c < n; then (sums_to_image) out[c] = (float)(sum[c]
+ * / nn2): the portable loops and their AVX2 forms (the same operations per
+ * lane). */
+static void add_row(double *restrict sum, const double *restrict row, size_t n)
 {
-	float *base = mdl_defocus_base(s);
-	size_t pw = mdl_defocus_padded_width(s);
-	size_t ph = (size_t)v->height + 2u * VIEW_MARGIN_PX;
+	for (size_t c = 0; c < n; c++)
+		sum[c] += row[c];
+}
+
+static void sums_to_image(float *restrict out, const double *restrict sum, size_t n, double nn2)
+{
+	for (size_t c = 0; c < n; c++)
+		out[c] = (float)(sum[c] / nn2);
+}
+
+#if defined(SAMPLE_AVX2)
+static AVX2_FN void add_row_avx2(double *restrict sum, const double *restrict row, size_t n)
+{
+	size_t c = 0;
+
+	for (; c + 4u <= n; c += 4u)
+		_mm256_storeu_pd(sum + c, _mm256_add_pd(_mm256_loadu_pd(sum + c),
+							_mm256_loadu_pd(row + c)));
+	add_row(sum + c, row + c, n - c);
+}
+
+static AVX2_FN void sums_to_image_avx2(float *restrict out, const double *restrict sum,
+				       size_t n, double nn2)
+{
+	const __m256d d = _mm256_set1_pd(nn2);
+	size_t c = 0;
+
+	for (; c + 4u <= n; c += 4u)
+		_mm_storeu_ps(out + c, _mm256_cvtpd_ps(_mm256_div_pd(_mm256_loadu_pd(sum + c), d)));
+	sums_to_image(out + c, sum + c, n - c, nn2);
+}
+#endif
+
+/*
+ * The sharp image of one layer over the padded pixels [x0, x1) x [y0, y1)
+ * (a mdl_defocus_fill_fn; user is the layer's view_fill): each pixel the
+ * mean of n x n point samples.  The samples form a grid (a column's x and
+ * a row's y do not depend on the other), taken a sample row at a time by
+ * the specimen's row sampler, sub-column by sub-column (sample sx of pixel
+ * column c at xs[sx nc + c]); each pixel's sum runs over its sub-rows, then
+ * its sub-columns, in order: the same doubles as a point at a time, and
+ * the same whatever rectangles the image is filled in.  Returns 0 or
+ * MDL_ENOMEM.
+ */
+static int sample_rect(void *user, float *base, size_t pw, uint32_t x0, uint32_t y0,
+		       uint32_t x1, uint32_t y1)
+{
+	struct view_fill *f = user;
+	mdl_view *v = f->v;
+	size_t nc = (size_t)(x1 - x0);
 	double pix = v->pixel_um, *xs = NULL, *row = NULL, *sum = NULL;
 	mdl_specimen_rows *rows = NULL;
 	int n = (int)ceil(pix / SUBSAMPLE_UM), rc = MDL_ENOMEM;
 	size_t nn;
 
+	if (x1 <= x0 || y1 <= y0)
+		return 0;
 	if (n < SUBSAMPLE_MIN)
 		n = SUBSAMPLE_MIN;
 	if (n > SUBSAMPLE_MAX)
 		n = SUBSAMPLE_MAX;
 	nn = (size_t)n;
-	xs = malloc(pw * nn * sizeof *xs);
-	row = malloc(pw * nn * sizeof *row);
-	sum = malloc(pw * sizeof *sum);
+	xs = malloc(nc * nn * sizeof *xs);
+	row = malloc(nc * nn * sizeof *row);
+	sum = malloc(nc * sizeof *sum);
 	if (!xs || !row || !sum)
 		goto out;
-	for (size_t px = 0; px < pw; px++) {
-		double x0 = left_um + ((double)px - (double)VIEW_MARGIN_PX) * pix;
+	for (size_t c = 0; c < nc; c++) {
+		double px0 = v->left_um + ((double)(x0 + c) - (double)VIEW_MARGIN_PX) * pix;
 
 		for (int sx = 0; sx < n; sx++)
-			xs[px * nn + (size_t)sx] = x0 + ((double)sx + 0.5) / (double)n * pix;
+			xs[(size_t)sx * nc + c] = px0 + ((double)sx + 0.5) / (double)n * pix;
 	}
-	rows = mdl_specimen_rows_new(&v->spec, layer, xs, pw * nn);
+	rows = mdl_specimen_rows_new(&v->spec, f->layer, xs, nc * nn);
 	if (!rows)
 		goto out;
-	for (size_t py = 0; py < ph; py++) {
-		double y0 = top_um + ((double)py - (double)VIEW_MARGIN_PX) * pix;
+	for (uint32_t py = y0; py < y1; py++) {
+		double py0 = v->top_um + ((double)py - (double)VIEW_MARGIN_PX) * pix;
+		float *dst = base + (size_t)py * pw + x0;
 
-		for (size_t px = 0; px < pw; px++)
-			sum[px] = 0.0;
+		for (size_t c = 0; c < nc; c++)
+			sum[c] = 0.0;
 		for (int sy = 0; sy < n; sy++) {
-			mdl_specimen_rows_eval(rows, y0 + ((double)sy + 0.5) / (double)n * pix, row);
-			for (size_t px = 0; px < pw; px++)
-				for (size_t sx = 0; sx < nn; sx++)
-					sum[px] += row[px * nn + sx];
+			mdl_specimen_rows_eval(rows, py0 + ((double)sy + 0.5) / (double)n * pix, row);
+			for (size_t sx = 0; sx < nn; sx++) {
+#if defined(SAMPLE_AVX2)
+				if (v->simd == MDL_CAMERA_SIMD_AVX2)
+					add_row_avx2(sum, row + sx * nc, nc);
+				else
+#endif
+					add_row(sum, row + sx * nc, nc);
+			}
 		}
-		for (size_t px = 0; px < pw; px++)
-			base[py * pw + px] = (float)(sum[px] / (double)(n * n));
+#if defined(SAMPLE_AVX2)
+		if (v->simd == MDL_CAMERA_SIMD_AVX2)
+			sums_to_image_avx2(dst, sum, nc, (double)(n * n));
+		else
+#endif
+			sums_to_image(dst, sum, nc, (double)(n * n));
 	}
+	v->samples += nc * (size_t)(y1 - y0) * nn * nn;
 	rc = 0;
 out:
 	mdl_specimen_rows_free(rows);
@@ -238,6 +302,48 @@ static int tilt_heights(mdl_view *v)
 	return 0;
 }
 
+/* The view's own scratch: the frame's signal, the tilt's rows and
+ * heights.  0 or MDL_ENOMEM. */
+static int scratch_new(mdl_view *v)
+{
+	v->signal = malloc(v->npix * sizeof *v->signal);
+	v->row_sigma = malloc(v->width * sizeof *v->row_sigma);
+	v->row_sum = malloc(v->width * sizeof *v->row_sum);
+	if (!v->signal || !v->row_sigma || !v->row_sum)
+		return MDL_ENOMEM;
+	return v->tilted ? tilt_heights(v) : 0;
+}
+
+static void scratch_free(mdl_view *v)
+{
+	free(v->signal);
+	free(v->height_um);
+	free(v->row_sigma);
+	free(v->row_sum);
+	v->signal = NULL;
+	v->height_um = NULL;
+	v->row_sigma = NULL;
+	v->row_sum = NULL;
+}
+
+void mdl_camera_view_trim(mdl_view *v)
+{
+	scratch_free(v);
+	for (int l = 0; l < v->layers; l++)
+		mdl_defocus_trim(v->stack[l]);
+}
+
+int mdl_camera_view_restore(mdl_view *v)
+{
+	int rc = scratch_new(v);
+
+	for (int l = 0; l < v->layers && !rc; l++)
+		rc = mdl_defocus_restore(v->stack[l]);
+	if (rc)
+		mdl_camera_view_trim(v);
+	return rc;
+}
+
 mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *spec,
 		       const mdl_camera_config *cam, uint32_t roi_x, uint32_t roi_y,
 		       uint32_t roi_width, uint32_t roi_height, double field_x_um,
@@ -254,9 +360,14 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	v = calloc(1, sizeof *v);
 	if (!v)
 		return NULL;
-	v->lens = *lens;
-	v->spec = *spec;
-	v->cam = *cam;
+	/* byte for byte, padding included: the view cache compares bytes */
+	memcpy(&v->lens, lens, sizeof *lens);
+	memcpy(&v->spec, spec, sizeof *spec);
+	memcpy(&v->cam, cam, sizeof *cam);
+	v->roi_x = roi_x;
+	v->roi_y = roi_y;
+	v->field_x_um = field_x_um;
+	v->field_y_um = field_y_um;
 	v->width = roi_width;
 	v->height = roi_height;
 	v->npix = (size_t)roi_width * (size_t)roi_height; /* < 2^32: fits */
@@ -268,13 +379,10 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 	top_um = field_y_um + ((double)roi_y - 0.5 * (double)cam->sensor_height) * v->pixel_um;
 	v->centre_x_um = left_um + 0.5 * (double)roi_width * v->pixel_um;
 	v->centre_y_um = top_um + 0.5 * (double)roi_height * v->pixel_um;
-	v->signal = malloc(v->npix * sizeof *v->signal);
-	v->row_sigma = malloc(roi_width * sizeof *v->row_sigma);
-	v->row_sum = malloc(roi_width * sizeof *v->row_sum);
+	v->left_um = left_um;
+	v->top_um = top_um;
 	v->normal_z = mdl_camera_normal_table();
-	if (!v->signal || !v->row_sigma || !v->row_sum)
-		goto fail;
-	if (v->tilted && tilt_heights(v))
+	if (scratch_new(v))
 		goto fail;
 	v->simd = mdl_camera_simd_best();
 	sigma0_px = mdl_lens_sigma_xy_um(lens) / v->pixel_um;
@@ -286,8 +394,9 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 					      cap_px, LEVEL_RATIO);
 		if (!v->stack[l])
 			goto fail;
-		if (sample_layer(v, v->stack[l], l, left_um, top_um))
-			goto fail;
+		v->fill[l].v = v;
+		v->fill[l].layer = l;
+		mdl_defocus_set_fill(v->stack[l], sample_rect, &v->fill[l]);
 	}
 	return v;
 fail:
@@ -301,10 +410,7 @@ void mdl_view_free(mdl_view *v)
 		return;
 	for (int l = 0; l < MAX_LAYERS; l++)
 		mdl_defocus_free(v->stack[l]);
-	free(v->signal);
-	free(v->height_um);
-	free(v->row_sigma);
-	free(v->row_sum);
+	scratch_free(v);
 	free(v);
 }
 
@@ -329,6 +435,11 @@ void mdl_view_centre_um(const mdl_view *v, double *x_um, double *y_um)
 	*y_um = v->centre_y_um;
 }
 
+size_t mdl_view_samples(const mdl_view *v)
+{
+	return v->samples;
+}
+
 int mdl_view_levels_built(const mdl_view *v)
 {
 	int n = 0;
@@ -340,8 +451,8 @@ int mdl_view_levels_built(const mdl_view *v)
 
 size_t mdl_view_bytes(const mdl_view *v)
 {
-	size_t n = sizeof *v + v->npix * sizeof *v->signal +
-		   v->width * (sizeof *v->row_sigma + sizeof *v->row_sum) +
+	size_t n = sizeof *v + (v->signal ? v->npix * sizeof *v->signal : 0) +
+		   (v->row_sigma ? v->width * (sizeof *v->row_sigma + sizeof *v->row_sum) : 0) +
 		   (v->height_um ? v->npix * sizeof *v->height_um : 0);
 
 	for (int l = 0; l < v->layers; l++)

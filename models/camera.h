@@ -3,9 +3,11 @@
  * electrons -> ADU.
  *
  * A view (mdl_view) is what one lens sees of the specimen through one ROI.
- * It samples the specimen once, area-averaged per pixel with a margin
- * around the ROI, and caches a ladder of Gaussian blurs of it (defocus.h),
- * built lazily; a frame interpolates between the two levels around the
+ * It samples the specimen, area-averaged per pixel with a margin around
+ * the ROI, and caches a ladder of Gaussian blurs of it (defocus.h), both
+ * lazily: a level is built when a frame first needs it, and the specimen
+ * is sampled only as far around the ROI as the widest level built so far
+ * reads; a frame interpolates between the two levels around the
  * PSF sigma of its defocus, so rendering costs one lerp, one 64-bit random
  * draw and one conversion per pixel.  The focus curve depends on defocus
  * only through the lens's blur sigma: with asymmetry 0 it is exactly
@@ -109,12 +111,15 @@ typedef struct mdl_view mdl_view;
  * A view of the ROI (roi_x, roi_y, roi_width, roi_height) of the sensor,
  * in sensor pixels, through lens; field_x_um / field_y_um are the specimen
  * coordinates of the sensor centre.  The view copies the configs.  Cost:
- * the specimen is evaluated n^2 times per pixel of the ROI plus a 32-pixel
- * margin, n = max(2, ceil(sample pixel / 0.25 um)) (3 for lens A, 2 for
- * lens B); no blur level is built yet (each is built on first use).
- * Memory: 4 bytes per pixel per blur level used, plus a 256 KiB noise
- * table.  NULL on bad arguments (invalid configs, an empty ROI or one
- * outside the sensor) or out of memory.
+ * nothing is sampled or built yet.  The first frame samples the specimen
+ * n^2 times per pixel of the ROI and of a band around it as wide as its
+ * blur levels' kernels reach (3.5 sigma, at most a 32-pixel margin), n =
+ * max(2, ceil(sample pixel / 0.25 um)) (3 for lens A, 2 for lens B), and
+ * builds its levels; later frames sample only the band a wider level adds
+ * and build only levels not built yet.  Memory: 4 bytes per pixel of the
+ * ROI and margin, 4 per ROI pixel per blur level used, plus a shared
+ * 256 KiB noise table.  NULL on bad arguments (invalid configs, an empty
+ * ROI or one outside the sensor) or out of memory.
  */
 mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *spec,
 		       const mdl_camera_config *cam, uint32_t roi_x, uint32_t roi_y,
@@ -123,6 +128,48 @@ mdl_view *mdl_view_new(const mdl_lens_config *lens, const mdl_specimen_config *s
 
 /* Frees the view and its cache; NULL is a no-op. */
 void mdl_view_free(mdl_view *v);
+
+/*
+ * Views kept for reuse.  A view is a pure function of the arguments that
+ * made it, so a view handed back with mdl_view_give can serve a later
+ * mdl_view_take with the same arguments (compared byte for byte), its
+ * specimen samples and blur levels included, and it renders the frames a
+ * new view would, bit for bit: the cache changes no result, only the time
+ * (a place seen again, a scenario run again, scenarios of one seed, in one
+ * process).  One cache per process, safe from several threads: a taken
+ * view belongs to its taker alone until given back.  It holds idle views
+ * up to a budget of bytes, evicting the least recently given back.
+ */
+
+/* An idle cached view made with these arguments, or else a new one
+ * (mdl_view_new).  NULL on what makes mdl_view_new fail, or when a cached
+ * view's scratch cannot be made again (out of memory).  Hand it back with
+ * mdl_view_give, or free it with mdl_view_free. */
+mdl_view *mdl_view_take(const mdl_lens_config *lens, const mdl_specimen_config *spec,
+			const mdl_camera_config *cam, uint32_t roi_x, uint32_t roi_y,
+			uint32_t roi_width, uint32_t roi_height, double field_x_um,
+			double field_y_um);
+
+/* Hand v back (any view, taken or new): it waits idle in the cache, its
+ * scratch freed, for a take with its arguments, until the budget evicts
+ * it.  Never fails (the cache's links live in the view).  NULL is a
+ * no-op. */
+void mdl_view_give(mdl_view *v);
+
+/* Free every idle view (a benchmark's cold start; tests). */
+void mdl_view_cache_clear(void);
+
+/* The bytes idle views may hold, by default 64 MiB; 0 frees every view
+ * given back.  Views over a lowered budget are freed now. */
+void mdl_view_cache_set_budget(size_t bytes);
+
+typedef struct mdl_view_cache_stat {
+	size_t idle_views, idle_bytes, budget_bytes;
+	uint64_t hits, misses;    /* takes that found a view, and that made one */
+} mdl_view_cache_stat;
+
+/* The cache's figures now. */
+void mdl_view_cache_stats(mdl_view_cache_stat *st);
 
 /* ROI size in pixels. */
 uint32_t mdl_view_width(const mdl_view *v);
@@ -133,9 +180,11 @@ uint32_t mdl_view_height(const mdl_view *v);
 double mdl_view_pixel_um(const mdl_view *v);
 void mdl_view_centre_um(const mdl_view *v, double *x_um, double *y_um);
 
-/* Blur levels built so far (summed over layers) and the bytes the view
- * holds, for benchmarks and memory budgets. */
+/* Blur levels built so far (summed over layers), specimen point samples
+ * taken so far, and the bytes the view holds, for benchmarks and memory
+ * budgets. */
 int mdl_view_levels_built(const mdl_view *v);
+size_t mdl_view_samples(const mdl_view *v);
 size_t mdl_view_bytes(const mdl_view *v);
 
 typedef struct mdl_exposure {

@@ -27,9 +27,15 @@ typedef enum mdl_camera_simd {
 } mdl_camera_simd;
 
 struct mdl_view {
+	/* What made the view (mdl_view_new's arguments, the configs copied
+	 * byte for byte): the key of the view cache (camera_cache.c). */
 	mdl_lens_config lens;
 	mdl_specimen_config spec;
 	mdl_camera_config cam;
+	uint32_t roi_x, roi_y;
+	double field_x_um, field_y_um;
+	/* while idle in the view cache: its neighbours, most recent first */
+	struct mdl_view *idle_prev, *idle_next;
 	uint32_t width, height;
 	size_t npix;
 	int layers;
@@ -38,6 +44,15 @@ struct mdl_view {
 	double centre_x_um, centre_y_um;
 	double gain_e_per_adu;
 	mdl_defocus_stack *stack[MAX_LAYERS];
+	/* The sharp images are sampled lazily (mdl_defocus_set_fill): the
+	 * specimen coordinates of the ROI's top-left corner, one fill context
+	 * per layer, and the point samples taken so far. */
+	double left_um, top_um;
+	struct view_fill {
+		struct mdl_view *v;
+		int layer;
+	} fill[MAX_LAYERS];
+	size_t samples;
 	float *signal;          /* npix: this frame's blurred emission */
 	double *height_um;      /* npix, tilted views only: each pixel's surface height */
 	double *row_sigma;      /* width: one row's blur sigmas (tilt) */
@@ -61,6 +76,13 @@ typedef struct frame_src {
 /* The table z[i] = Phi^-1((i + 1/2) / NORMAL_TABLE_N), i < NORMAL_TABLE_N:
  * one per process, built on the first call (C11 call_once), never freed. */
 const float *mdl_camera_normal_table(void);
+
+/* The scratch a view needs only while it renders (the frame's signal, the
+ * tilt's heights and rows, the ladder's scratch): freed while the view is
+ * idle in the cache, made again when it is taken.  view_restore returns 0
+ * or MDL_ENOMEM (the view is then as trimmed). */
+void mdl_camera_view_trim(mdl_view *v);
+int mdl_camera_view_restore(mdl_view *v);
 
 /* The best kernels this processor runs (MDL_CAMERA_SIMD_AVX2 where the
  * compiler can build them and the processor has AVX2). */

@@ -138,6 +138,102 @@ static AVX2_FN void row_sigmas_avx2(const tilt_consts *k, const double *h_um, si
 }
 #endif
 
+/* One pixel of a layer of the tilted path: its level pair and weight
+ * through the layer's cursor (two comparisons while it stays in the
+ * cursor's interval), its lerp added to the row's sum (set for the first
+ * layer).  0 or MDL_ENOMEM. */
+static inline int tilt_pixel(mdl_defocus_stack *s, level_cursor *c, double sg, size_t i,
+			     int first, float *sum)
+{
+	float t, px;
+
+	if (c->valid && sg >= c->lo && sg < c->hi) {
+		t = (float)((sg - c->lo) / (c->hi - c->lo));
+	} else {
+		int rc = cursor_seek(s, c, sg, &t);
+
+		if (rc)
+			return rc;
+	}
+	px = c->a[i] + t * (c->b[i] - c->a[i]);
+	/* the layers' sum starts from 0.0f, as it always did */
+	*sum = first ? 0.0f + px : *sum + px;
+	return 0;
+}
+
+/* tilt_pixel() over a row of n pixels from pixel i0. */
+static int tilt_row(mdl_defocus_stack *s, level_cursor *c, const double *sigma, size_t i0,
+		    size_t n, int first, float *sum)
+{
+	for (size_t x = 0; x < n; x++) {
+		int rc = tilt_pixel(s, c, sigma[x], i0 + x, first, &sum[x]);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* out[x] = w sum[x], added to out[x] when acc. */
+static void tilt_out(float *out, const float *sum, size_t n, float w, int acc)
+{
+	for (size_t x = 0; x < n; x++)
+		out[x] = acc ? out[x] + w * sum[x] : w * sum[x];
+}
+
+#if defined(SIGNAL_AVX2)
+/* tilt_row() four pixels at a time while all four stay in the cursor's
+ * interval (the same operations per lane: the weight's division in double,
+ * its rounding to float, the float lerp and sum), pixel by pixel through
+ * tilt_pixel() where one leaves it. */
+static AVX2_FN int tilt_row_avx2(mdl_defocus_stack *s, level_cursor *c, const double *sigma,
+				 size_t i0, size_t n, int first, float *sum)
+{
+	size_t x = 0;
+
+	for (; x + 4u <= n; x += 4u) {
+		__m256d sg = _mm256_loadu_pd(sigma + x);
+
+		if (c->valid) {
+			__m256d lo = _mm256_set1_pd(c->lo), hi = _mm256_set1_pd(c->hi);
+			__m256d in = _mm256_and_pd(_mm256_cmp_pd(sg, lo, _CMP_GE_OQ),
+						   _mm256_cmp_pd(sg, hi, _CMP_LT_OQ));
+
+			if (_mm256_movemask_pd(in) == 0xf) {
+				__m128 t = _mm256_cvtpd_ps(_mm256_div_pd(_mm256_sub_pd(sg, lo),
+									 _mm256_sub_pd(hi, lo)));
+				__m128 a = _mm_loadu_ps(c->a + i0 + x), b = _mm_loadu_ps(c->b + i0 + x);
+				__m128 px = _mm_add_ps(a, _mm_mul_ps(t, _mm_sub_ps(b, a)));
+
+				_mm_storeu_ps(sum + x, _mm_add_ps(first ? _mm_setzero_ps()
+								        : _mm_loadu_ps(sum + x), px));
+				continue;
+			}
+		}
+		for (size_t j = x; j < x + 4u; j++) {
+			int rc = tilt_pixel(s, c, sigma[j], i0 + j, first, &sum[j]);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return tilt_row(s, c, sigma + x, i0 + x, n - x, first, sum + x);
+}
+
+static AVX2_FN void tilt_out_avx2(float *out, const float *sum, size_t n, float w, int acc)
+{
+	const __m256 vw = _mm256_set1_ps(w);
+	size_t x = 0;
+
+	for (; x + 8u <= n; x += 8u) {
+		__m256 p = _mm256_mul_ps(vw, _mm256_loadu_ps(sum + x));
+
+		_mm256_storeu_ps(out + x, acc ? _mm256_add_ps(_mm256_loadu_ps(out + x), p) : p);
+	}
+	tilt_out(out + x, sum + x, n - x, w, acc);
+}
+#endif
+
 /*
  * Tilt: every pixel has its own defocus, dz minus its height relative to
  * the ROI centre minus its layer's offset, and its own level pair and
@@ -152,6 +248,7 @@ static int signal_tilted(mdl_view *v, double dz_um, float w, int acc)
 	double *sigma = v->row_sigma;
 	float *sum = v->row_sum;
 	tilt_consts k;
+	int rc;
 
 	k.pix = v->pixel_um;
 	k.sxy2 = mdl_lens_sigma_xy_um(lens) * mdl_lens_sigma_xy_um(lens);
@@ -173,25 +270,21 @@ static int signal_tilted(mdl_view *v, double dz_um, float w, int acc)
 			else
 #endif
 				row_sigmas(&k, v->height_um + i0, v->width, dz_um, offset, sigma);
-			for (uint32_t x = 0; x < v->width; x++) {
-				double sg = sigma[x];
-				float t, px;
-
-				if (c->valid && sg >= c->lo && sg < c->hi) {
-					t = (float)((sg - c->lo) / (c->hi - c->lo));
-				} else {
-					int rc = cursor_seek(v->stack[l], c, sg, &t);
-
-					if (rc)
-						return rc;
-				}
-				px = c->a[i0 + x] + t * (c->b[i0 + x] - c->a[i0 + x]);
-				/* the layers' sum starts from 0.0f, as it always did */
-				sum[x] = l == 0 ? 0.0f + px : sum[x] + px;
-			}
+#if defined(SIGNAL_AVX2)
+			if (v->simd == MDL_CAMERA_SIMD_AVX2)
+				rc = tilt_row_avx2(v->stack[l], c, sigma, i0, v->width, l == 0, sum);
+			else
+#endif
+				rc = tilt_row(v->stack[l], c, sigma, i0, v->width, l == 0, sum);
+			if (rc)
+				return rc;
 		}
-		for (uint32_t x = 0; x < v->width; x++)
-			out[x] = acc ? out[x] + w * sum[x] : w * sum[x];
+#if defined(SIGNAL_AVX2)
+		if (v->simd == MDL_CAMERA_SIMD_AVX2)
+			tilt_out_avx2(out, sum, v->width, w, acc);
+		else
+#endif
+			tilt_out(out, sum, v->width, w, acc);
 	}
 	return 0;
 }

@@ -48,9 +48,13 @@ struct mdl_defocus_stack {
 	float **level;          /* level_count, NULL until built */
 	float *tmp;             /* ph * width: horizontal pass */
 	float *ext;             /* width + 2 r_max: one reflected row */
+	size_t *ext_at;         /* width + 2 r_max: where ext's pixels come from */
 	float *kernel;          /* 2 r_max + 1 */
 	const float **src;      /* 2 r_max + 1: each tap's source row */
 	int avx2;               /* the AVX2 convolution kernel runs here */
+	mdl_defocus_fill_fn fill;  /* NULL: the caller filled base */
+	void *fill_user;
+	int band;               /* margin pixels filled around the ROI, -1 none */
 	size_t bytes;
 };
 
@@ -125,12 +129,15 @@ mdl_defocus_stack *mdl_defocus_new(uint32_t width, uint32_t height, uint32_t mar
 	s->base = calloc(npad, sizeof *s->base);
 	s->tmp = calloc(ntmp, sizeof *s->tmp);
 	s->ext = calloc(next, sizeof *s->ext);
+	s->ext_at = calloc(next, sizeof *s->ext_at);
 	s->kernel = calloc(nk, sizeof *s->kernel);
 	s->src = calloc(nk, sizeof *s->src);
-	if (!s->sigma_px || !s->level || !s->base || !s->tmp || !s->ext || !s->kernel || !s->src)
+	if (!s->sigma_px || !s->level || !s->base || !s->tmp || !s->ext || !s->ext_at || !s->kernel || !s->src)
 		goto fail;
 	mdl_defocus_use_avx2(s, 1);
-	s->bytes += (ntmp + next + nk) * sizeof(float) + nk * sizeof *s->src +
+	s->band = (int)margin_px;
+	s->bytes += (ntmp + next + nk) * sizeof(float) + next * sizeof *s->ext_at +
+		    nk * sizeof *s->src +
 		    (size_t)n * (sizeof *s->sigma_px + sizeof *s->level) + sizeof *s;
 	s->sigma_px[0] = sigma0_px;
 	for (int k = 1; k < n; k++)
@@ -155,6 +162,7 @@ void mdl_defocus_free(mdl_defocus_stack *s)
 	free(s->base);
 	free(s->tmp);
 	free(s->ext);
+	free(s->ext_at);
 	free(s->kernel);
 	free(s->src);
 	free(s);
@@ -168,6 +176,105 @@ float *mdl_defocus_base(mdl_defocus_stack *s)
 uint32_t mdl_defocus_padded_width(const mdl_defocus_stack *s)
 {
 	return (uint32_t)s->pw;
+}
+
+/* The scratch of the horizontal pass and of reflected rows: sizes. */
+static size_t tmp_count(const mdl_defocus_stack *s)
+{
+	return s->ph * s->width;   /* checked not to overflow by mdl_defocus_new */
+}
+
+static size_t ext_count(const mdl_defocus_stack *s)
+{
+	return (size_t)s->width + 2u * (size_t)s->r_max;
+}
+
+void mdl_defocus_trim(mdl_defocus_stack *s)
+{
+	if (!s->tmp)
+		return;
+	free(s->tmp);
+	free(s->ext);
+	free(s->ext_at);
+	s->tmp = NULL;
+	s->ext = NULL;
+	s->ext_at = NULL;
+	s->bytes -= tmp_count(s) * sizeof(float) +
+		    ext_count(s) * (sizeof(float) + sizeof(size_t));
+}
+
+int mdl_defocus_restore(mdl_defocus_stack *s)
+{
+	if (s->tmp)
+		return 0;
+	s->tmp = malloc(tmp_count(s) * sizeof *s->tmp);
+	s->ext = malloc(ext_count(s) * sizeof *s->ext);
+	s->ext_at = malloc(ext_count(s) * sizeof *s->ext_at);
+	if (!s->tmp || !s->ext || !s->ext_at) {
+		free(s->tmp);
+		free(s->ext);
+		free(s->ext_at);
+		s->tmp = NULL;
+		s->ext = NULL;
+		s->ext_at = NULL;
+		return MDL_ENOMEM;
+	}
+	s->bytes += tmp_count(s) * sizeof(float) +
+		    ext_count(s) * (sizeof(float) + sizeof(size_t));
+	return 0;
+}
+
+void mdl_defocus_drop_levels(mdl_defocus_stack *s)
+{
+	for (int k = 0; k < s->level_count; k++) {
+		if (!s->level[k])
+			continue;
+		free(s->level[k]);
+		s->level[k] = NULL;
+		s->bytes -= s->level_bytes;
+	}
+	s->levels_built = 0;
+}
+
+void mdl_defocus_set_fill(mdl_defocus_stack *s, mdl_defocus_fill_fn fn, void *user)
+{
+	s->fill = fn;
+	s->fill_user = user;
+	s->band = fn ? -1 : (int)s->margin;
+}
+
+int mdl_defocus_filled_band(const mdl_defocus_stack *s)
+{
+	return s->band;
+}
+
+/* Grow the filled band to b pixels around the ROI: the whole square the
+ * first time, then the ring between the old band and b (the strips above
+ * and below, full width, then the sides between them). */
+static int fill_band(mdl_defocus_stack *s, int b)
+{
+	uint32_t m = s->margin, w = s->width, h = s->height, b1 = (uint32_t)b, b0;
+	void *u = s->fill_user;
+	float *base = s->base;
+	size_t pw = s->pw;
+	int rc;
+
+	if (s->band < 0) {
+		rc = s->fill(u, base, pw, m - b1, m - b1, m + w + b1, m + h + b1);
+	} else {
+		b0 = (uint32_t)s->band;
+		rc = s->fill(u, base, pw, m - b1, m - b1, m + w + b1, m - b0);
+		if (!rc)
+			rc = s->fill(u, base, pw, m - b1, m + h + b0, m + w + b1, m + h + b1);
+		if (!rc)
+			rc = s->fill(u, base, pw, m - b1, m - b0, m - b0, m + h + b0);
+		if (!rc)
+			rc = s->fill(u, base, pw, m + w + b0, m - b0, m + w + b1, m + h + b0);
+	}
+	if (rc)
+		return MDL_ENOMEM;
+	s->band = b;
+	return 0;
 }
 
 int mdl_defocus_level_count(const mdl_defocus_stack *s)
@@ -316,34 +423,48 @@ static void conv(const mdl_defocus_stack *s, float *out, const float *const *src
 	conv_portable(out, s->kernel, src, taps, 0, n);
 }
 
-static void build_level(mdl_defocus_stack *s, double sigma_px, float *out)
+/* Level sigma_px into out: 0, or MDL_ENOMEM when the band it reads could
+ * not be filled. */
+static int build_level(mdl_defocus_stack *s, double sigma_px, float *out)
 {
 	int r = kernel_radius(sigma_px);
 	size_t w = s->width, taps = 2u * (size_t)r + 1u;
 	int64_t m = (int64_t)s->margin;
 	const float **src = s->src;
+	/* the rows and columns beyond the ROI this level reads: the vertical
+	 * pass reads rows m - r .. m + h + r - 1 of the horizontal one, which
+	 * reads the same columns of the image; past the margin, all of it */
+	int band = r < (int)m ? r : (int)m;
 
+	if (band > s->band && fill_band(s, band))
+		return MDL_ENOMEM;
 	make_kernel(s, sigma_px, r);
-	/* Horizontal: every padded row, ROI columns only.  Within the margin
-	 * the row is read in place; beyond it a reflected copy is made. */
-	for (size_t y = 0; y < s->ph; y++) {
+	/* Horizontal: the padded rows the vertical pass reads, ROI columns
+	 * only.  Within the margin the row is read in place; beyond it a
+	 * reflected copy is made. */
+	if (r > m)
+		for (size_t q = 0; q < w + 2u * (size_t)r; q++)
+			s->ext_at[q] = reflect(m - r + (int64_t)q, s->pw);
+	for (size_t y = (size_t)(m - band); y < s->height + (size_t)(m + band); y++) {
 		const float *row = s->base + y * s->pw, *in = row + m - r;
 
 		if (r > m) {
 			for (size_t q = 0; q < w + 2u * (size_t)r; q++)
-				s->ext[q] = row[reflect(m - r + (int64_t)q, s->pw)];
+				s->ext[q] = row[s->ext_at[q]];
 			in = s->ext;
 		}
 		for (size_t j = 0; j < taps; j++)
 			src[j] = in + j;
 		conv(s, s->tmp + y * w, src, taps, w);
 	}
-	/* Vertical: ROI rows. */
+	/* Vertical: ROI rows; the rows they read reflect only past the margin. */
 	for (size_t y = 0; y < s->height; y++) {
 		for (size_t j = 0; j < taps; j++)
-			src[j] = s->tmp + reflect(m + (int64_t)y - r + (int64_t)j, s->ph) * w;
+			src[j] = s->tmp + (r > m ? reflect(m + (int64_t)y - r + (int64_t)j, s->ph)
+						 : (size_t)(m + (int64_t)y - r + (int64_t)j)) * w;
 		conv(s, out + y * w, src, taps, w);
 	}
+	return 0;
 }
 
 void mdl_defocus_use_avx2(mdl_defocus_stack *s, int on)
@@ -366,10 +487,15 @@ int mdl_defocus_level(mdl_defocus_stack *s, int k, const float **img)
 		*img = s->level[k];
 		return 0;
 	}
+	if (!s->tmp)
+		return MDL_EINVAL;   /* trimmed: mdl_defocus_restore first */
 	lvl = malloc(s->level_bytes);
 	if (!lvl)
 		return MDL_ENOMEM;
-	build_level(s, s->sigma_px[k], lvl);
+	if (build_level(s, s->sigma_px[k], lvl)) {
+		free(lvl);
+		return MDL_ENOMEM;
+	}
 	s->level[k] = lvl;
 	s->levels_built++;
 	s->bytes += s->level_bytes;

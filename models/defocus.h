@@ -11,6 +11,13 @@
  * kept until the stack is freed, so a search that visits a few defocus
  * values builds only those levels.  The levels cover the ROI only.
  *
+ * A level of kernel half-width r reads the sharp image only within r pixels
+ * of the ROI (all of it once r exceeds the margin), so the image can be
+ * filled lazily (mdl_defocus_set_fill): a band around the ROI as wide as
+ * the widest level built so far needs, grown when a wider level is built.
+ * What a level reads is filled before it is built, so a lazily filled stack
+ * gives the same bits as one filled in full.
+ *
  * Interpolation is linear in sigma between the two neighbouring levels:
  * sigma_0 is level 0 exactly, so a frame in focus is the in-focus level and
  * the result depends on the defocus only through sigma (symmetric when the
@@ -40,10 +47,33 @@ void mdl_defocus_free(mdl_defocus_stack *s);
 
 /* The sharp image, row-major, (width + 2 margin) x (height + 2 margin),
  * ROI pixel (x, y) at [(y + margin) * padded_width + x + margin].  Fill it
- * before the first mdl_defocus_level(); later changes are not seen by
- * levels already built. */
+ * before the first mdl_defocus_level() (or let a fill function do it);
+ * later changes are not seen by levels already built. */
 float *mdl_defocus_base(mdl_defocus_stack *s);
 uint32_t mdl_defocus_padded_width(const mdl_defocus_stack *s);
+
+/*
+ * A fill function writes the sharp image's pixels [x0, x1) x [y0, y1)
+ * (padded coordinates) into base (row stride padded_width); each pixel must
+ * depend on its coordinates only.  Returns 0, or MDL_ENOMEM (the level
+ * that asked is then not built: mdl_defocus_level returns MDL_ENOMEM and a
+ * later call asks again).
+ */
+typedef int (*mdl_defocus_fill_fn)(void *user, float *base, size_t padded_width, uint32_t x0,
+				   uint32_t y0, uint32_t x1, uint32_t y1);
+
+/*
+ * Fill the sharp image lazily with fn: before a level is built, the band of
+ * min(r, margin) pixels around the ROI that it reads (r its kernel
+ * half-width), ROI included, is filled where it was not yet, a rectangle
+ * at a time.  Call before the first level; fn NULL: the caller fills the
+ * whole image (the default).
+ */
+void mdl_defocus_set_fill(mdl_defocus_stack *s, mdl_defocus_fill_fn fn, void *user);
+
+/* The width of the band filled so far, pixels beyond the ROI (-1: nothing
+ * yet; always the margin without a fill function). */
+int mdl_defocus_filled_band(const mdl_defocus_stack *s);
 
 /* Number of levels and the sigma of level k, pixels. */
 int mdl_defocus_level_count(const mdl_defocus_stack *s);
@@ -67,6 +97,18 @@ int mdl_defocus_level(mdl_defocus_stack *s, int k, const float **img);
  * processor has AVX2) or the portable one (off): the same bits either way;
  * for tests. */
 void mdl_defocus_use_avx2(mdl_defocus_stack *s, int on);
+
+/* Free the scratch that only building a level needs (about a padded image
+ * of floats) while the stack waits unused; levels already built stay
+ * readable, a new one is MDL_EINVAL until mdl_defocus_restore.  Restore
+ * returns 0, or MDL_ENOMEM (the stack stays trimmed).  Both are no-ops
+ * when there is nothing to do. */
+void mdl_defocus_trim(mdl_defocus_stack *s);
+int mdl_defocus_restore(mdl_defocus_stack *s);
+
+/* Free every level built (the sharp image stays): they are built again
+ * when asked for, the same bits.  For memory budgets. */
+void mdl_defocus_drop_levels(mdl_defocus_stack *s);
 
 /* Levels built so far, and the bytes the stack holds (base, levels,
  * scratch). */

@@ -25,6 +25,15 @@
 
 #include "models/mdl.h"
 
+/* The row sampler's passes with AVX2 where the processor has it: the GNU
+ * target attribute (gcc, clang) on x86; -DAFSIM_NO_AVX2 leaves them out. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+	!defined(AFSIM_NO_AVX2)
+#define SPECIMEN_AVX2 1
+#include <immintrin.h>
+#define AVX2_FN __attribute__((target("avx2")))
+#endif
+
 /* Mean of cell_pattern() over the plane, measured over 1.2e6 cells (the
  * pattern is scale-free: lattice and cells scale with the diameter). */
 #define CELLS_RAW_MEAN 0.5807
@@ -91,11 +100,6 @@ int mdl_specimen_layer_count(const mdl_specimen_config *c)
 double mdl_specimen_layer_offset_um(const mdl_specimen_config *c, int layer)
 {
 	return layer == 1 && c->kind == MDL_SPECIMEN_TWO_LAYER ? c->layer_separation_um : 0.0;
-}
-
-double mdl_specimen_height_um(const mdl_specimen_config *c, double x_um, double y_um)
-{
-	return (c->tilt_x_um_per_mm * x_um + c->tilt_y_um_per_mm * y_um) / 1000.0;
 }
 
 /* The splitmix64 output function: a bijective 64-bit mixer. */
@@ -249,10 +253,24 @@ double mdl_specimen_emission(const mdl_specimen_config *c, int layer, double x_u
  *
  * The same expressions as value_noise(), cell_pattern() and
  * mdl_specimen_emission(), split into what depends on x alone (per column,
- * once), on y alone (per row) and on the lattice (cached while the row
- * stays in it), recombined in the same order of operations: the same
- * doubles.  tests/test_specimen.c compares the two on many rows.
+ * once), on the lattice row (per column, again only when the row moves into
+ * another lattice row) and on y alone (per row), recombined in the same
+ * order of operations: the same doubles.  A row is evaluated in passes over
+ * its columns (background, then each lattice cell's disk, then the
+ * emission) so that the loops are simple and the disk's work is done only
+ * where a disk is.  tests/test_specimen.c compares the two on many rows.
+ *
+ * The membrane ring's exp() is skipped where it cannot change a double:
+ * with q = -((rho - 0.88)^2) / 0.06^2 <= RIM_SKIP_ARG (rho < 0.51), rim =
+ * 0.25 exp(q) < 0.25 e^-38 = 7.9e-18, while cell >= 0.8 * 0.3 = 0.24
+ * (k >= 0.8, texture >= 0, the nucleus term >= 0), whose half ulp is at
+ * least 2^-56 = 1.4e-17 (cell >= 0.125 = 2^-3: ulp 2^-55).  A positive
+ * addend below half an ulp rounds away in round-to-nearest, so cell + rim
+ * == cell: the skipped term is 0 and cell + 0.0 == cell as well.  exp()'s
+ * error (an ulp or so) is far inside the factor 1.8 between the two
+ * bounds; test_rim_skip_bound checks the numbers.
  */
+#define RIM_SKIP_ARG (-38.0)
 
 /* One octave of value noise at scale `scale` um along the columns. */
 typedef struct noise_octave {
@@ -260,9 +278,11 @@ typedef struct noise_octave {
 	double scale;
 	int64_t ix0;         /* smallest lattice column any sample touches */
 	size_t nlat;         /* lattice columns ix0 .. ix0 + nlat - 1 */
-	int64_t *ix;         /* per sample: floor(x / scale) */
+	size_t *k;           /* per sample: floor(x / scale) - ix0 */
 	double *u;           /* per sample: smoothstep weight along x */
 	double *h0, *h1;     /* unit53 hashes of lattice rows iy and iy + 1 */
+	double *a, *d;       /* per sample: lattice row iy lerped along x (a),
+			      * row iy + 1's minus a (d) */
 	int64_t iy;
 	int have_row;
 	double w;            /* this row's smoothstep weight along y */
@@ -283,36 +303,46 @@ struct mdl_specimen_rows {
 	uint64_t key;
 	double lat;
 	noise_octave n5, n08, n2, n03;
-	double *gx;           /* per sample: floor(x / lat) */
+	size_t *gk;           /* per sample: floor(x / lat) - gx0 */
 	int64_t gx0;
 	size_t ncells;
 	cell_info *cell;      /* this row's cells, gx0 .. gx0 + ncells - 1 */
 	double gy;
 	int have_cells;
+	double *raw;          /* per sample: this row's cell_pattern() */
+	double *v08;          /* per sample: this row's 0.8 um octave */
+	int avx2;             /* the passes run with AVX2 */
 };
 
 static int octave_init(noise_octave *o, uint64_t key, double scale, const double *xs, size_t nx)
 {
-	int64_t lo = 0, hi = 0;
+	int64_t lo = 0, hi = 0, *ix = malloc(nx * sizeof *ix);
 
 	o->key = key;
 	o->scale = scale;
-	o->ix = malloc(nx * sizeof *o->ix);
+	o->k = malloc(nx * sizeof *o->k);
 	o->u = malloc(nx * sizeof *o->u);
-	if (!o->ix || !o->u)
+	o->a = malloc(nx * sizeof *o->a);
+	o->d = malloc(nx * sizeof *o->d);
+	if (!ix || !o->k || !o->u || !o->a || !o->d) {
+		free(ix);
 		return -1;
+	}
 	for (size_t i = 0; i < nx; i++) {
 		double x = xs[i] / scale, fx = floor(x), u = x - fx;
 
-		o->ix[i] = (int64_t)fx;
+		ix[i] = (int64_t)fx;
 		o->u[i] = u * u * (3.0 - 2.0 * u);
-		if (i == 0 || o->ix[i] < lo)
-			lo = o->ix[i];
-		if (i == 0 || o->ix[i] > hi)
-			hi = o->ix[i];
+		if (i == 0 || ix[i] < lo)
+			lo = ix[i];
+		if (i == 0 || ix[i] > hi)
+			hi = ix[i];
 	}
 	o->ix0 = lo;
 	o->nlat = (size_t)(hi - lo) + 2u;
+	for (size_t i = 0; i < nx; i++)
+		o->k[i] = (size_t)(ix[i] - lo);
+	free(ix);
 	o->h0 = malloc(o->nlat * sizeof *o->h0);
 	o->h1 = malloc(o->nlat * sizeof *o->h1);
 	return o->h0 && o->h1 ? 0 : -1;
@@ -320,8 +350,10 @@ static int octave_init(noise_octave *o, uint64_t key, double scale, const double
 
 static void octave_release(noise_octave *o)
 {
-	free(o->ix);
+	free(o->k);
 	free(o->u);
+	free(o->a);
+	free(o->d);
 	free(o->h0);
 	free(o->h1);
 }
@@ -332,11 +364,13 @@ static void hash_row(const noise_octave *o, int64_t iy, double *h)
 		h[k] = unit53(lattice_hash(o->key, o->ix0 + (int64_t)k, iy));
 }
 
-/* Enter the row at y_um: the y weight, and the hash rows if iy moved. */
-static void octave_row(noise_octave *o, double y_um)
+/* Enter the row at y_um: the y weight, and, if iy moved, the hash rows and
+ * every column's lerps along x (value_noise's a, and b - a). */
+static void octave_row(noise_octave *o, size_t nx, double y_um)
 {
 	double y = y_um / o->scale, fy = floor(y), w = y - fy;
 	int64_t iy = (int64_t)fy;
+	const double *h0, *h1;
 
 	o->w = w * w * (3.0 - 2.0 * w);
 	if (o->have_row && iy == o->iy)
@@ -352,17 +386,23 @@ static void octave_row(noise_octave *o, double y_um)
 	hash_row(o, iy + 1, o->h1);
 	o->iy = iy;
 	o->have_row = 1;
+	h0 = o->h0;
+	h1 = o->h1;
+	for (size_t i = 0; i < nx; i++) {
+		size_t k = o->k[i];
+		double u = o->u[i];
+		double a = h0[k] + u * (h0[k + 1] - h0[k]);
+		double b = h1[k] + u * (h1[k + 1] - h1[k]);
+
+		o->a[i] = a;
+		o->d[i] = b - a;
+	}
 }
 
 /* value_noise(key, xs[i] / scale, y / scale) for the current row. */
 static inline double octave_at(const noise_octave *o, size_t i)
 {
-	size_t k = (size_t)(o->ix[i] - o->ix0);
-	double u = o->u[i];
-	double v00 = o->h0[k], v10 = o->h0[k + 1], v01 = o->h1[k], v11 = o->h1[k + 1];
-	double a = v00 + u * (v10 - v00), b = v01 + u * (v11 - v01);
-
-	return a + o->w * (b - a);
+	return o->a[i] + o->w * o->d[i];
 }
 
 static void cell_of(const mdl_specimen_rows *r, double gx, double gy, cell_info *ci)
@@ -383,35 +423,186 @@ static void cell_of(const mdl_specimen_rows *r, double gx, double gy, cell_info 
 	ci->oy = ci->r * 0.25 * (2.0 * unit16(h2, 3) - 1.0);
 }
 
-/* cell_pattern() of sample i on the current row (y). */
-static double cells_at(const mdl_specimen_rows *r, size_t i, double y)
+/* cell_pattern() of samples i0 .. i1 - 1, all in the lattice cell ci, on
+ * the current row (y): r->raw holds their background, and gets the cell's
+ * disk added where it is. */
+static void cells_disk(mdl_specimen_rows *r, const cell_info *ci, size_t i0, size_t i1, double y)
 {
-	const cell_info *ci = &r->cell[(size_t)((int64_t)r->gx[i] - r->gx0)];
-	double x = r->xs[i];
-	double n08 = octave_at(&r->n08, i);
-	double bg = 0.1 + 0.2 * octave_at(&r->n5, i) + 0.1 * n08;
-	double dx, dy, rho2, rho, edge, tex, cell, nx, ny, rn2, rim;
+	double dy = y - ci->cy;
 
-	if (ci->empty)
-		return bg;
-	dx = x - ci->cx;
-	dy = y - ci->cy;
-	rho2 = (dx * dx + dy * dy) / ci->rr;
-	if (rho2 >= 1.0)
-		return bg;
-	rho = sqrt(rho2);
-	edge = (1.0 - rho) / 0.06;
-	if (edge > 1.0)
-		edge = 1.0;
-	rim = 0.25 * exp(-((rho - 0.88) * (rho - 0.88)) / (0.06 * 0.06));
-	tex = 0.5 * octave_at(&r->n2, i) + 0.35 * n08 + 0.3 * octave_at(&r->n03, i);
-	cell = ci->k * (0.3 + tex);
-	nx = dx - ci->ox;
-	ny = dy - ci->oy;
-	rn2 = (nx * nx + ny * ny) / ci->nrr;
-	if (rn2 < 1.0)
-		cell += 0.45 * (1.0 - rn2);
-	return bg + edge * (cell + rim);
+	for (size_t i = i0; i < i1; i++) {
+		double dx = r->xs[i] - ci->cx;
+		double rho2 = (dx * dx + dy * dy) / ci->rr;
+		double rho, edge, q, rim, tex, cell, nx, ny, rn2;
+
+		if (rho2 >= 1.0)
+			continue;
+		rho = sqrt(rho2);
+		edge = (1.0 - rho) / 0.06;
+		if (edge > 1.0)
+			edge = 1.0;
+		q = -((rho - 0.88) * (rho - 0.88)) / (0.06 * 0.06);
+		rim = q > RIM_SKIP_ARG ? 0.25 * exp(q) : 0.0;
+		tex = 0.5 * octave_at(&r->n2, i) + 0.35 * r->v08[i] + 0.3 * octave_at(&r->n03, i);
+		cell = ci->k * (0.3 + tex);
+		nx = dx - ci->ox;
+		ny = dy - ci->oy;
+		rn2 = (nx * nx + ny * ny) / ci->nrr;
+		if (rn2 < 1.0)
+			cell += 0.45 * (1.0 - rn2);
+		r->raw[i] = r->raw[i] + edge * (cell + rim);
+	}
+}
+
+/* The background of samples i0 .. i1 - 1: r->v08 and r->raw. */
+static void cells_background(mdl_specimen_rows *r, size_t i0, size_t i1)
+{
+	for (size_t i = i0; i < i1; i++) {
+		double n08 = octave_at(&r->n08, i);
+
+		r->v08[i] = n08;
+		r->raw[i] = 0.1 + 0.2 * octave_at(&r->n5, i) + 0.1 * n08;
+	}
+}
+
+/* out[i] = the emission of raw pattern r->raw[i], i0 <= i < i1. */
+static void emission_row(const mdl_specimen_rows *r, double scale, double contrast,
+			 double mean, size_t i0, size_t i1, double *out)
+{
+	for (size_t i = i0; i < i1; i++) {
+		double e = scale * (1.0 + contrast * (r->raw[i] - mean) / mean);
+
+		out[i] = e > 0.0 ? e : 0.0;
+	}
+}
+
+#if defined(SPECIMEN_AVX2)
+/*
+ * The same passes four samples at a time: the same operations in the same
+ * order on each lane (+, -, *, / and sqrt are correctly rounded in every
+ * lane; comparisons and blends stand for the scalar branches), so the same
+ * doubles.  exp() stays libm's, called per lane where the scalar code
+ * calls it.  Tails shorter than a vector go to the scalar code.
+ */
+static inline AVX2_FN __m256d octave4(const noise_octave *o, size_t i)
+{
+	return _mm256_add_pd(_mm256_loadu_pd(o->a + i),
+			     _mm256_mul_pd(_mm256_set1_pd(o->w), _mm256_loadu_pd(o->d + i)));
+}
+
+static AVX2_FN void cells_background_avx2(mdl_specimen_rows *r, size_t nx)
+{
+	const __m256d c01 = _mm256_set1_pd(0.1), c02 = _mm256_set1_pd(0.2);
+	size_t i = 0;
+
+	for (; i + 4u <= nx; i += 4u) {
+		__m256d n08 = octave4(&r->n08, i);
+
+		_mm256_storeu_pd(r->v08 + i, n08);
+		_mm256_storeu_pd(r->raw + i,
+				 _mm256_add_pd(_mm256_add_pd(c01, _mm256_mul_pd(c02, octave4(&r->n5, i))),
+					       _mm256_mul_pd(c01, n08)));
+	}
+	cells_background(r, i, nx);
+}
+
+static AVX2_FN void emission_row_avx2(const mdl_specimen_rows *r, double scale,
+				      double contrast, double mean, double *out)
+{
+	const __m256d vs = _mm256_set1_pd(scale), vc = _mm256_set1_pd(contrast);
+	const __m256d vm = _mm256_set1_pd(mean), one = _mm256_set1_pd(1.0);
+	const __m256d zero = _mm256_setzero_pd();
+	size_t i = 0;
+
+	for (; i + 4u <= r->nx; i += 4u) {
+		__m256d d = _mm256_div_pd(_mm256_mul_pd(vc, _mm256_sub_pd(_mm256_loadu_pd(r->raw + i), vm)),
+					  vm);
+		__m256d e = _mm256_mul_pd(vs, _mm256_add_pd(one, d));
+
+		_mm256_storeu_pd(out + i, _mm256_blendv_pd(zero, e, _mm256_cmp_pd(e, zero, _CMP_GT_OQ)));
+	}
+	emission_row(r, scale, contrast, mean, i, r->nx, out);
+}
+
+static AVX2_FN void cells_disk_avx2(mdl_specimen_rows *r, const cell_info *ci, size_t i0,
+				    size_t i1, double y)
+{
+	const __m256d one = _mm256_set1_pd(1.0), zero = _mm256_setzero_pd();
+	const __m256d sign = _mm256_set1_pd(-0.0);
+	const __m256d cx = _mm256_set1_pd(ci->cx), rr = _mm256_set1_pd(ci->rr);
+	const __m256d dy = _mm256_set1_pd(y - ci->cy), ny = _mm256_sub_pd(dy, _mm256_set1_pd(ci->oy));
+	const __m256d ox = _mm256_set1_pd(ci->ox), nrr = _mm256_set1_pd(ci->nrr);
+	const __m256d k = _mm256_set1_pd(ci->k);
+	size_t i = i0;
+
+	for (; i + 4u <= i1; i += 4u) {
+		__m256d dx = _mm256_sub_pd(_mm256_loadu_pd(r->xs + i), cx);
+		__m256d rho2 = _mm256_div_pd(_mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy)),
+					     rr);
+		__m256d in = _mm256_cmp_pd(rho2, one, _CMP_LT_OQ);
+		__m256d rho, edge, m88, q, tex, cell, nx, rn2, rim, raw;
+		double qs[4], rims[4];
+		int mask = _mm256_movemask_pd(in);
+
+		if (!mask)
+			continue;
+		rho = _mm256_sqrt_pd(rho2);
+		edge = _mm256_div_pd(_mm256_sub_pd(one, rho), _mm256_set1_pd(0.06));
+		edge = _mm256_blendv_pd(edge, one, _mm256_cmp_pd(edge, one, _CMP_GT_OQ));
+		m88 = _mm256_sub_pd(rho, _mm256_set1_pd(0.88));
+		q = _mm256_div_pd(_mm256_xor_pd(_mm256_mul_pd(m88, m88), sign),
+				  _mm256_set1_pd(0.06 * 0.06));
+		_mm256_storeu_pd(qs, q);
+		for (int l = 0; l < 4; l++)
+			rims[l] = (mask >> l & 1) && qs[l] > RIM_SKIP_ARG ? 0.25 * exp(qs[l]) : 0.0;
+		rim = _mm256_loadu_pd(rims);
+		tex = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), octave4(&r->n2, i)),
+						  _mm256_mul_pd(_mm256_set1_pd(0.35),
+								_mm256_loadu_pd(r->v08 + i))),
+				    _mm256_mul_pd(_mm256_set1_pd(0.3), octave4(&r->n03, i)));
+		cell = _mm256_mul_pd(k, _mm256_add_pd(_mm256_set1_pd(0.3), tex));
+		nx = _mm256_sub_pd(dx, ox);
+		rn2 = _mm256_div_pd(_mm256_add_pd(_mm256_mul_pd(nx, nx), _mm256_mul_pd(ny, ny)), nrr);
+		cell = _mm256_blendv_pd(cell,
+					_mm256_add_pd(cell, _mm256_mul_pd(_mm256_set1_pd(0.45),
+									  _mm256_sub_pd(one, rn2))),
+					_mm256_cmp_pd(rn2, one, _CMP_LT_OQ));
+		raw = _mm256_loadu_pd(r->raw + i);
+		raw = _mm256_blendv_pd(raw, _mm256_add_pd(raw, _mm256_mul_pd(edge, _mm256_add_pd(cell, rim))),
+				       in);
+		_mm256_storeu_pd(r->raw + i, raw);
+	}
+	(void)zero;
+	cells_disk(r, ci, i, i1, y);
+}
+#endif
+
+/* r->raw = cell_pattern() of every sample on the current row (y). */
+static void cells_row(mdl_specimen_rows *r, double y)
+{
+	size_t nx = r->nx;
+
+#if defined(SPECIMEN_AVX2)
+	if (r->avx2)
+		cells_background_avx2(r, nx);
+	else
+#endif
+		cells_background(r, 0, nx);
+	/* runs of samples in one lattice cell */
+	for (size_t i = 0, j; i < nx; i = j) {
+		const cell_info *ci = &r->cell[r->gk[i]];
+
+		for (j = i + 1; j < nx && r->gk[j] == r->gk[i]; j++)
+			;
+		if (ci->empty)
+			continue;
+#if defined(SPECIMEN_AVX2)
+		if (r->avx2)
+			cells_disk_avx2(r, ci, i, j, y);
+		else
+#endif
+			cells_disk(r, ci, i, j, y);
+	}
 }
 
 mdl_specimen_rows *mdl_specimen_rows_new(const mdl_specimen_config *c, int layer,
@@ -450,25 +641,32 @@ mdl_specimen_rows *mdl_specimen_rows_new(const mdl_specimen_config *c, int layer
 
 		r->key = layer_key(c->seed, c->kind == MDL_SPECIMEN_TWO_LAYER ? layer : 0);
 		r->lat = CELL_LATTICE_PER_D * c->cell_diameter_um;
-		r->gx = malloc(nx * sizeof *r->gx);
-		if (!r->gx || octave_init(&r->n5, r->key ^ SALT_N5, 5.0, xs, nx) ||
+		r->gk = malloc(nx * sizeof *r->gk);
+		r->raw = malloc(nx * sizeof *r->raw);
+		r->v08 = malloc(nx * sizeof *r->v08);
+		if (!r->gk || !r->raw || !r->v08 ||
+		    octave_init(&r->n5, r->key ^ SALT_N5, 5.0, xs, nx) ||
 		    octave_init(&r->n08, r->key ^ SALT_N08, 0.8, xs, nx) ||
 		    octave_init(&r->n2, r->key ^ SALT_N2, 2.0, xs, nx) ||
 		    octave_init(&r->n03, r->key ^ SALT_N03, 0.3, xs, nx))
 			goto fail;
 		for (size_t i = 0; i < nx; i++) {
-			r->gx[i] = floor(xs[i] / r->lat);
-			if (i == 0 || (int64_t)r->gx[i] < g_lo)
-				g_lo = (int64_t)r->gx[i];
-			if (i == 0 || (int64_t)r->gx[i] > g_hi)
-				g_hi = (int64_t)r->gx[i];
+			int64_t g = (int64_t)floor(xs[i] / r->lat);
+
+			if (i == 0 || g < g_lo)
+				g_lo = g;
+			if (i == 0 || g > g_hi)
+				g_hi = g;
 		}
+		for (size_t i = 0; i < nx; i++)
+			r->gk[i] = (size_t)((int64_t)floor(xs[i] / r->lat) - g_lo);
 		r->gx0 = g_lo;
 		r->ncells = (size_t)(g_hi - g_lo) + 1u;
 		r->cell = malloc(r->ncells * sizeof *r->cell);
 		if (!r->cell)
 			goto fail;
 	}
+	mdl_specimen_rows_use_avx2(r, 1);
 	return r;
 fail:
 	mdl_specimen_rows_free(r);
@@ -483,8 +681,10 @@ void mdl_specimen_rows_free(mdl_specimen_rows *r)
 	octave_release(&r->n08);
 	octave_release(&r->n2);
 	octave_release(&r->n03);
-	free(r->gx);
+	free(r->gk);
 	free(r->cell);
+	free(r->raw);
+	free(r->v08);
 	free(r->xs);
 	free(r);
 }
@@ -506,10 +706,10 @@ void mdl_specimen_rows_eval(mdl_specimen_rows *r, double y_um, double *out)
 		r->gy = gy;
 		r->have_cells = 1;
 	}
-	octave_row(&r->n5, y_um);
-	octave_row(&r->n08, y_um);
-	octave_row(&r->n2, y_um);
-	octave_row(&r->n03, y_um);
+	octave_row(&r->n5, r->nx, y_um);
+	octave_row(&r->n08, r->nx, y_um);
+	octave_row(&r->n2, r->nx, y_um);
+	octave_row(&r->n03, r->nx, y_um);
 	switch (c->kind) {
 	case MDL_SPECIMEN_LOW_TEXTURE:
 		contrast = c->low_texture_contrast;
@@ -523,9 +723,22 @@ void mdl_specimen_rows_eval(mdl_specimen_rows *r, double y_um, double *out)
 		contrast = c->contrast;
 		break;
 	}
-	for (size_t i = 0; i < r->nx; i++) {
-		double e = scale * (1.0 + contrast * (cells_at(r, i, y_um) - mean) / mean);
-
-		out[i] = e > 0.0 ? e : 0.0;
+	cells_row(r, y_um);
+#if defined(SPECIMEN_AVX2)
+	if (r->avx2) {
+		emission_row_avx2(r, scale, contrast, mean, out);
+		return;
 	}
+#endif
+	emission_row(r, scale, contrast, mean, 0, r->nx, out);
+}
+
+void mdl_specimen_rows_use_avx2(mdl_specimen_rows *r, int on)
+{
+#if defined(SPECIMEN_AVX2)
+	r->avx2 = on && __builtin_cpu_supports("avx2");
+#else
+	(void)r;
+	(void)on;
+#endif
 }

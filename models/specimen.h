@@ -70,8 +70,13 @@ int mdl_specimen_layer_count(const mdl_specimen_config *c);
  * for layer 1 of a two-layer specimen, 0 for layers that do not exist. */
 double mdl_specimen_layer_offset_um(const mdl_specimen_config *c, int layer);
 
-/* Surface height from the tilt at (x_um, y_um), um (0 at the origin). */
-double mdl_specimen_height_um(const mdl_specimen_config *c, double x_um, double y_um);
+/* Surface height from the tilt at (x_um, y_um), um (0 at the origin).
+ * Inline: a view evaluates it for every pixel. */
+static inline double mdl_specimen_height_um(const mdl_specimen_config *c, double x_um,
+					    double y_um)
+{
+	return (c->tilt_x_um_per_mm * x_um + c->tilt_y_um_per_mm * y_um) / 1000.0;
+}
 
 /*
  * Emission >= 0 of a layer at specimen coordinates (x_um, y_um), relative
@@ -98,6 +103,10 @@ mdl_specimen_rows *mdl_specimen_rows_new(const mdl_specimen_config *c, int layer
 
 /* out[i] = mdl_specimen_emission(c, layer, xs[i], y_um) for i < nx. */
 void mdl_specimen_rows_eval(mdl_specimen_rows *r, double y_um, double *out);
+
+/* Evaluate rows with AVX2 (on, the default, where the processor has it)
+ * or the portable code (off): the same bits either way; for tests. */
+void mdl_specimen_rows_use_avx2(mdl_specimen_rows *r, int on);
 
 /* Frees the sampler; NULL is a no-op. */
 void mdl_specimen_rows_free(mdl_specimen_rows *r);

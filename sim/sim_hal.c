@@ -259,7 +259,7 @@ double sim_hal_focus_um(sim_hal *sh, int lens, int64_t t_ns)
 void sim_hal_drop_views(sim_hal *sh)
 {
 	for (int i = 0; i < MDL_LENS_COUNT; i++) {
-		mdl_view_free(sh->view[i]);
+		mdl_view_give(sh->view[i]);   /* kept for the place's next visit */
 		sh->view[i] = NULL;
 	}
 }
@@ -283,10 +283,10 @@ void sim_hal_put_place(sim_hal *sh, double z_plan_um)
 static mdl_view *view_for(sim_hal *sh, int lens)
 {
 	if (!sh->view[lens])
-		sh->view[lens] = mdl_view_new(&sh->rig.lens[lens], &sh->place_spec,
-					      &sh->rig.camera, sh->roi.x, sh->roi.y,
-					      sh->roi.width, sh->roi.height, sh->field_x_um,
-					      sh->field_y_um);
+		sh->view[lens] = mdl_view_take(&sh->rig.lens[lens], &sh->place_spec,
+					       &sh->rig.camera, sh->roi.x, sh->roi.y,
+					       sh->roi.width, sh->roi.height, sh->field_x_um,
+					       sh->field_y_um);
 	return sh->view[lens];
 }
 

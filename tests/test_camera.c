@@ -585,6 +585,53 @@ START_TEST(test_lazy_levels)
 }
 END_TEST
 
+/* The specimen is sampled lazily: a frame in focus samples lens B's ROI
+ * and the band its in-focus level reads (2 x 2 samples a pixel), a frame
+ * far out of focus the whole 32-pixel margin; and the frames do not depend
+ * on the order the band grew in. */
+START_TEST(test_lazy_sampling)
+{
+	const size_t n = (size_t)ROI * ROI, full = (size_t)(ROI + 64) * (ROI + 64) * 4;
+	uint16_t *in_a = malloc(n * sizeof *in_a), *out_a = malloc(n * sizeof *out_a);
+	uint16_t *f = malloc(n * sizeof *f);
+	mdl_exposure in = { 0.0, 0.005, 1.0, 0.0 }, out = { 40.0, 0.005, 1.0, 0.0 };
+	mdl_view *near, *far;
+	sim_rng g;
+	rig r;
+
+	ck_assert_ptr_nonnull(in_a);
+	ck_assert_ptr_nonnull(out_a);
+	ck_assert_ptr_nonnull(f);
+	rig_default(&r, MDL_LENS_B);
+	near = rig_view(&r, ROI, ROI);
+	far = rig_view(&r, ROI, ROI);
+	ck_assert_ptr_nonnull(near);
+	ck_assert_ptr_nonnull(far);
+	ck_assert_uint_eq(mdl_view_samples(near), 0);
+	/* near: in focus (a band of 4 pixels), then far out of focus */
+	sim_rng_stream(&g, 3, SIM_STREAM_CAMERA);
+	ck_assert_int_eq(mdl_camera_render(near, &in, &g, in_a), 0);
+	ck_assert_uint_eq(mdl_view_samples(near), (size_t)(ROI + 2 * 4) * (ROI + 2 * 4) * 4);
+	sim_rng_stream(&g, 4, SIM_STREAM_CAMERA);
+	ck_assert_int_eq(mdl_camera_render(near, &out, &g, out_a), 0);
+	ck_assert_uint_eq(mdl_view_samples(near), full);
+	/* far: the other way round, the same frames */
+	sim_rng_stream(&g, 4, SIM_STREAM_CAMERA);
+	ck_assert_int_eq(mdl_camera_render(far, &out, &g, f), 0);
+	ck_assert_uint_eq(mdl_view_samples(far), full);
+	ck_assert_int_eq(memcmp(f, out_a, n * sizeof *f), 0);
+	sim_rng_stream(&g, 3, SIM_STREAM_CAMERA);
+	ck_assert_int_eq(mdl_camera_render(far, &in, &g, f), 0);
+	ck_assert_uint_eq(mdl_view_samples(far), full);
+	ck_assert_int_eq(memcmp(f, in_a, n * sizeof *f), 0);
+	mdl_view_free(near);
+	mdl_view_free(far);
+	free(in_a);
+	free(out_a);
+	free(f);
+}
+END_TEST
+
 Suite *camera_suite(void)
 {
 	Suite *s = suite_create("camera");
@@ -609,6 +656,7 @@ Suite *camera_suite(void)
 	tcase_add_test(img, test_low_texture);
 	tcase_add_test(img, test_tilt);
 	tcase_add_test(img, test_lazy_levels);
+	tcase_add_test(img, test_lazy_sampling);
 	tcase_set_timeout(img, 30);
 	suite_add_tcase(s, img);
 	return s;

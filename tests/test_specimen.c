@@ -281,7 +281,9 @@ END_TEST
  * finest lattice (0.3 um) across negative and positive coordinates, rows
  * visited upwards, downwards and jumping (cached lattice rows reused,
  * shifted and rebuilt), a row beyond the coordinate limit, and columns
- * with a non-finite x (the point-by-point path). */
+ * with a non-finite x (the point-by-point path); with the portable code
+ * and with AVX2 (where the processor has it), rows of 700, 699 and 698
+ * samples (vector tails). */
 START_TEST(test_rows_match_points)
 {
 	static const mdl_specimen_kind kinds[] = { MDL_SPECIMEN_CELLS, MDL_SPECIMEN_GRID,
@@ -292,41 +294,104 @@ START_TEST(test_rows_match_points)
 	double xs[700], out[700];
 	long compared = 0;
 
-	for (size_t ki = 0; ki < 5; ki++)
-		for (int layer = -1; layer <= 2; layer++)
-			for (size_t si = 0; si < 3; si++) {
-				mdl_specimen_config c;
-				mdl_specimen_rows *r;
-				size_t n = 700;
+	/* every (AVX2 off/on, kind, layer -1..2, column step) */
+	for (int run = 0; run < 2 * 5 * 4 * 3; run++) {
+		int simd = run / 60, layer = run / 3 % 4 - 1;
+		size_t ki = (size_t)(run / 12 % 5), si = (size_t)(run % 3), n = 700 - si;
+		mdl_specimen_config c;
+		mdl_specimen_rows *r;
 
-				mdl_specimen_config_default(&c);
-				c.kind = kinds[ki];
-				c.seed = 99u + ki;
-				for (size_t i = 0; i < n; i++)
-					xs[i] = -20.0 + steps[si] * (double)i;
-				if (si == 2)
-					xs[5] = NAN;
-				r = mdl_specimen_rows_new(&c, layer, xs, n);
-				ck_assert_ptr_nonnull(r);
-				for (size_t k = 0; k < sizeof ys / sizeof ys[0]; k++) {
-					mdl_specimen_rows_eval(r, ys[k], out);
-					for (size_t i = 0; i < n; i++) {
-						double want = mdl_specimen_emission(&c, layer, xs[i], ys[k]);
+		mdl_specimen_config_default(&c);
+		c.kind = kinds[ki];
+		c.seed = 99u + ki;
+		for (size_t i = 0; i < n; i++)
+			xs[i] = -20.0 + steps[si] * (double)i;
+		if (si == 2)
+			xs[5] = NAN;
+		r = mdl_specimen_rows_new(&c, layer, xs, n);
+		ck_assert_ptr_nonnull(r);
+		mdl_specimen_rows_use_avx2(r, simd);
+		for (size_t k = 0; k < sizeof ys / sizeof ys[0]; k++) {
+			mdl_specimen_rows_eval(r, ys[k], out);
+			for (size_t i = 0; i < n; i++) {
+				double want = mdl_specimen_emission(&c, layer, xs[i], ys[k]);
 
-						ck_assert_msg(memcmp(&out[i], &want, sizeof want) == 0,
-							      "kind %zu layer %d x %.17g y %.17g: %.17g, "
-							      "point %.17g", ki, layer, xs[i], ys[k],
-							      out[i], want);
-						compared++;
-					}
-				}
-				mdl_specimen_rows_free(r);
+				ck_assert_msg(memcmp(&out[i], &want, sizeof want) == 0,
+					      "avx2 %d kind %zu layer %d x %.17g y %.17g: %.17g, "
+					      "point %.17g", simd, ki, layer, xs[i], ys[k], out[i], want);
+				compared++;
 			}
-	ck_assert_int_eq(compared, 5L * 4 * 3 * 9 * 700);
+		}
+		mdl_specimen_rows_free(r);
+	}
+	ck_assert_int_eq(compared, 2L * 5 * 4 * 9 * (700 + 699 + 698));
 	ck_assert_ptr_null(mdl_specimen_rows_new(NULL, 0, xs, 10));
 	ck_assert_ptr_null(mdl_specimen_rows_new(&(mdl_specimen_config){ .kind = MDL_SPECIMEN_CELLS },
 						 0, xs, 10));
 	mdl_specimen_rows_free(NULL);
+}
+END_TEST
+
+/* The bound behind the row sampler's skipped exp() (specimen.c, "The
+ * membrane ring's exp() is skipped"): where the ring's exponent is at most
+ * -38, 0.25 exp(q) is below half an ulp of the smallest cell value (0.24 >
+ * 2^-3), so adding it changes no double; at -30 it would. */
+START_TEST(test_rim_skip_bound)
+{
+	static const double qs[] = { -38.0, -38.5, -45.0, -100.0, -700.0 };
+	long kept = 0;
+
+	ck_assert(0.25 * exp(-38.0) < 0x1p-56);
+	ck_assert(1.5 * 0.25 * exp(-38.0) < 0x1p-56);   /* exp()'s error is far inside */
+	ck_assert(0.8 * (0.3 + 0.0) > 0x1p-3);
+	for (double cell = 0.24; cell < 4.0; cell = nextafter(cell * 1.0137, 5.0)) {
+		for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+			double rim = 0.25 * exp(qs[k]), sum = cell + rim;
+
+			ck_assert_msg(memcmp(&sum, &cell, sizeof sum) == 0, "cell %.17g q %g", cell,
+				      qs[k]);
+		}
+		kept += cell + 0.25 * exp(-30.0) != cell;
+	}
+	ck_assert_int_gt(kept, 0);
+}
+END_TEST
+
+/* The row sampler against points where the ring's exp() is skipped or not:
+ * rows 0.013 um apart through cells of two sizes, columns 0.011 um apart,
+ * so that many samples fall on either side of the skip's radius (rho =
+ * 0.51) and of the disk's edge; portable code, then AVX2. */
+START_TEST(test_rows_rim_boundary)
+{
+	static const double diameters[] = { 10.0, 3.1 };
+	double xs[1500], out[1500];
+
+	for (size_t d = 0; d < 4; d++) {
+		mdl_specimen_config c;
+		mdl_specimen_rows *r;
+
+		mdl_specimen_config_default(&c);
+		c.seed = 1234u + d % 2;
+		c.cell_diameter_um = diameters[d % 2];
+		for (size_t i = 0; i < 1500; i++)
+			xs[i] = -3.0 + 0.011 * (double)i;
+		r = mdl_specimen_rows_new(&c, 0, xs, 1500);
+		ck_assert_ptr_nonnull(r);
+		mdl_specimen_rows_use_avx2(r, d >= 2);
+		for (int k = 0; k < 300; k++) {
+			double y = 2.0 + 0.013 * (double)k;
+
+			mdl_specimen_rows_eval(r, y, out);
+			for (size_t i = 0; i < 1500; i++) {
+				double want = mdl_specimen_emission(&c, 0, xs[i], y);
+
+				ck_assert_msg(memcmp(&out[i], &want, sizeof want) == 0,
+					      "d %g x %.17g y %.17g: %.17g, point %.17g", diameters[d % 2],
+					      xs[i], y, out[i], want);
+			}
+		}
+		mdl_specimen_rows_free(r);
+	}
 }
 END_TEST
 
@@ -345,6 +410,8 @@ Suite *specimen_suite(void)
 	tcase_add_test(tc, test_grid);
 	tcase_add_test(tc, test_tilt_height);
 	tcase_add_test(tc, test_rows_match_points);
+	tcase_add_test(tc, test_rim_skip_bound);
+	tcase_add_test(tc, test_rows_rim_boundary);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	return s;
