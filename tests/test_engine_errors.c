@@ -3,9 +3,11 @@
  * with its code and message: bad arguments of a handoff, an autofocus, a
  * move and a calibration; a calibration site that cannot be reached, too
  * few sites with focus, no temperature; a focus measure that fails; a
- * handoff with no prediction; a landing that does not validate.  (The HAL's
- * failures are test_hal_anomaly.c's, allocation failures
- * test_alloc_fail.c's.)
+ * handoff with no prediction; a landing that does not validate; sites
+ * that do not span the fit; a probe curve unlike the learnt one.  (The
+ * HAL's failures are test_hal_anomaly.c's, allocation failures
+ * test_alloc_fail.c's, the fits' and the recorder's limits
+ * test_engine_errors2.c's.)
  */
 #include <check.h>
 #include <math.h>
@@ -18,6 +20,7 @@
 #include "engine/af_peak.h"
 #include "engine/af_stats.h"
 #include "sim/sim_ctl.h"
+#include "tests/fake_hal.h"
 #include "tests/rigfix.h"
 
 START_TEST(handoff_and_autofocus_refuse_bad_arguments)
@@ -335,6 +338,101 @@ START_TEST(calibration_finds_an_offset_far_from_the_datasheet)
 }
 END_TEST
 
+/* The fake HAL's site callback: the specimen stays where it is (a stage
+ * whose xy drive does nothing), or goes to the plan position. */
+static int site_stays(void *user, uint32_t i, double z)
+{
+	(void)user;
+	(void)i;
+	(void)z;
+	return 0;
+}
+
+static int site_moves(void *user, uint32_t i, double z)
+{
+	(void)i;
+	((fake_hal *)user)->place_um = z;
+	return 0;
+}
+
+/*
+ * Sites that are all the same place: on the scripted HAL (no noise, the
+ * stage exactly where told) every site's searches see the same frames on
+ * the same grid (sites 4 um apart, the wide search's step), lens A finds
+ * focus at the same position everywhere, and the cubic model has one
+ * distinct abscissa where it needs four: the fit fails, the calibration
+ * with it, naming the model; the mapping is not replaced.  The same plan
+ * over sites that are where the plan says calibrates.
+ */
+START_TEST(calibration_whose_sites_do_not_span)
+{
+	static fake_hal fk;
+	af_calib_plan plan = { 5, -8.0, 8.0, 1, false };
+	af_engine_config cfg;
+	af_calib_report r;
+	const char *err = NULL;
+	af_engine *e;
+	af_hal hal;
+
+	fake_hal_init(&fk, 12);
+	fk.place_um = 0.3;
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), &fk, NULL, 0), AF_OK);
+	af_engine_config_default(&cfg);
+	cfg.mapping_model = AF_MAP_CUBIC;
+	e = af_engine_new(&hal, &cfg, &err);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(af_calibrate(e, &plan, site_stays, &fk, &r), AF_EINVAL);
+	ck_assert_str_eq(r.message, "calibration fit failed: 5 sites are not enough for the cubic model");
+	ck_assert_int_eq(r.error, AF_EINVAL);
+	ck_assert(!r.success);
+	ck_assert_uint_eq(r.skipped, 0);
+	ck_assert(!af_engine_mapping(e)->valid);
+	ck_assert_int_eq(af_calibrate(e, &plan, site_moves, &fk, &r), AF_OK);
+	ck_assert_uint_eq(r.points, 5);
+	ck_assert(af_engine_mapping(e)->valid);
+	ck_assert_int_eq(af_engine_mapping(e)->order, 3);
+	ck_assert_double_eq_tol(af_mapping_predict_b(af_engine_mapping(e), 2.0, NAN, false), 6.0, 0.1);
+	af_engine_free(e);
+}
+END_TEST
+
+/*
+ * A probe search whose curve is unlike the learnt one, with no retry to
+ * validate it by (validation_retries 0): lens B configured 0.3 um wide
+ * where its curve is about twice that, so the refit of the three frames
+ * is more than 1.6 times as wide (af_probe.c's check): the handoff fails
+ * ENOFOCUS saying so rather than report success.  The refit's width is
+ * learnt, so the next handoff at the same level works.
+ */
+START_TEST(a_curve_unlike_the_learnt_one_without_a_retry)
+{
+	static rigfix f;
+	af_handoff_result r;
+	double refit_um, learnt_um, peak_um, landing_um;
+	int got;
+
+	mdl_rig_default(&f.rig);
+	mdl_room_profile_default(&f.room);
+	af_engine_config_default(&f.cfg);
+	f.cfg.validation_retries = 0;
+	f.cfg.curve_width_um[AF_LENS_B] = 0.3;
+	start(&f, 13, false);
+	calibrate(&f);
+	ck_assert_int_eq(handoff_at(&f, 0.5, NULL, &r), AF_ENOFOCUS);
+	got = sscanf(r.message, "focus did not validate: lens B's focus curve is unlike the one it "
+			 "learnt (refit half width %lf um, learnt %lf um; refit peak %lf um from the "
+			 "landing at %lf um)", &refit_um, &learnt_um, &peak_um, &landing_um);
+	ck_assert_msg(got == 4, "%s", r.message);
+	ck_assert_double_gt(refit_um, 1.6 * 0.3);
+	ck_assert_double_eq_tol(landing_um, r.found_um, 5e-4);
+	ck_assert_uint_eq(r.retries, 0);
+	ck_assert(!r.success);
+	ck_assert_int_eq(handoff_at(&f, 0.7, NULL, &r), AF_OK);
+	ck_assert_double_lt(r.mapping_error_um, 1.0);
+	stop(&f);
+}
+END_TEST
+
 Suite *engine_errors_suite(void)
 {
 	Suite *s = suite_create("engine_errors");
@@ -352,6 +450,8 @@ Suite *engine_errors_suite(void)
 	tcase_add_test(tc, measure_and_fit_errors);
 	tcase_add_test(tc, no_wait_without_a_move);
 	tcase_add_test(tc, calibration_finds_an_offset_far_from_the_datasheet);
+	tcase_add_test(tc, calibration_whose_sites_do_not_span);
+	tcase_add_test(tc, a_curve_unlike_the_learnt_one_without_a_retry);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,250 @@
+/*
+ * test_engine_errors2.c - the error returns of the engine's numeric and
+ * memory edges, each run once with its code: a polynomial whose solution
+ * or natural coefficients overflow, a thermal fit whose offsets overflow,
+ * points that make no focus peak, statistics and a flight recorder that
+ * run out of memory.  After each failure the same call on sound input
+ * works: these functions keep no state, and a failed one leaves nothing
+ * behind (make asan's LeakSanitizer checks the recorder's).  The engine's
+ * operations' own errors are test_engine_errors.c's.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "engine/af_fit.h"
+#include "engine/af_mapping.h"
+#include "engine/af_peak.h"
+#include "engine/af_rec.h"
+#include "engine/af_stats.h"
+#include "tests/alloc_count.h"
+#include "tests/fake_hal.h"
+
+/*
+ * A least-squares solution that overflows: ordinates near DBL_MAX make
+ * Q^T y infinite, so back substitution gives a non-finite coefficient
+ * (AF_ERANGE, not infinities handed to the caller).
+ */
+START_TEST(poly_fit_solution_overflows)
+{
+	const double x[3] = { 0.0, 1.0, 2.0 };
+	const double big[3] = { 1.7e308, -1.7e308, 1.7e308 }, y[3] = { 1.0, 3.0, 5.0 };
+	af_poly p = { 2, { 7.0, 7.0, 7.0, 7.0 } };
+	double rms = -1.0;
+
+	ck_assert_int_eq(af_poly_fit(x, big, 3, 1, &p, &rms, NULL), AF_ERANGE);
+	/* nothing written on failure */
+	ck_assert_int_eq(p.order, 2);
+	ck_assert_double_eq(p.c[0], 7.0);
+	ck_assert_double_eq(rms, -1.0);
+	ck_assert_int_eq(af_poly_fit(x, y, 3, 1, &p, &rms, NULL), AF_OK);
+	ck_assert_int_eq(p.order, 1);
+	ck_assert_double_eq_tol(p.c[0], 1.0, 1e-12);
+	ck_assert_double_eq_tol(p.c[1], 2.0, 1e-12);
+	ck_assert_double_eq_tol(rms, 0.0, 1e-12);
+}
+END_TEST
+
+/*
+ * A fit that is sound in the scaled basis but whose natural coefficients
+ * are not representable: abscissae 1e-300 apart put xs^2 below the
+ * smallest double, so d[2] / xs^2 overflows (AF_ERANGE).  The same
+ * ordinates over abscissae 1 apart fit exactly.
+ */
+START_TEST(poly_natural_coefficients_overflow)
+{
+	const double tiny[4] = { 1e-300, 2e-300, 3e-300, 4e-300 }, x[4] = { 1.0, 2.0, 3.0, 4.0 };
+	const double y[4] = { 1.0, 2.0, 4.0, 8.0 };
+	af_poly p = { 0, { 7.0, 0.0, 0.0, 0.0 } };
+
+	ck_assert_int_eq(af_poly_fit(tiny, y, 4, 3, &p, NULL, NULL), AF_ERANGE);
+	ck_assert_int_eq(p.order, 0);
+	ck_assert_double_eq(p.c[0], 7.0);
+	ck_assert_int_eq(af_poly_fit(x, y, 4, 3, &p, NULL, NULL), AF_OK);
+	for (int i = 0; i < 4; i++)
+		ck_assert_double_eq_tol(af_poly_eval(&p, x[i]), y[i], 1e-12);
+}
+END_TEST
+
+static void line_cal(af_calibration *c, double temp_c, double shift_um)
+{
+	memset(c, 0, sizeof *c);
+	c->n = 3;
+	c->temp_c = temp_c;
+	for (size_t i = 0; i < 3; i++) {
+		c->pts[i].site_um = -1.0 + (double)i;
+		c->pts[i].za_um = c->pts[i].site_um + shift_um;
+		c->pts[i].zb_um = c->pts[i].site_um + 4.0 + 1.1 * shift_um;
+	}
+}
+
+/*
+ * Temperature coefficients that overflow: one calibration's lens-A
+ * positions near DBL_MAX (finite, so accepted as points) make its mean
+ * offset infinite and the regression NaN: AF_ERANGE, the thermal part left
+ * invalid.  Three sound calibrations 1 C apart give 1.0 and 1.1 um/C.
+ */
+START_TEST(thermal_fit_overflows)
+{
+	af_calibration cals[3];
+	af_mapping m;
+
+	line_cal(&cals[0], 20.0, 0.0);
+	cals[0].pts[0].za_um = cals[0].pts[1].za_um = 1.7e308;
+	line_cal(&cals[1], 21.0, 1.0);
+	line_cal(&cals[2], 22.0, 2.0);
+	ck_assert_int_eq(af_mapping_fit(&cals[2], AF_MAP_LINEAR, &m), AF_OK);
+	ck_assert_int_eq(af_mapping_fit_thermal(cals, 3, &m), AF_ERANGE);
+	ck_assert(!m.thermal_valid);
+	ck_assert(m.valid);
+	line_cal(&cals[0], 20.0, 0.0);
+	ck_assert_int_eq(af_mapping_fit_thermal(cals, 3, &m), AF_OK);
+	ck_assert(m.thermal_valid);
+	ck_assert_double_eq_tol(m.tc_a_um_per_c, 1.0, 1e-9);
+	ck_assert_double_eq_tol(m.tc_b_um_per_c, 1.1, 1e-9);
+	ck_assert_double_eq_tol(m.thermal_span_c, 2.0, 1e-12);
+}
+END_TEST
+
+/*
+ * Points that make a valley, not a peak: no z0 in the bracket gives a
+ * positive amplitude and width, with the asymmetry held or fitted
+ * (AF_ENOFOCUS, af_peak.h).  The same z on the curve 1 / (1 + z^2) fit
+ * it.
+ */
+START_TEST(lorentz_fit_of_a_valley)
+{
+	const double z[4] = { -1.5, -0.5, 0.5, 1.5 };
+	const double valley[4] = { 1.0, 0.5, 0.5, 1.0 }, peak[4] = { 1.0 / 3.25, 0.8, 0.8, 1.0 / 3.25 };
+	af_lorentz m;
+	double rms = -1.0;
+
+	ck_assert_int_eq(af_lorentz_fit(z, valley, 4, 0.0, NAN, -0.5, 0.5, &m, &rms), AF_ENOFOCUS);
+	ck_assert_double_eq(rms, -1.0);
+	ck_assert_int_eq(af_lorentz_fit(z, valley, 4, NAN, NAN, -0.5, 0.5, &m, NULL), AF_ENOFOCUS);
+	ck_assert_int_eq(af_lorentz_fit(z, peak, 4, 0.0, NAN, -0.5, 0.5, &m, &rms), AF_OK);
+	ck_assert_double_eq_tol(m.z0_um, 0.0, 1e-3);
+	ck_assert_double_eq_tol(m.w_um, 1.0, 1e-3);
+	ck_assert_double_eq_tol(rms, 0.0, 1e-6);
+	ck_assert_int_eq(af_lorentz_fit(z, peak, 4, NAN, NAN, -0.5, 0.5, &m, NULL), AF_OK);
+	ck_assert_double_eq_tol(m.z0_um, 0.0, 1e-3);
+	ck_assert_double_eq_tol(m.asym, 0.0, 1e-3);
+}
+END_TEST
+
+/*
+ * Distributions and summaries that cannot get their scratch: a count
+ * whose size in bytes wraps (checked before multiplying, the values never
+ * read), and a failed allocation.  Then the same calls work.
+ */
+START_TEST(statistics_out_of_memory)
+{
+	const double v[3] = { 3.0, 1.0, 2.0 };
+	af_stats_sample ring[4], x;
+	af_stats_summary sum;
+	af_stats s;
+	af_dist d;
+	int rc;
+
+	ck_assert_int_eq(af_dist_of(v, SIZE_MAX / 4, NULL, &d), AF_ENOMEM);
+	test_alloc_fail_at(1);
+	rc = af_dist_of(v, 3, NULL, &d);
+	ck_assert(test_alloc_failed());
+	test_alloc_fail_at(0);
+	ck_assert_int_eq(rc, AF_ENOMEM);
+	ck_assert_int_eq(af_dist_of(v, 3, NULL, &d), AF_OK);
+	ck_assert_uint_eq(d.n, 3);
+	ck_assert_double_eq(d.min, 1.0);
+	ck_assert_double_eq(d.p50, 2.0);
+	ck_assert_double_eq(d.max, 3.0);
+
+	/* a window that claims more samples than memory can sort (the
+	 * fields are af_stats.h's; recording cannot get there, a damaged
+	 * or foreign struct can) */
+	af_stats_init(&s, ring, 4);
+	memset(&x, 0, sizeof x);
+	x.success = true;
+	x.mapping_error_um = 0.25;
+	af_stats_record(&s, &x);
+	s.len = SIZE_MAX / 4;
+	ck_assert_int_eq(af_stats_summarize(&s, &sum), AF_ENOMEM);
+	ck_assert_uint_eq(sum.handoffs, 1);
+	s.len = 1;
+	ck_assert_int_eq(af_stats_summarize(&s, &sum), AF_OK);
+	ck_assert_uint_eq(sum.mapping_error.n, 1);
+	ck_assert_double_eq(sum.mapping_error.p95, 0.25);
+	ck_assert_uint_eq(sum.error_bins[1], 1);
+}
+END_TEST
+
+/* A sink that never allocates (a failed allocation must be the
+ * recorder's own): counts the bytes. */
+static int count_sink(void *user, const void *buf, size_t n)
+{
+	(void)buf;
+	*(size_t *)user += n;
+	return 0;
+}
+
+/*
+ * The recorder with its n-th allocation failing, n = 1, 2, ... until it
+ * makes fewer: the recorder itself, the record buffer, the pixel ring and
+ * its index (keep_last_n_ops).  Each is NULL with "out of memory", frees
+ * what it had (LeakSanitizer under make asan) and writes nothing; then a
+ * recorder is made and writes its header.
+ */
+START_TEST(recorder_out_of_memory)
+{
+	static fake_hal fk;
+	af_rec_options ro;
+	size_t bytes = 0;
+	af_rec_sink sink = { count_sink, &bytes };
+	const char *err;
+	af_rec *rec = NULL;
+	af_hal hal;
+	uint32_t n, failures = 0;
+
+	fake_hal_init(&fk, 1);
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), &fk, NULL, 0), AF_OK);
+	af_rec_options_default(&ro);
+	ro.keep_last_n_ops = 2;
+	ro.ring_bytes = (size_t)1 << 20;
+	for (n = 1; n < 100; n++) {
+		bool failed;
+
+		err = NULL;
+		test_alloc_fail_at(n);
+		rec = af_rec_new(&hal, &ro, &sink, &err);
+		failed = test_alloc_failed();
+		test_alloc_fail_at(0);
+		if (!failed)
+			break;
+		ck_assert_msg(rec == NULL, "allocation %u failed, yet a recorder", n);
+		ck_assert_str_eq(err, "out of memory");
+		ck_assert_uint_eq(bytes, 0);
+		failures++;
+	}
+	ck_assert_uint_eq(failures, 4);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_ptr_null(err);
+	ck_assert_uint_gt(bytes, 0);
+	ck_assert_int_eq(af_rec_close(rec), 0);
+	af_rec_free(rec);
+}
+END_TEST
+
+Suite *engine_errors2_suite(void)
+{
+	Suite *s = suite_create("engine_errors2");
+	TCase *tc = tcase_create("limits");
+
+	tcase_add_test(tc, poly_fit_solution_overflows);
+	tcase_add_test(tc, poly_natural_coefficients_overflow);
+	tcase_add_test(tc, thermal_fit_overflows);
+	tcase_add_test(tc, lorentz_fit_of_a_valley);
+	tcase_add_test(tc, statistics_out_of_memory);
+	tcase_add_test(tc, recorder_out_of_memory);
+	suite_add_tcase(s, tc);
+	return s;
+}
