@@ -433,6 +433,206 @@ START_TEST(a_curve_unlike_the_learnt_one_without_a_retry)
 }
 END_TEST
 
+/*
+ * The landing frame of a scan search (standard level: the search does not
+ * end where it lands, so validation takes a frame there) is lost: the
+ * handoff fails with the HAL's code and message, found where the search
+ * put it, and the next handoff works.  The grab's index comes from the
+ * same run without the fault (same seed, same calls).
+ */
+static uint64_t standard_handoff(rigfix *f, uint32_t fail_grab, af_handoff_result *r)
+{
+	sim_fault flt;
+	uint64_t before;
+
+	start(f, 14, true);
+	calibrate(f);
+	af_engine_set_level(f->e, AF_LEVEL_STANDARD);
+	sim_ctl_set_place(f->sh, 0.5);
+	ck_assert_int_eq(af_engine_goto(f->e, AF_LENS_A, 0.5), AF_OK);
+	before = sim_ctl_hal_calls(f->sh, SIM_HAL_OP_GRAB_FRAME);
+	if (fail_grab) {
+		memset(&flt, 0, sizeof flt);
+		flt.kind = SIM_FAULT_HAL_ERROR;
+		flt.at_ns = 0;
+		flt.at_op = -1;
+		flt.hal_op = SIM_HAL_OP_GRAB_FRAME;
+		flt.code = AF_EIO;
+		flt.at_call = fail_grab;
+		ck_assert_int_eq(sim_ctl_add_fault(f->sh, &flt), 0);
+	}
+	(void)af_handoff(f->e, AF_LENS_A, AF_LENS_B, 0.5, r);
+	return sim_ctl_hal_calls(f->sh, SIM_HAL_OP_GRAB_FRAME) - before;
+}
+
+START_TEST(the_landing_frame_is_lost)
+{
+	static rigfix f;
+	af_handoff_result r;
+	uint64_t grabs;
+	char want[AF_MSG_MAX];
+
+	grabs = standard_handoff(&f, 0, &r);
+	ck_assert_msg(r.success, "%s", r.message);
+	ck_assert_uint_eq(r.retries, 0);
+	ck_assert_uint_eq(r.frames, grabs);
+	stop(&f);
+
+	ck_assert_uint_eq(standard_handoff(&f, (uint32_t)grabs, &r), grabs);
+	ck_assert_int_eq(r.error, AF_EIO);
+	/* the simulator counts the call from the fault's firing */
+	snprintf(want, sizeof want, "grab_frame: injected EIO (input/output error) at call %u of "
+		 "grab_frame", (unsigned)grabs);
+	ck_assert_str_eq(r.message, want);
+	ck_assert_uint_eq(r.frames, grabs - 1);
+	ck_assert(isfinite(r.found_um));
+	ck_assert_double_eq_tol(sim_ctl_stage_um(f.sh), r.found_um, 0.2);
+	ck_assert_int_eq(handoff_at(&f, 0.9, NULL, &r), AF_OK);
+	stop(&f);
+}
+END_TEST
+
+/*
+ * Scores scripted as a function of where the scripted HAL's stage is, and
+ * a focus measure that fails at one call: the searches' rarer branches on
+ * demand.
+ */
+typedef struct script {
+	fake_hal *fk;
+	double (*score)(double z_um);
+	uint32_t calls, fail_at;
+} script;
+
+static int scripted(void *user, const af_frame *fr, af_measure_kind m, uint32_t stride,
+		    double *score)
+{
+	script *sc = user;
+
+	(void)fr;
+	(void)m;
+	(void)stride;
+	if (++sc->calls == sc->fail_at)
+		return AF_EIO;
+	*score = sc->score(sc->fk->z_um);
+	return AF_OK;
+}
+
+static af_engine *scripted_engine(fake_hal *fk, script *sc, double (*score)(double),
+				  uint32_t fail_at)
+{
+	af_engine_config cfg;
+	const char *err = NULL;
+	af_engine *e;
+	af_hal hal;
+
+	fake_hal_init(fk, 15);
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), fk, NULL, 0), AF_OK);
+	af_engine_config_default(&cfg);
+	cfg.backlash_um = 0.0;  /* the fake's stage has no play */
+	e = af_engine_new(&hal, &cfg, &err);
+	ck_assert_ptr_nonnull(e);
+	sc->fk = fk;
+	sc->score = score;
+	sc->calls = 0;
+	sc->fail_at = fail_at;
+	af_engine_set_measure_fn(e, scripted, sc);
+	return e;
+}
+
+/* Lens B's wide search around 2 um samples 13 frames, -1 .. 5 um by 0.5:
+ * the focus curve still rises at 4.5 um, and 5 um scores 99 % of it. */
+static double rising(double z)
+{
+	return z <= 4.5 + 1e-9 ? 2.0 + z : 0.99 * 6.5;
+}
+
+/* Spikes at 1 and 3 um, a lower one at 2: the nearest peak is the one at
+ * 2 um, and the frames around it make a valley-peak-valley-peak. */
+static double spiky(double z)
+{
+	if (fabs(z - 2.0) < 0.1)
+		return 5.0;
+	if (fabs(z - 1.0) < 0.1 || fabs(z - 3.0) < 0.1)
+		return 9.0;
+	return 1.0;
+}
+
+START_TEST(a_search_that_cannot_finish)
+{
+	static fake_hal fk;
+	static script sc;
+	af_focus_result r;
+	af_engine *e;
+
+	/* a peak that has not fallen on its last frame: the search extends
+	 * (frame 14, at 5.5 um), and that frame's measure fails */
+	e = scripted_engine(&fk, &sc, rising, 14);
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_EIO);
+	ck_assert_str_eq(r.message, "focus measure brenner failed on a 64x64 frame");
+	ck_assert_uint_eq(r.frames, 14);
+	ck_assert_uint_eq(sc.calls, 14);
+	ck_assert_double_eq_tol(fk.z_um, 5.5, 1e-9);
+	/* without the failure the extension shows the peak still rising */
+	sc.fail_at = 0;
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_ENOFOCUS);
+	ck_assert_msg(strstr(r.message, "no focus peak") == r.message, "%s", r.message);
+	af_engine_free(e);
+
+	/* a chosen peak whose neighbourhood is not concave: the fit refuses
+	 * it, and the stage goes back to where the search was asked to look */
+	e = scripted_engine(&fk, &sc, spiky, 0);
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_ENOFOCUS);
+	ck_assert_str_eq(r.message, "no focus peak: the focus curve is not concave around 2.000 um");
+	ck_assert_uint_eq(r.frames, 13);
+	ck_assert(isnan(r.z_um));
+	ck_assert_double_eq_tol(fk.z_um, 2.0, 1e-9);
+	/* the same engine on the HAL's own frames finds lens B's focus */
+	af_engine_set_measure_fn(e, NULL, NULL);
+	fk.place_um = -2.0;
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_OK);
+	ck_assert_double_eq_tol(r.z_um, 2.0, 0.05);
+	af_engine_free(e);
+}
+END_TEST
+
+/* Scores that rise with z: every probe search's best frame is its
+ * highest. */
+static double uphill(double z)
+{
+	return exp(z);
+}
+
+/*
+ * A probe search (fast level, confirm) whose best frame is an end one
+ * takes a frame beyond it; that frame's measure fails: the handoff fails
+ * with the measure's code.  Then the HAL's own frames hand off.
+ */
+START_TEST(a_probe_search_that_cannot_finish)
+{
+	static fake_hal fk;
+	static script sc;
+	af_handoff_result r;
+	af_engine *e;
+
+	e = scripted_engine(&fk, &sc, uphill, 4);
+	fk.place_um = 1.0;
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 1.0), AF_OK);
+	ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 1.0, &r), AF_EIO);
+	ck_assert_str_eq(r.message, "focus measure brenner failed on a 64x64 frame");
+	ck_assert_uint_eq(r.frames, 4);
+	ck_assert_double_eq(r.predicted_um, 5.0);
+	ck_assert(isnan(r.found_um));
+	/* the stage stays within the search's range of the prediction */
+	ck_assert_double_le(fabs(fk.z_um - 5.0),
+			    af_engine_get_config(e)->search[AF_LENS_B][AF_LEVEL_FAST].range_um);
+	af_engine_set_measure_fn(e, NULL, NULL);
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 1.0), AF_OK);
+	ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 1.0, &r), AF_OK);
+	ck_assert_double_eq_tol(r.found_um, 5.0, 0.1);
+	af_engine_free(e);
+}
+END_TEST
+
 Suite *engine_errors_suite(void)
 {
 	Suite *s = suite_create("engine_errors");
@@ -452,6 +652,9 @@ Suite *engine_errors_suite(void)
 	tcase_add_test(tc, calibration_finds_an_offset_far_from_the_datasheet);
 	tcase_add_test(tc, calibration_whose_sites_do_not_span);
 	tcase_add_test(tc, a_curve_unlike_the_learnt_one_without_a_retry);
+	tcase_add_test(tc, the_landing_frame_is_lost);
+	tcase_add_test(tc, a_search_that_cannot_finish);
+	tcase_add_test(tc, a_probe_search_that_cannot_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }
