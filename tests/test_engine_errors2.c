@@ -1,18 +1,22 @@
 /*
  * test_engine_errors2.c - the error returns of the engine's numeric and
- * memory edges, each run once with its code: a polynomial whose solution
- * or natural coefficients overflow, a thermal fit whose offsets overflow,
- * points that make no focus peak, statistics and a flight recorder that
- * run out of memory.  After each failure the same call on sound input
- * works: these functions keep no state, and a failed one leaves nothing
- * behind (make asan's LeakSanitizer checks the recorder's).  The engine's
+ * memory edges and of its constructors, each run once with its code and
+ * message: a polynomial whose solution or natural coefficients overflow, a
+ * thermal fit whose offsets overflow, points that make no focus peak,
+ * statistics and a flight recorder that run out of memory, every
+ * configuration the engine refuses, every HAL op af_hal_bind requires, a
+ * recorder's engine refused.  After each failure the same call on sound
+ * input works: these functions keep no state, and a failed one leaves
+ * nothing behind (make asan's LeakSanitizer checks).  The engine's
  * operations' own errors are test_engine_errors.c's.
  */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "engine/af_engine.h"
 #include "engine/af_fit.h"
 #include "engine/af_mapping.h"
 #include "engine/af_peak.h"
@@ -234,6 +238,187 @@ START_TEST(recorder_out_of_memory)
 }
 END_TEST
 
+/*
+ * Every refusal of af_engine_config_check, one field at a time from the
+ * defaults, and af_engine_new refusing the same configuration with the
+ * same message (no engine, nothing to free); then the defaults make an
+ * engine.
+ */
+typedef struct bad_config {
+	void (*spoil)(af_engine_config *c);
+	const char *why;
+} bad_config;
+
+static void bad_measure(af_engine_config *c) { c->search[AF_LENS_A][AF_LEVEL_FAST].measure = AF_MEASURE_COUNT; }
+static void bad_stride(af_engine_config *c) { c->wide[AF_LENS_B].stride = 0; }
+static void even_points(af_engine_config *c) { c->wide[AF_LENS_B].points = 4; }
+static void no_step(af_engine_config *c) { c->search[AF_LENS_B][AF_LEVEL_STANDARD].step_um = 0.0; }
+static void short_refine(af_engine_config *c) { c->search[AF_LENS_A][AF_LEVEL_STANDARD].refine_points = 2; }
+static void no_range(af_engine_config *c) { c->search[AF_LENS_B][AF_LEVEL_STANDARD].range_um = 0.0; }
+static void small_budget(af_engine_config *c) { c->wide[AF_LENS_A].max_frames = 20; }
+static void full_contrast(af_engine_config *c) { c->search[AF_LENS_A][AF_LEVEL_ULTRA_FAST].min_contrast = 1.0; }
+static void far_extrapolation(af_engine_config *c) { c->search[AF_LENS_B][AF_LEVEL_FAST].extrapolate_um = 0.8; }
+static void bad_mode(af_engine_config *c) { c->search[AF_LENS_B][AF_LEVEL_FAST].mode = (af_search_mode)2; }
+static void negative_tol(af_engine_config *c) { c->search[AF_LENS_B][AF_LEVEL_FAST].land_tol_um = -0.1; }
+static void bad_fit(af_engine_config *c) { c->wide[AF_LENS_A].fit = AF_PEAK_METHOD_COUNT; }
+static void bad_level(af_engine_config *c) { c->level = AF_LEVEL_COUNT; }
+static void no_width(af_engine_config *c) { c->curve_width_um[AF_LENS_B] = 0.0; }
+static void bad_model(af_engine_config *c) { c->mapping_model = (af_mapping_model)9; }
+static void no_limit(af_engine_config *c) { c->mapping_limit_um = 0.0; }
+static void no_settle(af_engine_config *c) { c->settle_timeout_ms = 0; }
+static void soft_limits(af_engine_config *c) { c->z_min_um = c->z_max_um; }
+static void bad_prior(af_engine_config *c) { c->prior_tc_b_um_per_c = NAN; }
+static void bad_glitch(af_engine_config *c) { c->thermal.glitch_band_c = -1.0; }
+static void bad_weight(af_engine_config *c) { c->thermal.fast_weight = 1.5; }
+static void bad_tau(af_engine_config *c) { c->thermal.tau_slow_s = -1.0; }
+
+static const bad_config bad_configs[] = {
+	{ bad_measure, "search measure or stride is invalid" },
+	{ bad_stride, "search measure or stride is invalid" },
+	{ even_points, "search needs an odd number >= 3 of points and a positive step" },
+	{ no_step, "search needs an odd number >= 3 of points and a positive step" },
+	{ short_refine, "refine pass needs >= 3 points and a positive step" },
+	{ no_range, "search range, frame budget or fit window is invalid" },
+	{ small_budget, "search range, frame budget or fit window is invalid" },
+	{ full_contrast, "search min_contrast must be in [0, 1)" },
+	{ far_extrapolation, "search extrapolate_um must be in [0, step_um]" },
+	{ bad_mode, "search mode or land_tol_um is invalid" },
+	{ negative_tol, "search mode or land_tol_um is invalid" },
+	{ bad_fit, "search fit is invalid" },
+	{ bad_level, "optimization level is invalid" },
+	{ no_width, "focus curve widths must be positive" },
+	{ bad_model, "mapping model is invalid" },
+	{ no_limit, "engine limits are invalid" },
+	{ no_settle, "engine limits are invalid" },
+	{ soft_limits, "engine limits are invalid" },
+	{ bad_prior, "thermal priors must be finite" },
+	{ bad_glitch, "thermal glitch limits are invalid" },
+	{ bad_weight, "thermal model is invalid" },
+	{ bad_tau, "thermal model is invalid" },
+};
+
+START_TEST(engine_refuses_a_bad_configuration)
+{
+	static fake_hal fk;
+	af_engine_config cfg;
+	const char *err;
+	af_engine *e;
+	af_hal hal;
+
+	fake_hal_init(&fk, 1);
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), &fk, NULL, 0), AF_OK);
+	for (size_t i = 0; i < sizeof bad_configs / sizeof bad_configs[0]; i++) {
+		af_engine_config_default(&cfg);
+		bad_configs[i].spoil(&cfg);
+		ck_assert_msg(af_engine_config_check(&cfg) &&
+			      strcmp(af_engine_config_check(&cfg), bad_configs[i].why) == 0,
+			      "case %zu: '%s'", i, af_engine_config_check(&cfg));
+		err = NULL;
+		ck_assert_ptr_null(af_engine_new(&hal, &cfg, &err));
+		ck_assert_str_eq(err, bad_configs[i].why);
+	}
+	err = NULL;
+	ck_assert_ptr_null(af_engine_new(NULL, &cfg, &err));
+	ck_assert_str_eq(err, "no hal or configuration");
+	ck_assert_ptr_null(af_engine_new(&hal, NULL, NULL));
+	af_engine_config_default(&cfg);
+	ck_assert_ptr_null(af_engine_config_check(&cfg));
+	e = af_engine_new(&hal, &cfg, &err);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_null(err);
+	ck_assert_str_eq(af_engine_errmsg(e), "no error");
+	af_engine_free(e);
+}
+END_TEST
+
+/* Each required op missing in turn: af_hal_bind names it and binds
+ * nothing; the whole table binds. */
+START_TEST(hal_bind_names_every_missing_op)
+{
+	static const char *const names[] = { "select_lens", "get_lens", "move_z", "get_z",
+		"wait_settled", "grab_frame", "read_temperature", "now_us", "sleep_us", "errmsg" };
+	af_hal hal = { NULL, NULL };
+	char err[128], want[128];
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		af_hal_ops ops = *fake_hal_ops();
+
+		switch (i) {
+		case 0: ops.select_lens = NULL; break;
+		case 1: ops.get_lens = NULL; break;
+		case 2: ops.move_z = NULL; break;
+		case 3: ops.get_z = NULL; break;
+		case 4: ops.wait_settled = NULL; break;
+		case 5: ops.grab_frame = NULL; break;
+		case 6: ops.read_temperature = NULL; break;
+		case 7: ops.now_us = NULL; break;
+		case 8: ops.sleep_us = NULL; break;
+		default: ops.errmsg = NULL; break;
+		}
+		ck_assert_int_eq(af_hal_bind(&hal, &ops, NULL, err, sizeof err), AF_EINVAL);
+		snprintf(want, sizeof want, "cannot bind hal 'fake': required op '%s' is missing",
+			 names[i]);
+		ck_assert_str_eq(err, want);
+		ck_assert_ptr_null(hal.ops);
+	}
+	ck_assert_int_eq(af_hal_bind(&hal, NULL, NULL, err, sizeof err), AF_EINVAL);
+	ck_assert_str_eq(err, "cannot bind hal '?': required op 'ops table' is missing");
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), NULL, err, sizeof err), AF_OK);
+	ck_assert_ptr_eq(hal.ops, fake_hal_ops());
+}
+END_TEST
+
+/*
+ * A recorder's engine: no recorder or no configuration, a second engine on
+ * the same recorder, a configuration the engine refuses (recorded as a
+ * failed creation, and the recorder keeps recording).
+ */
+START_TEST(recorder_engine_refusals)
+{
+	static fake_hal fk;
+	af_engine_config cfg;
+	size_t bytes = 0, after;
+	af_rec_sink sink = { count_sink, &bytes };
+	const char *err = NULL;
+	af_engine *e;
+	af_rec *rec;
+	af_hal hal;
+
+	fake_hal_init(&fk, 1);
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), &fk, NULL, 0), AF_OK);
+	af_engine_config_default(&cfg);
+	rec = af_rec_new(&hal, NULL, &sink, &err);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_ptr_null(af_rec_engine_new(NULL, &cfg, &err));
+	ck_assert_str_eq(err, "no recorder or configuration");
+	ck_assert_ptr_null(af_rec_engine_new(rec, NULL, &err));
+	ck_assert_str_eq(err, "no recorder or configuration");
+	e = af_rec_engine_new(rec, &cfg, &err);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_null(err);
+	after = bytes;
+	ck_assert_ptr_null(af_rec_engine_new(rec, &cfg, &err));
+	ck_assert_str_eq(err, "the recorder already has an engine");
+	ck_assert_uint_eq(bytes, after);   /* nothing recorded for it */
+	af_engine_free(e);
+	ck_assert_int_eq(af_rec_close(rec), 0);
+	ck_assert_ptr_null(af_rec_error(rec));
+	af_rec_free(rec);
+
+	/* a refused configuration: recorded, and the recorder goes on */
+	bytes = 0;
+	rec = af_rec_new(&hal, NULL, &sink, &err);
+	ck_assert_ptr_nonnull(rec);
+	after = bytes;
+	cfg.level = AF_LEVEL_COUNT;
+	ck_assert_ptr_null(af_rec_engine_new(rec, &cfg, &err));
+	ck_assert_str_eq(err, "optimization level is invalid");
+	ck_assert_uint_gt(bytes, after);
+	ck_assert_int_eq(af_rec_close(rec), 0);
+	af_rec_free(rec);
+}
+END_TEST
+
 Suite *engine_errors2_suite(void)
 {
 	Suite *s = suite_create("engine_errors2");
@@ -245,6 +430,9 @@ Suite *engine_errors2_suite(void)
 	tcase_add_test(tc, lorentz_fit_of_a_valley);
 	tcase_add_test(tc, statistics_out_of_memory);
 	tcase_add_test(tc, recorder_out_of_memory);
+	tcase_add_test(tc, engine_refuses_a_bad_configuration);
+	tcase_add_test(tc, hal_bind_names_every_missing_op);
+	tcase_add_test(tc, recorder_engine_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
