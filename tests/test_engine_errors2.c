@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/af_engine.h"
@@ -21,6 +22,7 @@
 #include "engine/af_mapping.h"
 #include "engine/af_peak.h"
 #include "engine/af_rec.h"
+#include "engine/af_rec_wire.h"
 #include "engine/af_stats.h"
 #include "tests/alloc_count.h"
 #include "tests/fake_hal.h"
@@ -71,6 +73,26 @@ START_TEST(poly_natural_coefficients_overflow)
 }
 END_TEST
 
+/* A peak fit over positions whose mean overflows: AF_ERANGE from the
+ * solver, the peak not written.  The same scores 1 um apart peak at the
+ * middle. */
+START_TEST(peak_fit_positions_overflow)
+{
+	const double huge[3] = { 1.0e308, 1.5e308, 1.7e308 }, z[3] = { -1.0, 0.0, 1.0 };
+	const double sc[3] = { 1.0, 2.0, 1.0 };
+	double zp = 7.0, sp = 7.0;
+	int edge = -1;
+
+	ck_assert_int_eq(af_peak_fit(huge, sc, 3, AF_PEAK_PARABOLA, 3, &zp, &sp, &edge), AF_ERANGE);
+	ck_assert_double_eq(zp, 7.0);
+	ck_assert_double_eq(sp, 7.0);
+	ck_assert_int_eq(af_peak_fit(z, sc, 3, AF_PEAK_PARABOLA, 3, &zp, &sp, &edge), AF_OK);
+	ck_assert_double_eq_tol(zp, 0.0, 1e-12);
+	ck_assert_double_eq_tol(sp, 2.0, 1e-12);
+	ck_assert_int_eq(edge, 0);
+}
+END_TEST
+
 static void line_cal(af_calibration *c, double temp_c, double shift_um)
 {
 	memset(c, 0, sizeof *c);
@@ -87,7 +109,8 @@ static void line_cal(af_calibration *c, double temp_c, double shift_um)
  * Temperature coefficients that overflow: one calibration's lens-A
  * positions near DBL_MAX (finite, so accepted as points) make its mean
  * offset infinite and the regression NaN: AF_ERANGE, the thermal part left
- * invalid.  Three sound calibrations 1 C apart give 1.0 and 1.1 um/C.
+ * invalid; so do sites too far out for the reference's site curves.  Three
+ * sound calibrations 1 C apart give 1.0 and 1.1 um/C.
  */
 START_TEST(thermal_fit_overflows)
 {
@@ -102,7 +125,20 @@ START_TEST(thermal_fit_overflows)
 	ck_assert_int_eq(af_mapping_fit_thermal(cals, 3, &m), AF_ERANGE);
 	ck_assert(!m.thermal_valid);
 	ck_assert(m.valid);
+	/* the newest calibration's sites so far out that their mean
+	 * overflows: no site curve of any order, AF_ERANGE */
 	line_cal(&cals[0], 20.0, 0.0);
+	for (size_t i = 0; i < 3; i++)
+		cals[2].pts[i].site_um = 1.5e308 + 1e307 * (double)i;
+	ck_assert_int_eq(af_mapping_fit_thermal(cals, 3, &m), AF_ERANGE);
+	ck_assert(!m.thermal_valid);
+	line_cal(&cals[2], 22.0, 2.0);
+	/* sound: from a mapping of any order, or none (the site curves'
+	 * order then falls to what three sites allow) */
+	m.valid = false;
+	ck_assert_int_eq(af_mapping_fit_thermal(cals, 3, &m), AF_OK);
+	ck_assert_double_eq_tol(m.tc_b_um_per_c, 1.1, 1e-9);
+	ck_assert_int_eq(af_mapping_fit(&cals[2], AF_MAP_LINEAR, &m), AF_OK);
 	ck_assert_int_eq(af_mapping_fit_thermal(cals, 3, &m), AF_OK);
 	ck_assert(m.thermal_valid);
 	ck_assert_double_eq_tol(m.tc_a_um_per_c, 1.0, 1e-9);
@@ -419,6 +455,245 @@ START_TEST(recorder_engine_refusals)
 }
 END_TEST
 
+/*
+ * The field log's codec: a writer that runs out of room marks the buffer
+ * and every record in it fails to close (also a record longer than the
+ * format allows); a reader marks a damaged buffer bad (a bool that is not
+ * 0 or 1, bytes past the end, a configuration of another field count, a
+ * result whose phase or coefficient count differs) and a string cut to its
+ * destination; names of unknown operations and calls are NULL.
+ */
+START_TEST(wire_codec_refuses_damage_and_overflow)
+{
+	static uint8_t buf[4096];
+	static char longs[AF_LOG_STR_MAX + 40];
+	af_log_wbuf w = { buf, 0, 12, false };
+	af_log_rbuf r;
+	af_handoff_result h, hh;
+	af_calib_report c, cc;
+	af_engine_config cfg, got;
+	char small[4];
+	const char *str;
+	size_t at, n;
+	uint8_t *big;
+
+	/* a writer out of room */
+	at = af_log_rec_open(&w, 3);
+	af_log_put_u32(&w, 1);
+	ck_assert(!w.overflow);
+	af_log_put_u32(&w, 2);
+	ck_assert(w.overflow);
+	ck_assert_uint_eq(w.len, 12);
+	ck_assert(!af_log_rec_close(&w, at));
+	w.len = 8;
+	w.overflow = false;
+	af_log_put_bytes(&w, "12345", 5);
+	ck_assert(w.overflow);
+	ck_assert(!af_log_rec_close(&w, 0));
+	/* a record over AF_LOG_PAYLOAD_MAX */
+	big = malloc((size_t)AF_LOG_PAYLOAD_MAX + 64);
+	ck_assert_ptr_nonnull(big);
+	w = (af_log_wbuf){ big, 0, (size_t)AF_LOG_PAYLOAD_MAX + 64, false };
+	at = af_log_rec_open(&w, 3);
+	w.len += (size_t)AF_LOG_PAYLOAD_MAX + 1;
+	ck_assert(!af_log_rec_close(&w, at));
+	ck_assert(w.overflow);
+	w = (af_log_wbuf){ big, 0, (size_t)AF_LOG_PAYLOAD_MAX + 64, false };
+	at = af_log_rec_open(&w, 3);
+	w.len += AF_LOG_PAYLOAD_MAX;
+	ck_assert(af_log_rec_close(&w, at));
+	free(big);
+
+	/* a string longer than the format's limit is cut; a short
+	 * destination cuts too */
+	memset(longs, 'x', sizeof longs - 1);
+	w = (af_log_wbuf){ buf, 0, sizeof buf, false };
+	af_log_put_str(&w, longs);
+	ck_assert_uint_eq(w.len, 2 + AF_LOG_STR_MAX);
+	r = (af_log_rbuf){ buf, w.len, 0, false };
+	af_log_get_str(&r, &str, &n);
+	ck_assert_uint_eq(n, AF_LOG_STR_MAX);
+	r.pos = 0;
+	af_log_get_strbuf(&r, small, sizeof small);
+	ck_assert_str_eq(small, "xxx");
+	ck_assert(!r.bad);
+
+	/* a bool of 2; bytes past the end */
+	buf[0] = 2;
+	r = (af_log_rbuf){ buf, 1, 0, false };
+	(void)af_log_get_bool(&r);
+	ck_assert(r.bad);
+	r = (af_log_rbuf){ buf, 4, 0, false };
+	ck_assert_ptr_null(af_log_get_bytes(&r, 5));
+	ck_assert(r.bad);
+
+	/* a configuration with one field fewer than this build's */
+	af_engine_config_default(&cfg);
+	w = (af_log_wbuf){ buf, 0, sizeof buf, false };
+	af_log_put_config(&w, &cfg);
+	ck_assert(!w.overflow);
+	(void)af_log_config_fields(&n);
+	buf[0] = (uint8_t)(n - 1);
+	buf[1] = (uint8_t)((n - 1) >> 8);
+	r = (af_log_rbuf){ buf, w.len, 0, false };
+	af_log_get_config(&r, &got);
+	ck_assert(r.bad);
+	ck_assert_uint_eq(r.pos, 2);
+	buf[0] = (uint8_t)n;
+	buf[1] = (uint8_t)(n >> 8);
+	r = (af_log_rbuf){ buf, w.len, 0, false };
+	af_log_get_config(&r, &got);
+	ck_assert(!r.bad);
+	ck_assert_int_eq(memcmp(&got, &cfg, sizeof cfg), 0);
+	ck_assert_uint_eq(af_log_ftype_size((af_log_ftype)9), 0);
+
+	/* a handoff result with 4 phases (the count byte follows a bool,
+	 * three i32 and four f64: offset 45); a calibration whose mapping
+	 * has 3 coefficients (a bool, an i32, then the mapping's bool and
+	 * three i32: offset 18) */
+	memset(&h, 0, sizeof h);
+	h.src_um = 1.5;
+	snprintf(h.message, sizeof h.message, "kept");
+	w = (af_log_wbuf){ buf, 0, sizeof buf, false };
+	af_log_put_handoff(&w, &h);
+	ck_assert_uint_eq(buf[45], AF_PHASE_COUNT);
+	buf[45] = AF_PHASE_COUNT - 1;
+	r = (af_log_rbuf){ buf, w.len, 0, false };
+	af_log_get_handoff(&r, &hh);
+	ck_assert(r.bad);
+	memset(&c, 0, sizeof c);
+	c.points = 5;
+	w = (af_log_wbuf){ buf, 0, sizeof buf, false };
+	af_log_put_calib(&w, &c);
+	ck_assert_uint_eq(buf[18], AF_POLY_MAX_ORDER + 1);
+	buf[18] = AF_POLY_MAX_ORDER;
+	r = (af_log_rbuf){ buf, w.len, 0, false };
+	af_log_get_calib(&r, &cc);
+	ck_assert(r.bad);
+	buf[18] = AF_POLY_MAX_ORDER + 1;
+	r = (af_log_rbuf){ buf, w.len, 0, false };
+	af_log_get_calib(&r, &cc);
+	ck_assert(!r.bad);
+	ck_assert_uint_eq(cc.points, 5);
+
+	ck_assert_ptr_null(af_log_op_name(0));
+	ck_assert_ptr_null(af_log_call_name(0));
+	ck_assert_str_eq(af_log_op_name(AF_LOG_OP_HANDOFF), "handoff");
+	ck_assert_str_eq(af_log_call_name(AF_LOG_CALL_SELECT_LENS), "select_lens");
+}
+END_TEST
+
+static int no_site(void *user, uint32_t i, double z)
+{
+	(void)user;
+	(void)z;
+	return i == 1 ? AF_EHW : 0;
+}
+
+/* Counts the records whose payload holds `needle` (a sink that keeps
+ * nothing else). */
+typedef struct grep_sink {
+	const char *needle;
+	uint32_t hits;
+	size_t bytes;
+} grep_sink;
+
+static int grep_write(void *user, const void *buf, size_t n)
+{
+	grep_sink *g = user;
+	size_t k = strlen(g->needle);
+
+	g->bytes += n;
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp((const char *)buf + i, g->needle, k) == 0) {
+			g->hits++;
+			break;
+		}
+	return 0;
+}
+
+/*
+ * A calibration site that cannot be reached, under the recorder: the
+ * site call is recorded with the code's message (the callback has none of
+ * its own), the calibration fails as without a recorder; a second close
+ * of the log writes nothing more.
+ */
+START_TEST(recorded_site_failure)
+{
+	static fake_hal fk;
+	af_calib_plan plan = { 3, -2.0, 2.0, 1, false };
+	af_engine_config cfg;
+	grep_sink g = { "hardware fault", 0, 0 };
+	af_rec_sink sink = { grep_write, &g };
+	af_calib_report cr;
+	const char *err = NULL;
+	af_engine *e;
+	af_rec *rec;
+	af_hal hal;
+	size_t closed;
+
+	fake_hal_init(&fk, 1);
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), &fk, NULL, 0), AF_OK);
+	af_engine_config_default(&cfg);
+	rec = af_rec_new(&hal, NULL, &sink, &err);
+	ck_assert_ptr_nonnull(rec);
+	e = af_rec_engine_new(rec, &cfg, &err);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(af_calibrate(e, &plan, no_site, NULL, &cr), AF_EHW);
+	ck_assert_str_eq(cr.message, "calibration site 1 at 0.000 um could not be reached");
+	ck_assert_uint_eq(g.hits, 1);
+	af_engine_free(e);
+	ck_assert_int_eq(af_rec_close(rec), 0);
+	closed = g.bytes;
+	ck_assert_int_eq(af_rec_close(rec), 0);
+	ck_assert_uint_eq(g.bytes, closed);
+	af_rec_free(rec);
+}
+END_TEST
+
+static int no_z(void *ctx, double *z)
+{
+	(void)ctx;
+	(void)z;
+	return AF_EIO;
+}
+
+/* The lowest position commanded (a Check test runs in its own process). */
+static double lowest_um;
+
+static int watched_move(void *ctx, double z_um)
+{
+	lowest_um = z_um < lowest_um ? z_um : lowest_um;
+	return fake_hal_ops()->move_z(ctx, z_um);
+}
+
+/* A drive whose encoder does not answer when the engine is made: the
+ * engine starts with the play unknown, so its first move comes from just
+ * below its target (the backlash and 1 um), never from 0. */
+START_TEST(engine_made_without_an_encoder)
+{
+	static fake_hal fk;
+	af_hal_ops ops = *fake_hal_ops();
+	af_engine_config cfg;
+	af_engine *e;
+	af_hal hal;
+
+	fake_hal_init(&fk, 1);
+	fk.z_um = 40.0;
+	ops.get_z = no_z;
+	ops.move_z = watched_move;
+	ck_assert_int_eq(af_hal_bind(&hal, &ops, &fk, NULL, 0), AF_OK);
+	af_engine_config_default(&cfg);
+	e = af_engine_new(&hal, &cfg, NULL);
+	ck_assert_ptr_nonnull(e);
+	lowest_um = INFINITY;
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 30.0), AF_OK);
+	ck_assert_double_eq(fk.z_um, 30.0);
+	ck_assert_double_eq(lowest_um, 30.0 - cfg.backlash_um - 1.0);
+	af_engine_free(e);
+}
+END_TEST
+
 Suite *engine_errors2_suite(void)
 {
 	Suite *s = suite_create("engine_errors2");
@@ -426,6 +701,7 @@ Suite *engine_errors2_suite(void)
 
 	tcase_add_test(tc, poly_fit_solution_overflows);
 	tcase_add_test(tc, poly_natural_coefficients_overflow);
+	tcase_add_test(tc, peak_fit_positions_overflow);
 	tcase_add_test(tc, thermal_fit_overflows);
 	tcase_add_test(tc, lorentz_fit_of_a_valley);
 	tcase_add_test(tc, statistics_out_of_memory);
@@ -433,6 +709,9 @@ Suite *engine_errors2_suite(void)
 	tcase_add_test(tc, engine_refuses_a_bad_configuration);
 	tcase_add_test(tc, hal_bind_names_every_missing_op);
 	tcase_add_test(tc, recorder_engine_refusals);
+	tcase_add_test(tc, wire_codec_refuses_damage_and_overflow);
+	tcase_add_test(tc, recorded_site_failure);
+	tcase_add_test(tc, engine_made_without_an_encoder);
 	suite_add_tcase(s, tc);
 	return s;
 }
