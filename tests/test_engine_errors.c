@@ -4,10 +4,11 @@
  * move and a calibration; a calibration site that cannot be reached, too
  * few sites with focus, no temperature; a focus measure that fails; a
  * handoff with no prediction; a landing that does not validate; sites
- * that do not span the fit; a probe curve unlike the learnt one.  (The
- * HAL's failures are test_hal_anomaly.c's, allocation failures
- * test_alloc_fail.c's, the fits' and the recorder's limits
- * test_engine_errors2.c's.)
+ * that do not span the fit; a probe curve unlike the learnt one; a lost
+ * landing frame; scan and probe searches that cannot finish (scores
+ * scripted on the fake HAL).  (The HAL's failures call by call are
+ * test_hal_anomaly.c's, allocation failures test_alloc_fail.c's, the fits',
+ * the constructors' and the recorder's limits test_engine_errors2.c's.)
  */
 #include <check.h>
 #include <math.h>
