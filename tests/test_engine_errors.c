@@ -3,9 +3,12 @@
  * with its code and message: bad arguments of a handoff, an autofocus, a
  * move and a calibration; a calibration site that cannot be reached, too
  * few sites with focus, no temperature; a focus measure that fails; a
- * handoff with no prediction; a landing that does not validate.  (The HAL's
- * failures are test_hal_anomaly.c's, allocation failures
- * test_alloc_fail.c's.)
+ * handoff with no prediction; a landing that does not validate; sites
+ * that do not span the fit; a probe curve unlike the learnt one; a lost
+ * landing frame; scan and probe searches that cannot finish (scores
+ * scripted on the fake HAL).  (The HAL's failures call by call are
+ * test_hal_anomaly.c's, allocation failures test_alloc_fail.c's, the fits',
+ * the constructors' and the recorder's limits test_engine_errors2.c's.)
  */
 #include <check.h>
 #include <math.h>
@@ -18,6 +21,7 @@
 #include "engine/af_peak.h"
 #include "engine/af_stats.h"
 #include "sim/sim_ctl.h"
+#include "tests/fake_hal.h"
 #include "tests/rigfix.h"
 
 START_TEST(handoff_and_autofocus_refuse_bad_arguments)
@@ -335,6 +339,309 @@ START_TEST(calibration_finds_an_offset_far_from_the_datasheet)
 }
 END_TEST
 
+/* An engine on the scripted HAL; tune (when not NULL) edits the
+ * defaults. */
+static af_engine *fake_engine(fake_hal *fk, void (*tune)(af_engine_config *c))
+{
+	af_engine_config cfg;
+	const char *err = NULL;
+	af_engine *e;
+	af_hal hal;
+
+	fake_hal_init(fk, 15);
+	ck_assert_int_eq(af_hal_bind(&hal, fake_hal_ops(), fk, NULL, 0), AF_OK);
+	af_engine_config_default(&cfg);
+	cfg.backlash_um = 0.0;  /* the fake's stage has no play */
+	if (tune)
+		tune(&cfg);
+	e = af_engine_new(&hal, &cfg, &err);
+	ck_assert_msg(e != NULL, "%s", err);
+	return e;
+}
+
+static void cubic_model(af_engine_config *c)
+{
+	c->mapping_model = AF_MAP_CUBIC;
+}
+
+/* The fake HAL's site callback: the specimen stays where it is (a stage
+ * whose xy drive does nothing), or goes to the plan position. */
+static int site_stays(void *user, uint32_t i, double z)
+{
+	(void)user;
+	(void)i;
+	(void)z;
+	return 0;
+}
+
+static int site_moves(void *user, uint32_t i, double z)
+{
+	(void)i;
+	((fake_hal *)user)->place_um = z;
+	return 0;
+}
+
+/*
+ * Sites that are all the same place: on the scripted HAL (no noise, the
+ * stage exactly where told) every site's searches see the same frames on
+ * the same grid (sites 4 um apart, the wide search's step), lens A finds
+ * focus at the same position everywhere, and the cubic model has one
+ * distinct abscissa where it needs four: the fit fails, the calibration
+ * with it, naming the model; the mapping is not replaced.  The same plan
+ * over sites that are where the plan says calibrates.
+ */
+START_TEST(calibration_whose_sites_do_not_span)
+{
+	static fake_hal fk;
+	af_calib_plan plan = { 5, -8.0, 8.0, 1, false };
+	af_calib_report r;
+	af_engine *e;
+
+	e = fake_engine(&fk, cubic_model);
+	fk.place_um = 0.3;
+	ck_assert_int_eq(af_calibrate(e, &plan, site_stays, &fk, &r), AF_EINVAL);
+	ck_assert_str_eq(r.message, "calibration fit failed: 5 sites are not enough for the cubic model");
+	ck_assert_int_eq(r.error, AF_EINVAL);
+	ck_assert(!r.success);
+	ck_assert_uint_eq(r.skipped, 0);
+	ck_assert(!af_engine_mapping(e)->valid);
+	ck_assert_int_eq(af_calibrate(e, &plan, site_moves, &fk, &r), AF_OK);
+	ck_assert_uint_eq(r.points, 5);
+	ck_assert(af_engine_mapping(e)->valid);
+	ck_assert_int_eq(af_engine_mapping(e)->order, 3);
+	ck_assert_double_eq_tol(af_mapping_predict_b(af_engine_mapping(e), 2.0, NAN, false), 6.0, 0.1);
+	af_engine_free(e);
+}
+END_TEST
+
+
+
+/*
+ * Scores scripted as a function of where the scripted HAL's stage is, and
+ * a focus measure that fails at one call: the searches' rarer branches on
+ * demand.
+ */
+typedef struct script {
+	fake_hal *fk;
+	double (*score)(double z_um);
+	uint32_t calls, fail_at;
+} script;
+
+static int scripted(void *user, const af_frame *fr, af_measure_kind m, uint32_t stride,
+		    double *score)
+{
+	script *sc = user;
+
+	(void)fr;
+	(void)m;
+	(void)stride;
+	if (++sc->calls == sc->fail_at)
+		return AF_EIO;
+	*score = sc->score(sc->fk->z_um);
+	return AF_OK;
+}
+
+static af_engine *scripted_engine(fake_hal *fk, script *sc, double (*score)(double),
+				  uint32_t fail_at)
+{
+	af_engine *e = fake_engine(fk, NULL);
+
+	sc->fk = fk;
+	sc->score = score;
+	sc->calls = 0;
+	sc->fail_at = fail_at;
+	af_engine_set_measure_fn(e, scripted, sc);
+	return e;
+}
+
+/* Lens B's wide search around 2 um samples 13 frames, -1 .. 5 um by 0.5:
+ * the focus curve still rises at 4.5 um, and 5 um scores 99 % of it. */
+static double rising(double z)
+{
+	return z <= 4.5 + 1e-9 ? 2.0 + z : 0.99 * 6.5;
+}
+
+/* Spikes at 1 and 3 um, a lower one at 2: the nearest peak is the one at
+ * 2 um, and the frames around it make a valley-peak-valley-peak. */
+static double spiky(double z)
+{
+	if (fabs(z - 2.0) < 0.1)
+		return 5.0;
+	if (fabs(z - 1.0) < 0.1 || fabs(z - 3.0) < 0.1)
+		return 9.0;
+	return 1.0;
+}
+
+START_TEST(a_search_that_cannot_finish)
+{
+	static fake_hal fk;
+	static script sc;
+	af_focus_result r;
+	af_engine *e;
+
+	/* a peak that has not fallen on its last frame: the search extends
+	 * (frame 14, at 5.5 um), and that frame's measure fails */
+	e = scripted_engine(&fk, &sc, rising, 14);
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_EIO);
+	ck_assert_str_eq(r.message, "focus measure brenner failed on a 64x64 frame");
+	ck_assert_uint_eq(r.frames, 14);
+	ck_assert_uint_eq(sc.calls, 14);
+	ck_assert_double_eq_tol(fk.z_um, 5.5, 1e-9);
+	/* without the failure the extension shows the peak still rising */
+	sc.fail_at = 0;
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_ENOFOCUS);
+	ck_assert_msg(strstr(r.message, "no focus peak") == r.message, "%s", r.message);
+	af_engine_free(e);
+
+	/* a chosen peak whose neighbourhood is not concave: the fit refuses
+	 * it, and the stage goes back to where the search was asked to look */
+	e = scripted_engine(&fk, &sc, spiky, 0);
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_ENOFOCUS);
+	ck_assert_str_eq(r.message, "no focus peak: the focus curve is not concave around 2.000 um");
+	ck_assert_uint_eq(r.frames, 13);
+	ck_assert(isnan(r.z_um));
+	ck_assert_double_eq_tol(fk.z_um, 2.0, 1e-9);
+	/* the same engine on the HAL's own frames finds lens B's focus */
+	af_engine_set_measure_fn(e, NULL, NULL);
+	fk.place_um = -2.0;
+	ck_assert_int_eq(af_autofocus(e, AF_LENS_B, 2.0, &r), AF_OK);
+	ck_assert_double_eq_tol(r.z_um, 2.0, 0.05);
+	af_engine_free(e);
+}
+END_TEST
+
+/* Scores that rise with z: every probe search's best frame is its
+ * highest. */
+static double uphill(double z)
+{
+	return exp(z);
+}
+
+/*
+ * A probe search (fast level, confirm) whose best frame is an end one
+ * takes a frame beyond it; that frame's measure fails: the handoff fails
+ * with the measure's code.  Then the HAL's own frames hand off.
+ */
+START_TEST(a_probe_search_that_cannot_finish)
+{
+	static fake_hal fk;
+	static script sc;
+	af_handoff_result r;
+	af_engine *e;
+
+	e = scripted_engine(&fk, &sc, uphill, 4);
+	fk.place_um = 1.0;
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 1.0), AF_OK);
+	ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 1.0, &r), AF_EIO);
+	ck_assert_str_eq(r.message, "focus measure brenner failed on a 64x64 frame");
+	ck_assert_uint_eq(r.frames, 4);
+	ck_assert_double_eq(r.predicted_um, 5.0);
+	ck_assert(isnan(r.found_um));
+	/* the stage stays within the search's range of the prediction */
+	ck_assert_double_le(fabs(fk.z_um - 5.0),
+			    af_engine_get_config(e)->search[AF_LENS_B][AF_LEVEL_FAST].range_um);
+	af_engine_set_measure_fn(e, NULL, NULL);
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 1.0), AF_OK);
+	ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 1.0, &r), AF_OK);
+	ck_assert_double_eq_tol(r.found_um, 5.0, 0.1);
+	af_engine_free(e);
+}
+END_TEST
+
+/*
+ * The landing frame of a scan search (standard level: the search does not
+ * end where it lands, so validation takes a frame there) is lost: the
+ * handoff fails with the HAL's code and message, found where the search
+ * put it, the stage left there; the next handoff works.  The frame's
+ * number comes from the same handoff without the fault.
+ */
+static uint64_t standard_handoff(fake_hal *fk, uint64_t drop_after, af_handoff_result *r,
+				 af_engine **e)
+{
+	uint64_t before;
+
+	*e = fake_engine(fk, NULL);
+	af_engine_set_level(*e, AF_LEVEL_STANDARD);
+	fk->place_um = 0.5;
+	ck_assert_int_eq(af_engine_goto(*e, AF_LENS_A, 0.5), AF_OK);
+	before = fk->frames;
+	fk->fail_grab_after = drop_after ? (int)(before + drop_after) : 0;
+	(void)af_handoff(*e, AF_LENS_A, AF_LENS_B, 0.5, r);
+	return fk->frames - before;
+}
+
+START_TEST(the_landing_frame_is_lost)
+{
+	static fake_hal fk;
+	af_handoff_result r;
+	af_engine *e;
+	uint64_t grabs;
+
+	grabs = standard_handoff(&fk, 0, &r, &e);
+	ck_assert_msg(r.success, "%s", r.message);
+	ck_assert_uint_eq(r.retries, 0);
+	ck_assert_uint_eq(r.frames, grabs);
+	af_engine_free(e);
+
+	ck_assert_uint_eq(standard_handoff(&fk, grabs - 1, &r, &e), grabs - 1);
+	ck_assert_int_eq(r.error, AF_ETIMEDOUT);
+	ck_assert_str_eq(r.message, "grab_frame: scripted frame drop");
+	ck_assert_uint_eq(r.frames, grabs - 1);
+	ck_assert_uint_eq(r.retries, 0);
+	ck_assert_double_eq_tol(r.found_um, 4.5, 0.1);
+	ck_assert_double_eq(fk.z_um, r.found_um);
+	fk.place_um = 0.9;
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 0.9), AF_OK);
+	ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 0.9, &r), AF_OK);
+	ck_assert_double_eq_tol(r.found_um, 4.9, 0.1);
+	af_engine_free(e);
+}
+END_TEST
+
+static void narrow_b_no_retry(af_engine_config *c)
+{
+	c->validation_retries = 0;
+	c->curve_width_um[AF_LENS_B] = 1.2;
+}
+
+/*
+ * A probe search whose curve is unlike the learnt one, with no retry to
+ * validate it by (validation_retries 0): lens B configured 1.2 um wide
+ * where the scripted HAL's curve is about a quarter of that, so the refit
+ * of the frames disagrees (af_probe.c's check: a refit half width over 1.6
+ * times the learnt one or under it by as much, or a refit peak more than
+ * 0.4 half widths from the landing): the handoff fails ENOFOCUS saying so
+ * rather than report success.  The refit's width is learnt, so the next
+ * handoff at the same level works.
+ */
+START_TEST(a_curve_unlike_the_learnt_one_without_a_retry)
+{
+	static fake_hal fk;
+	af_handoff_result r;
+	double refit_um, learnt_um, peak_um, landing_um;
+	af_engine *e;
+	int got;
+
+	e = fake_engine(&fk, narrow_b_no_retry);
+	fk.place_um = 0.5;
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 0.5), AF_OK);
+	ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 0.5, &r), AF_ENOFOCUS);
+	got = sscanf(r.message, "focus did not validate: lens B's focus curve is unlike the one it "
+			 "learnt (refit half width %lf um, learnt %lf um; refit peak %lf um from the "
+			 "landing at %lf um)", &refit_um, &learnt_um, &peak_um, &landing_um);
+	ck_assert_msg(got == 4, "%s", r.message);
+	ck_assert(refit_um > 1.6 * 1.2 || refit_um < 1.2 / 1.6 || fabs(peak_um) > 0.4 * 1.2);
+	ck_assert_double_eq_tol(landing_um, r.found_um, 5e-4);
+	ck_assert_uint_eq(r.retries, 0);
+	ck_assert(!r.success);
+	fk.place_um = 0.7;
+	ck_assert_int_eq(af_engine_goto(e, AF_LENS_A, 0.7), AF_OK);
+	ck_assert_int_eq(af_handoff(e, AF_LENS_A, AF_LENS_B, 0.7, &r), AF_OK);
+	ck_assert_double_eq_tol(r.found_um, 4.7, 0.1);
+	af_engine_free(e);
+}
+END_TEST
+
 Suite *engine_errors_suite(void)
 {
 	Suite *s = suite_create("engine_errors");
@@ -352,6 +659,11 @@ Suite *engine_errors_suite(void)
 	tcase_add_test(tc, measure_and_fit_errors);
 	tcase_add_test(tc, no_wait_without_a_move);
 	tcase_add_test(tc, calibration_finds_an_offset_far_from_the_datasheet);
+	tcase_add_test(tc, calibration_whose_sites_do_not_span);
+	tcase_add_test(tc, a_curve_unlike_the_learnt_one_without_a_retry);
+	tcase_add_test(tc, the_landing_frame_is_lost);
+	tcase_add_test(tc, a_search_that_cannot_finish);
+	tcase_add_test(tc, a_probe_search_that_cannot_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }
