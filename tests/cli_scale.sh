@@ -169,8 +169,12 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "conflicting shards" "$tmp/err" && [ ! -e "$tmp/c.db" ] \
 	&& ok "conflicting shard variables: exit 2, nothing run" || bad "conflict: exit $rc: $(cat "$tmp/err")"
 
-# 7. shrink: a weakened engine's 300-handoff failure, to a few handoffs
-sed 's/^  optimization: fast$/  optimization: fast\n  mapping_limit_um: 0.3/; s/^scenario: handoff-fast$/scenario: weak/' \
+# 7. shrink: a weakened engine's 300-handoff failure, to a few handoffs.
+# The timing bounds are loosened: the weak engine's retries put its p95
+# near handoff-fast's own bound, and a part of the run that crosses it
+# fails another way, which would stop the shrinking there.
+sed 's/^  optimization: fast$/  optimization: fast\n  mapping_limit_um: 0.3/; s/^scenario: handoff-fast$/scenario: weak/;
+     s/handoff.total_ms.p95: {max: [0-9]*}/handoff.total_ms.p95: {max: 600}/; s/handoff.total_ms.mean: {max: [0-9]*}/handoff.total_ms.mean: {max: 600}/' \
 	scenarios/nominal/handoff-fast.yaml > "$tmp/weak.yaml"
 "$AFSIM" shrink "$tmp/weak.yaml" --seed 1 -o "$tmp/min.yaml" > "$tmp/shr.out" 2>&1
 rc=$?
