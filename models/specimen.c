@@ -304,6 +304,9 @@ struct mdl_specimen_rows {
 	double lat;
 	noise_octave n5, n08, n2, n03;
 	size_t *gk;           /* per sample: floor(x / lat) - gx0 */
+	size_t *run;          /* nrun + 1: samples run[j] .. run[j + 1] - 1 share a
+			       * lattice cell (the same on every row) */
+	size_t nrun;
 	int64_t gx0;
 	size_t ncells;
 	cell_info *cell;      /* this row's cells, gx0 .. gx0 + ncells - 1 */
@@ -588,20 +591,18 @@ static void cells_row(mdl_specimen_rows *r, double y)
 	else
 #endif
 		cells_background(r, 0, nx);
-	/* runs of samples in one lattice cell */
-	for (size_t i = 0, j; i < nx; i = j) {
-		const cell_info *ci = &r->cell[r->gk[i]];
+	for (size_t j = 0; j < r->nrun; j++) {
+		size_t i0 = r->run[j], i1 = r->run[j + 1];
+		const cell_info *ci = &r->cell[r->gk[i0]];
 
-		for (j = i + 1; j < nx && r->gk[j] == r->gk[i]; j++)
-			;
 		if (ci->empty)
 			continue;
 #if defined(SPECIMEN_AVX2)
 		if (r->avx2)
-			cells_disk_avx2(r, ci, i, j, y);
+			cells_disk_avx2(r, ci, i0, i1, y);
 		else
 #endif
-			cells_disk(r, ci, i, j, y);
+			cells_disk(r, ci, i0, i1, y);
 	}
 }
 
@@ -642,9 +643,10 @@ mdl_specimen_rows *mdl_specimen_rows_new(const mdl_specimen_config *c, int layer
 		r->key = layer_key(c->seed, c->kind == MDL_SPECIMEN_TWO_LAYER ? layer : 0);
 		r->lat = CELL_LATTICE_PER_D * c->cell_diameter_um;
 		r->gk = malloc(nx * sizeof *r->gk);
+		r->run = malloc((nx + 1) * sizeof *r->run);
 		r->raw = malloc(nx * sizeof *r->raw);
 		r->v08 = malloc(nx * sizeof *r->v08);
-		if (!r->gk || !r->raw || !r->v08 ||
+		if (!r->gk || !r->run || !r->raw || !r->v08 ||
 		    octave_init(&r->n5, r->key ^ SALT_N5, 5.0, xs, nx) ||
 		    octave_init(&r->n08, r->key ^ SALT_N08, 0.8, xs, nx) ||
 		    octave_init(&r->n2, r->key ^ SALT_N2, 2.0, xs, nx) ||
@@ -660,6 +662,10 @@ mdl_specimen_rows *mdl_specimen_rows_new(const mdl_specimen_config *c, int layer
 		}
 		for (size_t i = 0; i < nx; i++)
 			r->gk[i] = (size_t)((int64_t)floor(xs[i] / r->lat) - g_lo);
+		for (size_t i = 0; i < nx; i++)
+			if (i == 0 || r->gk[i] != r->gk[i - 1])
+				r->run[r->nrun++] = i;
+		r->run[r->nrun] = nx;
 		r->gx0 = g_lo;
 		r->ncells = (size_t)(g_hi - g_lo) + 1u;
 		r->cell = malloc(r->ncells * sizeof *r->cell);
@@ -682,6 +688,7 @@ void mdl_specimen_rows_free(mdl_specimen_rows *r)
 	octave_release(&r->n2);
 	octave_release(&r->n03);
 	free(r->gk);
+	free(r->run);
 	free(r->cell);
 	free(r->raw);
 	free(r->v08);

@@ -1,7 +1,8 @@
 /*
  * test_camera.c - the camera model: configuration, frame timing, views, the
  * focus curve each lens produces, flux, determinism, two-layer and
- * low-texture specimens, tilt, the lazy level cache.  The noise statistics
+ * low-texture specimens, tilt, the lazy level cache and the lazily sampled
+ * specimen.  The noise statistics
  * and clipping are in test_camera_noise.c.
  *
  * The focus measure is the normalised variance (variance / mean, Sun et al.

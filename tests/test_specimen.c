@@ -1,7 +1,8 @@
 /*
  * test_specimen.c - the procedural specimens: determinism, non-negativity,
  * mean brightness, texture at lens B's scale, the grid's period, layers,
- * tilt and config checks.
+ * tilt and config checks; the row sampler against points, portable and
+ * AVX2, and the bound that lets it skip the membrane ring's exp().
  */
 #include <check.h>
 #include <math.h>
