@@ -435,6 +435,17 @@ void mdl_view_centre_um(const mdl_view *v, double *x_um, double *y_um)
 	*y_um = v->centre_y_um;
 }
 
+int mdl_view_sample_all(mdl_view *v)
+{
+	for (int l = 0; l < v->layers; l++) {
+		int rc = mdl_defocus_fill_all(v->stack[l]);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 size_t mdl_view_samples(const mdl_view *v)
 {
 	return v->samples;

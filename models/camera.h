@@ -180,6 +180,11 @@ uint32_t mdl_view_height(const mdl_view *v);
 double mdl_view_pixel_um(const mdl_view *v);
 void mdl_view_centre_um(const mdl_view *v, double *x_um, double *y_um);
 
+/* Sample the specimen over the ROI and the whole margin now, as far as
+ * not yet (for those who read the sharp image itself: bench/peer).  0 or
+ * MDL_ENOMEM. */
+int mdl_view_sample_all(mdl_view *v);
+
 /* Blur levels built so far (summed over layers), specimen point samples
  * taken so far, and the bytes the view holds, for benchmarks and memory
  * budgets. */

@@ -189,18 +189,27 @@ static size_t ext_count(const mdl_defocus_stack *s)
 	return (size_t)s->width + 2u * (size_t)s->r_max;
 }
 
-void mdl_defocus_trim(mdl_defocus_stack *s)
+static size_t scratch_bytes(const mdl_defocus_stack *s)
 {
-	if (!s->tmp)
-		return;
+	return tmp_count(s) * sizeof(float) + ext_count(s) * (sizeof(float) + sizeof(size_t));
+}
+
+static void scratch_free(mdl_defocus_stack *s)
+{
 	free(s->tmp);
 	free(s->ext);
 	free(s->ext_at);
 	s->tmp = NULL;
 	s->ext = NULL;
 	s->ext_at = NULL;
-	s->bytes -= tmp_count(s) * sizeof(float) +
-		    ext_count(s) * (sizeof(float) + sizeof(size_t));
+}
+
+void mdl_defocus_trim(mdl_defocus_stack *s)
+{
+	if (!s->tmp)
+		return;
+	scratch_free(s);
+	s->bytes -= scratch_bytes(s);
 }
 
 int mdl_defocus_restore(mdl_defocus_stack *s)
@@ -211,16 +220,10 @@ int mdl_defocus_restore(mdl_defocus_stack *s)
 	s->ext = malloc(ext_count(s) * sizeof *s->ext);
 	s->ext_at = malloc(ext_count(s) * sizeof *s->ext_at);
 	if (!s->tmp || !s->ext || !s->ext_at) {
-		free(s->tmp);
-		free(s->ext);
-		free(s->ext_at);
-		s->tmp = NULL;
-		s->ext = NULL;
-		s->ext_at = NULL;
+		scratch_free(s);
 		return MDL_ENOMEM;
 	}
-	s->bytes += tmp_count(s) * sizeof(float) +
-		    ext_count(s) * (sizeof(float) + sizeof(size_t));
+	s->bytes += scratch_bytes(s);
 	return 0;
 }
 
@@ -421,6 +424,13 @@ static void conv(const mdl_defocus_stack *s, float *out, const float *const *src
 	}
 #endif
 	conv_portable(out, s->kernel, src, taps, 0, n);
+}
+
+int mdl_defocus_fill_all(mdl_defocus_stack *s)
+{
+	if (!s->fill || s->band >= (int)s->margin)
+		return 0;
+	return fill_band(s, (int)s->margin);
 }
 
 /* Level sigma_px into out: 0, or MDL_ENOMEM when the band it reads could

@@ -75,6 +75,11 @@ void mdl_defocus_set_fill(mdl_defocus_stack *s, mdl_defocus_fill_fn fn, void *us
  * yet; always the margin without a fill function). */
 int mdl_defocus_filled_band(const mdl_defocus_stack *s);
 
+/* Fill the whole sharp image now (the ROI and the whole margin) through
+ * the fill function: 0, or MDL_ENOMEM.  For those who read the image
+ * itself; a no-op without a fill function or when it is filled. */
+int mdl_defocus_fill_all(mdl_defocus_stack *s);
+
 /* Number of levels and the sigma of level k, pixels. */
 int mdl_defocus_level_count(const mdl_defocus_stack *s);
 double mdl_defocus_level_sigma_px(const mdl_defocus_stack *s, int k);

@@ -625,6 +625,18 @@ START_TEST(test_lazy_sampling)
 	ck_assert_int_eq(mdl_camera_render(far, &in, &g, f), 0);
 	ck_assert_uint_eq(mdl_view_samples(far), full);
 	ck_assert_int_eq(memcmp(f, in_a, n * sizeof *f), 0);
+	/* sampled in full up front (bench/peer reads the image): the same */
+	mdl_view_free(far);
+	far = rig_view(&r, ROI, ROI);
+	ck_assert_ptr_nonnull(far);
+	ck_assert_int_eq(mdl_view_sample_all(far), 0);
+	ck_assert_uint_eq(mdl_view_samples(far), full);
+	ck_assert_int_eq(mdl_view_sample_all(far), 0);
+	ck_assert_uint_eq(mdl_view_samples(far), full);
+	sim_rng_stream(&g, 3, SIM_STREAM_CAMERA);
+	ck_assert_int_eq(mdl_camera_render(far, &in, &g, f), 0);
+	ck_assert_uint_eq(mdl_view_samples(far), full);
+	ck_assert_int_eq(memcmp(f, in_a, n * sizeof *f), 0);
 	mdl_view_free(near);
 	mdl_view_free(far);
 	free(in_a);

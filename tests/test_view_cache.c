@@ -123,6 +123,16 @@ START_TEST(test_reuse)
 }
 END_TEST
 
+/* A take that must make a view other than v (idle in the cache). */
+static void take_other(const rig *r, double field_x_um, const mdl_view *v)
+{
+	mdl_view *w = take(r, field_x_um);
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_ne(w, v);
+	mdl_view_free(w);
+}
+
 /* Another argument, another view; a taken view is not handed out twice. */
 START_TEST(test_keys)
 {
@@ -141,24 +151,16 @@ START_TEST(test_keys)
 	mdl_view_give(w);
 	mdl_view_give(v);
 	/* one ulp of the field, a contrast, a lens, a camera setting */
-	w = take(&r, nextafter(250.0, 300.0));
-	ck_assert_ptr_ne(w, v);
-	mdl_view_free(w);
+	take_other(&r, nextafter(250.0, 300.0), v);
 	r2 = r;
 	r2.spec.contrast = 0.69;
-	w = take(&r2, 250.0);
-	ck_assert_ptr_ne(w, v);
-	mdl_view_free(w);
+	take_other(&r2, 250.0, v);
 	rig_default(&r2, MDL_LENS_A);
 	r2.spec.seed = r.spec.seed;
-	w = take(&r2, 250.0);
-	ck_assert_ptr_ne(w, v);
-	mdl_view_free(w);
+	take_other(&r2, 250.0, v);
 	r2 = r;
 	r2.cam.read_noise_e = 1.7;
-	w = take(&r2, 250.0);
-	ck_assert_ptr_ne(w, v);
-	mdl_view_free(w);
+	take_other(&r2, 250.0, v);
 	stats(&s1);
 	ck_assert_uint_eq(s1.misses - s0.misses, 6);
 	ck_assert_uint_eq(s1.hits - s0.hits, 0);

@@ -115,7 +115,7 @@ static int cmd_export(peer_state *st, uint32_t side, const char *path)
 	FILE *f;
 	double pix;
 
-	if (!c)
+	if (!c || mdl_view_sample_all(c->v) != 0)   /* views sample lazily */
 		return -1;
 	s = c->v->stack[0];
 	{
