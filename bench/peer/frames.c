@@ -118,18 +118,6 @@ static int cmd_export(peer_state *st, uint32_t side, const char *path)
 	if (!c || mdl_view_sample_all(c->v) != 0)   /* views sample lazily */
 		return -1;
 	s = c->v->stack[0];
-	{
-		/* the view samples the specimen lazily, a band around the ROI
-		 * as wide as a level reads: the widest level reads it all */
-		mdl_defocus_stack *ms = c->v->stack[0];
-		const float *img;
-
-		if (mdl_defocus_level(ms, mdl_defocus_level_count(ms) - 1, &img) != 0 ||
-		    mdl_defocus_filled_band(ms) < (int)((mdl_defocus_padded_width(ms) - side) / 2)) {
-			fprintf(stderr, "frames: the view's samples could not be made in full\n");
-			return -1;
-		}
-	}
 	pw = mdl_defocus_padded_width(s);
 	ph = (size_t)side + (pw - side);
 	f = fopen(path, "wb");
