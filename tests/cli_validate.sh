@@ -231,7 +231,10 @@ unserve
 expect_rc "a swallowed move" $rc 3
 grep -q "^focus move  *- ms   max 80  *ERROR  *rig 'mute' (tcp:127.0.0.1:[0-9]*): MOVE_Z: no reply within 300 ms " "$tmp/out" \
 	&& ok "focus move: ERROR with the bridge's message" || { bad "focus move:"; show "$tmp/out"; show "$tmp/serve.err"; }
-[ "$(count "$tmp/out" ERROR)" = 1 ] && pass_of "$tmp/out" "lens switch" \
+# (ran: an outcome other than ERROR; how the real-time switch times come out
+# on a loaded host is section 3's business)
+ran() { o=$(outcome "$1" "$2"); [ -n "$o" ] && [ "$o" != ERROR ]; }
+[ "$(count "$tmp/out" ERROR)" = 1 ] && ran "$tmp/out" "lens switch" \
 	&& pass_of "$tmp/out" "mapping error" && lines_ok "$tmp/out" \
 	&& ok "the measurements before and after it still ran" || { bad "the others:"; show "$tmp/out"; }
 grep -q 'errors="1"' "$tmp/j2.xml" && grep -q '<error message="rig .mute. (tcp:127.0.0.1:[0-9]*): MOVE_Z: no reply within 300 ms' "$tmp/j2.xml" \
