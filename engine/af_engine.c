@@ -673,7 +673,7 @@ static int handoff_run(af_engine *e, af_lens from, af_lens to, double src_um,
 		return finish(e, r, mark, af__err(e, AF_ENOFOCUS,
 			"focus did not validate: lens %s's focus curve is unlike the one it learnt "
 			"(refit half width %.3f um, learnt %.3f um; refit peak %.3f um from the "
-			"landing at %.3f um)", af_lens_name(to), s.fit_w_um, e->width_um[to],
+			"landing at %.3f um)", af_lens_name(to), s.fit_w_um, s.learnt_w_um,
 			s.fit_z_um - s.z_um, s.z_um));
 	if (r->mapping_error_um > e->cfg.mapping_limit_um) {
 		int anchor = r->retries > 0 ? reanchor(e, to, z_first, s.z_um, pred, r->cache_hit)

@@ -122,6 +122,7 @@ typedef struct af_search_out {
 	 * there was none) */
 	bool unlike;
 	double fit_w_um, fit_z_um;
+	double learnt_w_um;   /* the learnt half width the check compared with */
 } af_search_out;
 
 /*

@@ -86,6 +86,7 @@ static void check(af_engine *e, af_lens lens, const af_search_params *p, af_sear
 	double w = e->width_um[lens], rms = NAN;
 	af_lorentz m;
 
+	out->learnt_w_um = w;   /* before the refit is folded into it below */
 	if (refit3(e, lens, p, &m)) {
 		out->fit_w_um = m.w_um;
 		out->fit_z_um = m.z0_um;

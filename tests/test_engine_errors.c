@@ -631,6 +631,8 @@ START_TEST(a_curve_unlike_the_learnt_one_without_a_retry)
 			 "landing at %lf um)", &refit_um, &learnt_um, &peak_um, &landing_um);
 	ck_assert_msg(got == 4, "%s", r.message);
 	ck_assert(refit_um > 1.6 * 1.2 || refit_um < 1.2 / 1.6 || fabs(peak_um) > 0.4 * 1.2);
+	/* the width it was compared with, not the one the refit then taught */
+	ck_assert_double_eq_tol(learnt_um, 1.2, 5e-4);
 	ck_assert_double_eq_tol(landing_um, r.found_um, 5e-4);
 	ck_assert_uint_eq(r.retries, 0);
 	ck_assert(!r.success);
