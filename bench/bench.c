@@ -179,8 +179,9 @@ int main(void)
 			failed = 1;
 		}
 	}
-	printf("(view: building the view; 1st: first frame; cold: first sweep incl. level\n"
-	       " builds; frames/s, us/frame: warm sweeps, best block; floor: one rng draw\n"
+	printf("(view: making the view, nothing sampled yet; 1st: first frame, its sampling\n"
+	       " and levels; cold: first sweep incl. sampling and level builds; frames/s,\n"
+	       " us/frame: warm sweeps, best block; floor: one rng draw\n"
 	       " per pixel;"
 	       " xfloor: warm frame time / floor; MiB: view memory after the run)  [%llu]\n",
 	       (unsigned long long)(sink & 0xff));
