@@ -292,6 +292,11 @@ double mdl_defocus_level_sigma_px(const mdl_defocus_stack *s, int k)
 	return s->sigma_px[k];
 }
 
+const double *mdl_defocus_ladder(const mdl_defocus_stack *s)
+{
+	return s->sigma_px;
+}
+
 int mdl_defocus_levels_built(const mdl_defocus_stack *s)
 {
 	return s->levels_built;

@@ -83,6 +83,9 @@ int mdl_defocus_fill_all(mdl_defocus_stack *s);
 /* Number of levels and the sigma of level k, pixels. */
 int mdl_defocus_level_count(const mdl_defocus_stack *s);
 double mdl_defocus_level_sigma_px(const mdl_defocus_stack *s, int k);
+/* The whole ladder: mdl_defocus_level_count() sigmas in pixels, strictly
+ * increasing, owned by the stack. */
+const double *mdl_defocus_ladder(const mdl_defocus_stack *s);
 
 /*
  * Where sigma_px falls in the ladder: *k the level at or below it and
