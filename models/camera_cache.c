@@ -42,6 +42,11 @@
 static struct {
 	mtx_t mu;
 	mdl_view *head, *tail;   /* idle views, most recently given back first */
+	/* The newest idle view whose levels were dropped for the budget, or
+	 * NULL: levels go from the tail towards the head and views come in at
+	 * the head, so the views from it to the tail have none left, and the
+	 * next drop starts at the view before it. */
+	mdl_view *bare;
 	size_t views, bytes, budget;
 	uint64_t hits, misses;
 } cache;
@@ -72,6 +77,8 @@ static void unlock(void)
 
 static void unlink_idle(mdl_view *v)
 {
+	if (cache.bare == v)
+		cache.bare = v->idle_next;
 	if (v->idle_prev)
 		v->idle_prev->idle_next = v->idle_next;
 	else
@@ -94,11 +101,13 @@ static mdl_view *evict_over_budget(void)
 {
 	mdl_view *out = NULL;
 
-	for (mdl_view *v = cache.tail; v && cache.bytes > cache.budget; v = v->idle_prev) {
+	for (mdl_view *v = cache.bare ? cache.bare->idle_prev : cache.tail;
+	     v && cache.bytes > cache.budget; v = v->idle_prev) {
 		cache.bytes -= mdl_view_bytes(v);
 		for (int l = 0; l < v->layers; l++)
 			mdl_defocus_drop_levels(v->stack[l]);
 		cache.bytes += mdl_view_bytes(v);
+		cache.bare = v;
 	}
 	while (cache.tail && cache.bytes > cache.budget) {
 		mdl_view *v = cache.tail;
