@@ -262,11 +262,11 @@ out:
  * the position in the settle wait's reply; the engine trusts it as it
  * would a GET_Z.  So the two must agree: after each move, the settled
  * reply against a GET_Z sent right after it, no move between.  The moves
- * take SETTLED_Z_SIZES sizes in turn, each up from the start and back down:
- * on a stepper the way down leaves the backlash between where the stage
- * was sent and where it is, so a reply that carries the commanded target
- * instead of the encoder shows there even on a stage that lands where it
- * is sent on the way up.
+ * take SETTLED_Z_SIZES sizes in turn, each up from the start (approached
+ * from below first) and back down: on a stepper the way down leaves the
+ * backlash between where the stage was sent and where it is, so a reply
+ * that carries the commanded target instead of the encoder shows there
+ * even on a stage that lands where it is sent on the way up.
  */
 #define SETTLED_Z_SIZES 4
 /* The protocol's resolution of a position (%.6f): a reply this close to
@@ -299,7 +299,7 @@ int hil_v_settled_z(hil_vctx *v, hil_val_item *it)
 	uint32_t n = v->o.reps < 2 * SETTLED_Z_SIZES ? 2 * SETTLED_Z_SIZES : v->o.reps + v->o.reps % 2;
 	uint32_t as_target = 0;
 	double *d, worst[2] = { 0.0, 0.0 }, m, sd; /* up, down */
-	char list[160];
+	char list[256];
 	int rc;
 
 	if (!(caps & HIL_CAP_SETTLED_Z)) {
@@ -312,7 +312,8 @@ int hil_v_settled_z(hil_vctx *v, hil_val_item *it)
 	}
 	d = samples(v, n);
 	rc = d ? hil_v_need_z0(v) : AF_ENOMEM;
-	if (rc != AF_OK || (rc = hil_v_move(v, v->z0)) != AF_OK)
+	if (rc != AF_OK || (rc = hil_v_move(v, v->z0 - APPROACH_UM)) != AF_OK ||
+	    (rc = hil_v_move(v, v->z0)) != AF_OK)
 		goto out;
 	v->of = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -340,9 +341,9 @@ int hil_v_settled_z(hil_vctx *v, hil_val_item *it)
 	it->value = fmax(worst[0], worst[1]);
 	it->sd = sd;
 	it->n = n;
-	snprintf(list, sizeof list, "%u settled replies were the commanded target while GET_Z read "
-		 "more than %g um from it (the rig reports the command, not the encoder); ",
-		 as_target, it->hi);
+	snprintf(list, sizeof list, "in %u of them the settled reply was the target of the move "
+		 "while GET_Z read more than %g um from it: the rig reports where it sent the stage, "
+		 "not its encoder; ", as_target, it->hi);
 	snprintf(it->detail, sizeof it->detail,
 		 "largest |WAIT_SETTLED_Z - GET_Z right after| over %u moves of %g, %g, %g and %g um "
 		 "up from %.3f um and back down: up %.4f, down %.4f um; %smean difference %+.4f um", n,
