@@ -70,13 +70,15 @@ static void print_line(FILE *f, const char *name, double value, const char *unit
 		       bool with_detail)
 {
 	char v[32], lim[48];
+	bool more = n || !isnan(sd) || (with_detail && detail && *detail);
 
 	if (isnan(value))
 		snprintf(v, sizeof v, "-");
 	else
 		snprintf(v, sizeof v, "%.*f", decimals(unit), value);
 	limits_text(lo, hi, unit, lim, sizeof lim);
-	fprintf(f, "%-19s %10s %-3s  %-12s %-8s", name, v, unit, lim, outcome);
+	/* the outcome padded only when something follows: no trailing blanks */
+	fprintf(f, "%-19s %10s %-3s  %-12s %-*s", name, v, unit, lim, more ? 8 : 0, outcome);
 	if (n)
 		fprintf(f, " n=%u", n);
 	if (!isnan(sd))
