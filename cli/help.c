@@ -319,7 +319,7 @@ static const afsim_help entries[] = {
 
 	{ "rig", NULL,
 	  "afsim rig (serve (--listen HOST:PORT | --pty) [--genicam] [--scenario FILE] "
-	  "[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
+	  "[--seed N] [--name NAME] [--settled-z MODE] [--no-pacing] [--quiet] [-v] | hello RIG.yaml)",
 	  "The rig side of hardware-in-the-loop (docs/hil.md, docs/rig-protocol.md).\n"
 	  "  serve             the rig emulator: the rig protocol on TCP or a\n"
 	  "                    pseudo-terminal, answered by the simulator in real time\n"
@@ -329,7 +329,7 @@ static const afsim_help entries[] = {
 	  "cannot be reached.\n" },
 	{ "rig", "serve",
 	  "afsim rig serve (--listen HOST:PORT | --pty) [--genicam] [--scenario FILE] "
-	  "[--seed N] [--name NAME] [--no-pacing] [--quiet] [-v]",
+	  "[--seed N] [--name NAME] [--settled-z MODE] [--no-pacing] [--quiet] [-v]",
 	  "The rig emulator, a stand-in for a physical rig: it speaks the rig protocol\n"
 	  "and answers with the simulator's physics in real time (a move takes as long\n"
 	  "as the stage model says).  Prints one line once ready, 'listening on\n"
@@ -350,6 +350,10 @@ static const afsim_help entries[] = {
 	  "                    camera_gone with --genicam); its steps are the client's\n"
 	  "  --seed N          seed of the world (default: the scenario's, else 1)\n"
 	  "  --name NAME       the rig's name in its greeting (default emul)\n"
+	  "  --settled-z MODE  what WAIT_SETTLED_Z answers: measured (default: the\n"
+	  "                    encoder), commanded (the last MOVE_Z target: a firmware\n"
+	  "                    fault for afsim hil validate to catch) or none (the\n"
+	  "                    settled_z capability not announced: an older rig)\n"
 	  "  --no-pacing       answer at once instead of in real time (benchmarks)\n"
 	  "  --quiet           no log on stderr\n"
 	  "  -v, --verbose     also every request and reply line on stderr, with its\n"
@@ -375,24 +379,26 @@ static const afsim_help entries[] = {
 	  "afsim hil validate --rig RIG.yaml [--reps N] [--junit FILE] [--db PATH]",
 	  "Measure the rig of a rig file against its specification (the rig file's\n"
 	  "spec:, defaults from the targets): lens switch, focus move of a standard\n"
-	  "move, settle, z repeatability, backlash, encoder error, frame rate and\n"
-	  "jitter, exposure linearity, dark noise, temperature noise and sanity, and\n"
-	  "A->B handoffs with their mapping error.  One line per measurement: name, value,\n"
-	  "unit, limits, outcome (PASS; MARGINAL: inside a limit but within the spec's\n"
-	  "margin_pct of it; FAIL; ERROR: the rig misbehaved or a measurement timed\n"
-	  "out, with its message - the others still run), the repetitions and their\n"
-	  "standard deviation.  Recorded in the database (afsim report --validation\n"
-	  "shows it).  The stage moves a few tens of um around where it is and is put\n"
-	  "back, with the lens and the exposure.\n"
+	  "move, settle, z repeatability, backlash, encoder error, settled z (the\n"
+	  "position in WAIT_SETTLED_Z's reply against a GET_Z right after it), frame\n"
+	  "rate and jitter, exposure linearity, dark noise, temperature noise and\n"
+	  "sanity, and A->B handoffs with their mapping error.  One line per\n"
+	  "measurement: name, value, unit, limits, outcome (PASS; MARGINAL: inside a\n"
+	  "limit but within the spec's margin_pct of it; FAIL; ERROR: the rig\n"
+	  "misbehaved or a measurement timed out, with its message - the others still\n"
+	  "run; SKIPPED: the rig lacks what it checks, e.g. no settled_z capability,\n"
+	  "with why), the repetitions and their standard deviation.  Recorded in the\n"
+	  "database (afsim report --validation shows it).  The stage moves a few tens\n"
+	  "of um around where it is and is put back, with the lens and the exposure.\n"
 	  "  --rig RIG.yaml    the rig file\n"
 	  "  --reps N          repetitions of each measurement, 3..1000 (default 10;\n"
 	  "                    30 frames, 20 temperature readings, 5 backlash pairs)\n"
 	  "  --junit FILE      write JUnit XML: one testcase per measurement, FAIL a\n"
-	  "                    failure, ERROR an error\n"
+	  "                    failure, ERROR an error, SKIPPED skipped\n"
 	  "  --db PATH         the results database (default $AFSIM_DB, else ./afsim.db),\n"
 	  "                    created on first use\n"
-	  "Exit: 0 every measurement PASS or MARGINAL, 1 a FAIL, 2 usage or a bad rig\n"
-	  "file, 3 an ERROR, or the database or JUnit file cannot be written.\n" },
+	  "Exit: 0 every measurement PASS, MARGINAL or SKIPPED, 1 a FAIL, 2 usage or a\n"
+	  "bad rig file, 3 an ERROR, or the database or JUnit file cannot be written.\n" },
 
 	{ "swarm", NULL,
 	  "afsim swarm SCENARIO --seeds N [--from S] [-j N] [--shard I/N] [--shard-count N] "

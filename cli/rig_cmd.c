@@ -82,7 +82,8 @@ static int parse_listen(const char *s, char *host, size_t hsize, uint16_t *port)
 static int serve_usage(void)
 {
 	fprintf(stderr, "usage: afsim rig serve (--listen HOST:PORT | --pty) [--genicam] "
-			"[--scenario FILE] [--seed N] [--name NAME] [--no-pacing] [--quiet] [-v]\n");
+			"[--scenario FILE] [--seed N] [--name NAME] [--settled-z MODE] [--no-pacing] "
+			"[--quiet] [-v]\n");
 	return EXIT_USAGE;
 }
 
@@ -115,10 +116,24 @@ static int cmd_serve(int argc, char **argv)
 		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
 			cfg.trace = stderr;
 		} else if (strcmp(a, "--listen") == 0 || strcmp(a, "--scenario") == 0 ||
-			   strcmp(a, "--seed") == 0 || strcmp(a, "--name") == 0) {
+			   strcmp(a, "--seed") == 0 || strcmp(a, "--name") == 0 ||
+			   strcmp(a, "--settled-z") == 0) {
 			if (cli_value("rig serve", argc, argv, &i, &v) != 0)
 				return EXIT_USAGE;
-			if (a[2] == 'l') {
+			if (a[3] == 'e' && a[4] == 't') {
+				/* --settled-z: how WAIT_SETTLED_Z answers, or not at all */
+				if (strcmp(v, "measured") == 0 || strcmp(v, "commanded") == 0) {
+					cfg.settled_z = v[0] == 'm' ? HIL_EMUL_SETTLED_Z_MEASURED
+								    : HIL_EMUL_SETTLED_Z_COMMANDED;
+					cfg.withhold_caps &= ~HIL_CAP_SETTLED_Z;
+				} else if (strcmp(v, "none") == 0) {
+					cfg.withhold_caps |= HIL_CAP_SETTLED_Z;
+				} else {
+					fprintf(stderr, "afsim rig serve: --settled-z must be measured, "
+							"commanded or none, not '%s'\n", v);
+					return EXIT_USAGE;
+				}
+			} else if (a[2] == 'l') {
 				listen_at = v;
 			} else if (a[2] == 's' && a[3] == 'c') {
 				scn = v;

@@ -7,7 +7,8 @@
 
 /*
  * afsim rig serve (--listen HOST:PORT | --pty) [--scenario FILE] [--seed N]
- *                 [--name NAME] [--no-pacing] [--quiet] [-v]
+ *                 [--name NAME] [--settled-z measured|commanded|none]
+ *                 [--no-pacing] [--quiet] [-v]
  * afsim rig hello RIG.yaml
  * argv[0] is "rig".  serve prints "listening on tcp:HOST:PORT" or
  * "listening on serial:/dev/pts/N" (flushed) once ready and serves until

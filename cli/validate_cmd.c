@@ -70,13 +70,15 @@ static void print_line(FILE *f, const char *name, double value, const char *unit
 		       bool with_detail)
 {
 	char v[32], lim[48];
+	bool more = n || !isnan(sd) || (with_detail && detail && *detail);
 
 	if (isnan(value))
 		snprintf(v, sizeof v, "-");
 	else
 		snprintf(v, sizeof v, "%.*f", decimals(unit), value);
 	limits_text(lo, hi, unit, lim, sizeof lim);
-	fprintf(f, "%-19s %10s %-3s  %-12s %-8s", name, v, unit, lim, outcome);
+	/* the outcome padded only when something follows: no trailing blanks */
+	fprintf(f, "%-19s %10s %-3s  %-12s %-*s", name, v, unit, lim, more ? 8 : 0, outcome);
 	if (n)
 		fprintf(f, " n=%u", n);
 	if (!isnan(sd))
@@ -88,11 +90,12 @@ static void print_line(FILE *f, const char *name, double value, const char *unit
 
 static void on_item(void *user, const hil_val_item *it)
 {
-	bool fail_or_error = it->outcome == HIL_VAL_ERROR || it->outcome == HIL_VAL_FAIL;
+	bool why = it->outcome == HIL_VAL_ERROR || it->outcome == HIL_VAL_FAIL ||
+		   it->outcome == HIL_VAL_SKIPPED;
 
 	(void)user;
 	print_line(stdout, it->name, it->value, it->unit, it->lo, it->hi,
-		   hil_val_outcome_name(it->outcome), it->n, it->sd, it->detail, fail_or_error);
+		   hil_val_outcome_name(it->outcome), it->n, it->sd, it->detail, why);
 	fflush(stdout);
 }
 
@@ -158,6 +161,10 @@ static int junit_case(void *user, const db_validation_item_row *it)
 		fprintf(j->f, "\" type=\"%s\">", err ? "rig" : "limit");
 		xml_text(j->f, it->detail);
 		fprintf(j->f, "</%s>\n    ", err ? "error" : "failure");
+	} else if (strcmp(it->outcome, "SKIPPED") == 0) {
+		fprintf(j->f, "\n      <skipped message=\"");
+		xml_text(j->f, it->detail);
+		fprintf(j->f, "\"/>\n    ");
 	}
 	fprintf(j->f, "<system-out>");
 	xml_text(j->f, line);
@@ -166,7 +173,7 @@ static int junit_case(void *user, const db_validation_item_row *it)
 }
 
 typedef struct tally {
-	size_t n, fail, error;
+	size_t n, fail, error, skipped;
 } tally;
 
 static int count_item(void *user, const db_validation_item_row *it)
@@ -176,13 +183,14 @@ static int count_item(void *user, const db_validation_item_row *it)
 	t->n++;
 	t->fail += strcmp(it->outcome, "FAIL") == 0;
 	t->error += strcmp(it->outcome, "ERROR") == 0;
+	t->skipped += strcmp(it->outcome, "SKIPPED") == 0;
 	return 0;
 }
 
 static int write_junit(db *d, int64_t id, const char *path)
 {
 	db_validation_row v;
-	tally t = { 0, 0, 0 };
+	tally t = { 0, 0, 0, 0 };
 	junit_ctx j;
 	FILE *f;
 	int rc;
@@ -199,12 +207,12 @@ static int write_junit(db *d, int64_t id, const char *path)
 		return -1;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", t.n,
-		t.fail, t.error, v.wall_s);
+	fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+		   "time=\"%.3f\">\n", t.n, t.fail, t.error, t.skipped, v.wall_s);
 	fprintf(f, "  <testsuite name=\"afsim hil validate ");
 	xml_text(f, v.rig);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\" timestamp=\"",
-		t.n, t.fail, t.error, v.wall_s);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" "
+		   "timestamp=\"", t.n, t.fail, t.error, t.skipped, v.wall_s);
 	xml_text(f, v.started_at);
 	fprintf(f, "\" hostname=\"");
 	xml_text(f, v.host);
@@ -364,10 +372,10 @@ static int cmd_validate(int argc, char **argv)
 	if (r.reconnects)
 		printf("the connection to the rig was lost and opened again %u time%s\n", r.reconnects,
 		       r.reconnects == 1 ? "" : "s");
-	printf("%zu measurements: %zu PASS, %zu MARGINAL, %zu FAIL, %zu ERROR in %.1f s; %s, "
-	       "recorded as validation %" PRId64 " in %s\n", r.n, r.count[HIL_VAL_PASS],
-	       r.count[HIL_VAL_MARGINAL], r.count[HIL_VAL_FAIL], r.count[HIL_VAL_ERROR], r.wall_s,
-	       hil_val_status(&r), id, path);
+	printf("%zu measurements: %zu PASS, %zu MARGINAL, %zu FAIL, %zu ERROR, %zu SKIPPED in %.1f s; "
+	       "%s, recorded as validation %" PRId64 " in %s\n", r.n, r.count[HIL_VAL_PASS],
+	       r.count[HIL_VAL_MARGINAL], r.count[HIL_VAL_FAIL], r.count[HIL_VAL_ERROR],
+	       r.count[HIL_VAL_SKIPPED], r.wall_s, hil_val_status(&r), id, path);
 	rc = r.count[HIL_VAL_ERROR] ? EXIT_HARNESS : r.count[HIL_VAL_FAIL] ? EXIT_FAILED : EXIT_OK;
 	if (junit && write_junit(d, id, junit) != 0)
 		rc = EXIT_HARNESS;

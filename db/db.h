@@ -17,7 +17,7 @@
 typedef struct db db;
 struct sqlite3;
 
-#define DB_SCHEMA_VERSION 6
+#define DB_SCHEMA_VERSION 7
 /* PRAGMA application_id of an afsim database: "AFSM" (0x4146534d). */
 #define DB_APPLICATION_ID 0x4146534d
 

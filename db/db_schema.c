@@ -182,6 +182,36 @@ static const char schema_v6[] =
 	"  PRIMARY KEY (validation_id, seq)\n"
 	");\n";
 
+/* Version 7: a validation item may be SKIPPED (`afsim hil validate` on a
+ * rig without what the measurement checks, e.g. the settled z of a rig
+ * that does not announce settled_z).  SQLite cannot change a CHECK in
+ * place: the table is built again under its own name and the rows copied
+ * over in order; nothing refers to it.  Rebuilding is harmless where it
+ * already has the new CHECK: the step stays right whatever number it
+ * ends up with among the migrations. */
+static const char schema_v7[] =
+	"ALTER TABLE validation_items RENAME TO validation_items_v6;\n"
+	"CREATE TABLE validation_items (\n"
+	"  validation_id INTEGER NOT NULL REFERENCES validations (id),\n"
+	"  seq           INTEGER NOT NULL,    -- 1-based, the order they ran in\n"
+	"  name          TEXT NOT NULL,       -- 'lens switch', 'focus move', ...\n"
+	"  value         REAL,                -- NULL when ERROR or SKIPPED\n"
+	"  unit          TEXT NOT NULL,\n"
+	"  limit_lo      REAL,                -- NULL: no lower limit\n"
+	"  limit_hi      REAL,                -- NULL: no upper limit\n"
+	"  margin_pct    REAL NOT NULL,       -- MARGINAL within this of a limit\n"
+	"  outcome       TEXT NOT NULL CHECK (outcome IN ('PASS', 'MARGINAL', 'FAIL', 'ERROR', 'SKIPPED')),\n"
+	"  n             INTEGER NOT NULL,    -- repetitions behind the value\n"
+	"  sd            REAL,                -- their standard deviation\n"
+	"  duration_ms   REAL,\n"
+	"  detail        TEXT NOT NULL DEFAULT '',  -- how it was measured, the error, or why skipped\n"
+	"  PRIMARY KEY (validation_id, seq)\n"
+	");\n"
+	"INSERT INTO validation_items SELECT validation_id, seq, name, value, unit, limit_lo, "
+	"limit_hi, margin_pct, outcome, n, sd, duration_ms, detail FROM validation_items_v6 "
+	"ORDER BY validation_id, seq;\n"
+	"DROP TABLE validation_items_v6;\n";
+
 /* migrations[v] takes a database from user_version v to v + 1: its SQL,
  * then its step in C (or NULL). */
 typedef struct migration {
@@ -196,6 +226,7 @@ static const migration migrations[DB_SCHEMA_VERSION] = {
 	{ schema_v4, NULL },
 	{ schema_v5, fill_legacy_uids },
 	{ schema_v6, NULL },
+	{ schema_v7, NULL },
 };
 
 

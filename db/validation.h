@@ -1,7 +1,8 @@
 /*
- * validation.h - validations of a rig in the results store (schema 4):
- * one row per `afsim hil validate` in `validations`, one per measurement
- * in `validation_items` (docs/database.md).  A validation is written whole,
+ * validation.h - validations of a rig in the results store (schema 6; an
+ * item may be SKIPPED from schema 7): one row per `afsim hil validate` in
+ * `validations`, one per measurement in `validation_items`
+ * (docs/database.md).  A validation is written whole,
  * in one transaction, when it ends (interrupted ones too, as `error`).
  * Functions return 0 or -1 with the message in db_errmsg(); the strings of
  * the rows read back live in the rows.
@@ -31,11 +32,11 @@ typedef struct db_validation {
 typedef struct db_validation_item {
 	uint32_t seq;                /* 1-based order */
 	const char *name;            /* "lens switch" */
-	double value;                /* NaN: none (ERROR) */
+	double value;                /* NaN: none (ERROR, SKIPPED) */
 	const char *unit;            /* "ms" */
 	double limit_lo, limit_hi;   /* NaN: open */
 	double margin_pct;
-	const char *outcome;         /* PASS | MARGINAL | FAIL | ERROR */
+	const char *outcome;         /* PASS | MARGINAL | FAIL | ERROR | SKIPPED */
 	uint32_t n;                  /* repetitions */
 	double sd;                   /* NaN: none */
 	double duration_ms;          /* wall time of the measurement */

@@ -39,6 +39,14 @@
 #include "sim/scenario.h"
 #include "sim/sim_hal.h"
 
+/* What the emulated rig's WAIT_SETTLED_Z reply carries. */
+typedef enum hil_emul_settled_z {
+	HIL_EMUL_SETTLED_Z_MEASURED,   /* the encoder, as the protocol asks */
+	HIL_EMUL_SETTLED_Z_COMMANDED,  /* the target of the last MOVE_Z accepted (the
+				        * encoder before any): a firmware fault that
+				        * `afsim hil validate` ("settled z") catches */
+} hil_emul_settled_z;
+
 typedef struct hil_emul_config {
 	const sim_scenario *scenario;  /* borrowed until hil_emul_free; NULL: the default rig */
 	uint64_t seed;                 /* the world's seed */
@@ -48,6 +56,7 @@ typedef struct hil_emul_config {
 	/* HIL_CAP_* bits not announced in HELLO, their verbs answered ENOTSUP:
 	 * an older rig, for tests of the bridge's fallbacks (0: all) */
 	uint32_t withhold_caps;
+	hil_emul_settled_z settled_z;  /* default MEASURED */
 	FILE *log;                     /* connections, faults, refusals; NULL: quiet */
 	/* Every request and reply line with its time from the connection
 	 * ("  12.345 < 7 GET_Z", "  21.002 > 7 OK 0.000000"); a frame's pixels
@@ -60,7 +69,8 @@ typedef struct hil_emul_config {
 	void *user;
 } hil_emul_config;
 
-/* Defaults: no scenario, seed 1, pacing on, quiet. */
+/* Defaults: no scenario, seed 1, pacing on, every capability, WAIT_SETTLED_Z
+ * measured, quiet. */
 void hil_emul_config_default(hil_emul_config *c);
 
 typedef struct hil_emul hil_emul;

@@ -107,6 +107,10 @@ void hil_em_execute(hil_emul *e, const hil_request *rq)
 		break;
 	case HIL_MOVE_Z:
 		rc = o->move_z(c, rq->z_um);
+		if (rc == AF_OK) {
+			e->have_target = true;
+			e->target_um = rq->z_um;
+		}
 		break;
 	case HIL_GET_Z:
 		rc = o->get_z(c, &rp.z_um);
@@ -119,6 +123,10 @@ void hil_em_execute(hil_emul *e, const hil_request *rq)
 		break;
 	case HIL_WAIT_SETTLED_Z:
 		rc = o->wait_settled_z(c, rq->timeout_ms, &rp.z_um);
+		/* the faulty firmware: it waits all the same, then answers
+		 * where the stage was sent, not where the encoder has it */
+		if (rc == AF_OK && e->cfg.settled_z == HIL_EMUL_SETTLED_Z_COMMANDED && e->have_target)
+			rp.z_um = e->target_um;
 		break;
 	case HIL_TEMP:
 		rc = o->read_temperature(c, &rp.temp_c);

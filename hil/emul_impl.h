@@ -63,6 +63,9 @@ struct hil_emul {
 	bool started;
 	int64_t wall0_ns, virt0_ns;
 	uint64_t all_requests;
+	/* the target of the last MOVE_Z accepted (settled_z COMMANDED) */
+	bool have_target;
+	double target_um;
 	/* the reply: a line, and the pixels of a frame */
 	char out[HIL_PROTO_LINE_BUF];
 	size_t out_len;

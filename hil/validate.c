@@ -20,7 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const outcome_names[HIL_VAL_OUTCOMES] = { "PASS", "MARGINAL", "FAIL", "ERROR" };
+static const char *const outcome_names[HIL_VAL_OUTCOMES] = {
+	"PASS", "MARGINAL", "FAIL", "ERROR", "SKIPPED",
+};
 
 const char *hil_val_outcome_name(hil_val_outcome o)
 {
@@ -189,14 +191,18 @@ static void define_items(const hil_rig_spec *s, hil_val_item *it)
 	hil_v_item(&it[3], "z repeatability", "um", NAN, s->z_repeatability_um);
 	hil_v_item(&it[4], "backlash", "um", NAN, s->backlash_um);
 	hil_v_item(&it[5], "encoder error", "um", NAN, s->encoder_error_um);
-	hil_v_item(&it[6], "frame rate", "Hz", s->frame_rate_hz, NAN);
-	hil_v_item(&it[7], "frame jitter", "ms", NAN, s->frame_jitter_ms);
-	hil_v_item(&it[8], "exposure linearity", "%", NAN, s->exposure_linearity_pct);
-	hil_v_item(&it[9], "dark noise", "ADU", NAN, s->dark_noise_adu);
-	hil_v_item(&it[10], "temperature noise", "C", NAN, s->temperature_noise_c);
-	hil_v_item(&it[11], "temperature", "C", s->temperature_min_c, s->temperature_max_c);
-	hil_v_item(&it[12], "handoff", "ms", NAN, s->handoff_ms);
-	hil_v_item(&it[13], "mapping error", "um", NAN, s->mapping_error_um);
+	/* two readings of one settled stage, no move between them: they must
+	 * agree at least as well as readings after separate approaches may
+	 * (docs/hil.md, "settled z") */
+	hil_v_item(&it[6], "settled z", "um", NAN, s->z_repeatability_um);
+	hil_v_item(&it[7], "frame rate", "Hz", s->frame_rate_hz, NAN);
+	hil_v_item(&it[8], "frame jitter", "ms", NAN, s->frame_jitter_ms);
+	hil_v_item(&it[9], "exposure linearity", "%", NAN, s->exposure_linearity_pct);
+	hil_v_item(&it[10], "dark noise", "ADU", NAN, s->dark_noise_adu);
+	hil_v_item(&it[11], "temperature noise", "C", NAN, s->temperature_noise_c);
+	hil_v_item(&it[12], "temperature", "C", s->temperature_min_c, s->temperature_max_c);
+	hil_v_item(&it[13], "handoff", "ms", NAN, s->handoff_ms);
+	hil_v_item(&it[14], "mapping error", "um", NAN, s->mapping_error_um);
 	for (int i = 0; i < HIL_VAL_ITEMS; i++)
 		it[i].margin_pct = s->margin_pct;
 }
@@ -211,14 +217,15 @@ static const struct phase {
 	{ hil_v_repeatability, 3, 1 },
 	{ hil_v_backlash, 4, 1 },
 	{ hil_v_encoder, 5, 1 },
-	{ hil_v_frame_rate, 6, 2 },
-	{ hil_v_exposure, 8, 1 },
-	{ hil_v_dark_noise, 9, 1 },
-	{ hil_v_temperature, 10, 2 },
-	{ hil_v_handoff, 12, 2 },
+	{ hil_v_settled_z, 6, 1 },
+	{ hil_v_frame_rate, 7, 2 },
+	{ hil_v_exposure, 9, 1 },
+	{ hil_v_dark_noise, 10, 1 },
+	{ hil_v_temperature, 11, 2 },
+	{ hil_v_handoff, 13, 2 },
 };
 
-_Static_assert(sizeof phases / sizeof phases[0] == 11, "every phase listed");
+_Static_assert(sizeof phases / sizeof phases[0] == 12, "every phase listed");
 
 /* Connected to the rig, opening the connection again after a loss; AF_OK
  * or an error with v->err. */
@@ -262,8 +269,9 @@ static void finish_items(hil_vctx *v, hil_val_item *it, size_t n, int rc, double
 		hil_val_item *x = &it[k];
 
 		x->duration_ms = ms;
-		if (x->outcome == HIL_VAL_FAIL) {
-			/* a FAIL the measurement decided (the engine found no focus) */
+		if (x->outcome == HIL_VAL_FAIL || x->outcome == HIL_VAL_SKIPPED) {
+			/* a FAIL the measurement decided (the engine found no
+			 * focus), or nothing to measure on this rig */
 		} else if (isnan(x->value)) {
 			x->outcome = HIL_VAL_ERROR;
 			x->value = NAN;

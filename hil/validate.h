@@ -10,6 +10,10 @@
  *   z repeatability     um   sd of the encoder over reps approaches      max
  *   backlash            um   mean reversal error of approach pairs       max
  *   encoder error       um   max |encoder - commanded| over reps targets max
+ *   settled z           um   max |WAIT_SETTLED_Z - GET_Z right after| over
+ *                            max(8, reps) moves of 0.1, 1, standard and
+ *                            2 x standard um up and down (a rig that
+ *                            announces "settled_z"; SKIPPED otherwise)   max
  *   frame rate          Hz   3 x reps frames back to back                min
  *   frame jitter        ms   sd of the intervals of their timestamps     max
  *   exposure linearity  %    largest deviation of 5 exposures' signal
@@ -23,7 +27,9 @@
  *   mapping error       um   the largest of those handoffs'              max
  *
  * Outcomes: FAIL beyond a limit; MARGINAL inside it but within margin_pct
- * of it (of the limit; of the range's width for a range); PASS; ERROR when
+ * of it (of the limit; of the range's width for a range); PASS; SKIPPED
+ * when the rig lacks what the measurement is about (an optional verb it
+ * does not announce: not a pass, not counted against it); ERROR when
  * the rig misbehaved (a HAL error: a timeout, a garbled or missing reply,
  * a hardware fault; or the measurement running past phase_timeout_s),
  * with its message; the other measurements still run, each on a
@@ -44,7 +50,7 @@
 
 #include "hil/rigfile.h"
 
-#define HIL_VAL_ITEMS 14
+#define HIL_VAL_ITEMS 15
 #define HIL_VAL_REPS_DEFAULT 10u
 #define HIL_VAL_REPS_MIN 3u
 #define HIL_VAL_REPS_MAX 1000u
@@ -54,10 +60,11 @@ typedef enum hil_val_outcome {
 	HIL_VAL_MARGINAL,
 	HIL_VAL_FAIL,
 	HIL_VAL_ERROR,
+	HIL_VAL_SKIPPED,
 	HIL_VAL_OUTCOMES
 } hil_val_outcome;
 
-/* "PASS", "MARGINAL", "FAIL", "ERROR". */
+/* "PASS", "MARGINAL", "FAIL", "ERROR", "SKIPPED". */
 const char *hil_val_outcome_name(hil_val_outcome o);
 
 /*
@@ -70,14 +77,14 @@ hil_val_outcome hil_val_judge(double v, double lo, double hi, double margin_pct)
 typedef struct hil_val_item {
 	char name[24];         /* "lens switch" */
 	char unit[8];          /* "ms", "um", "Hz", "%", "ADU", "C" */
-	double value;          /* NaN when ERROR */
+	double value;          /* NaN when ERROR or SKIPPED */
 	double lo, hi;         /* limits, NaN: none */
 	double margin_pct;
 	double sd;             /* spread of the repetitions, NaN: none */
 	uint32_t n;            /* repetitions behind value */
 	double duration_ms;    /* wall time of its measurement */
 	hil_val_outcome outcome;
-	char detail[1024];     /* how it was measured, or the error */
+	char detail[1024];     /* how it was measured, the error, or why skipped */
 } hil_val_item;
 
 typedef struct hil_val_opts {
@@ -107,7 +114,8 @@ typedef struct hil_val_result {
 void hil_validate(const hil_rig_file *rf, const hil_val_opts *o, hil_val_result *r);
 
 /* The overall status: "error" with an ERROR, else "failed" with a FAIL,
- * else "marginal" with a MARGINAL, else "passed". */
+ * else "marginal" with a MARGINAL, else "passed" (a SKIPPED item counts
+ * for none of them). */
 const char *hil_val_status(const hil_val_result *r);
 
 #endif /* HIL_VALIDATE_H */

@@ -62,13 +62,15 @@ void hil_v_item(hil_val_item *it, const char *name, const char *unit, double lo,
 
 /* The measurements (hil/validate_measure.c): each fills its one or two
  * items' values and details and returns AF_OK, or an error (the phase's
- * message in v->err) for the items it did not fill. */
+ * message in v->err) for the items it did not fill.  One may decide an
+ * item's outcome itself (FAIL, SKIPPED) with its detail saying why. */
 int hil_v_lens_switch(hil_vctx *v, hil_val_item *it);
 int hil_v_focus_move(hil_vctx *v, hil_val_item *it);
 int hil_v_settle(hil_vctx *v, hil_val_item *it);
 int hil_v_repeatability(hil_vctx *v, hil_val_item *it);
 int hil_v_backlash(hil_vctx *v, hil_val_item *it);
 int hil_v_encoder(hil_vctx *v, hil_val_item *it);
+int hil_v_settled_z(hil_vctx *v, hil_val_item *it);       /* SKIPPED without settled_z */
 int hil_v_frame_rate(hil_vctx *v, hil_val_item *it);       /* rate, jitter */
 int hil_v_exposure(hil_vctx *v, hil_val_item *it);
 int hil_v_dark_noise(hil_vctx *v, hil_val_item *it);

@@ -255,6 +255,105 @@ out:
 	return rc;
 }
 
+/* ---- the settle wait's own reading ------------------------------------- */
+
+/*
+ * WAIT_SETTLED_Z saves the engine's encoder check a round trip by carrying
+ * the position in the settle wait's reply; the engine trusts it as it
+ * would a GET_Z.  So the two must agree: after each move, the settled
+ * reply against a GET_Z sent right after it, no move between.  The moves
+ * take SETTLED_Z_SIZES sizes in turn, each up from the start (approached
+ * from below first) and back down: on a stepper the way down leaves the
+ * backlash between where the stage was sent and where it is, so a reply
+ * that carries the commanded target instead of the encoder shows there
+ * even on a stage that lands where it is sent on the way up.
+ */
+#define SETTLED_Z_SIZES 4
+/* The protocol's resolution of a position (%.6f): a reply this close to
+ * the target is the target. */
+#define PROTO_Z_RES_UM 1e-6
+
+/* The capabilities of a greeting as HELLO names them, "-" for none. */
+static void caps_text(uint32_t caps, char *buf, size_t n)
+{
+	size_t o = 0;
+
+	snprintf(buf, n, "-");
+	for (uint32_t c = 1; c && c <= HIL_CAP_LAST; c <<= 1) {
+		int k;
+
+		if (!(caps & c))
+			continue;
+		k = snprintf(buf + o, n - o, "%s%s", o ? " " : "", hil_cap_name(c));
+		if (k < 0 || (size_t)k >= n - o)
+			break;
+		o += (size_t)k;
+	}
+}
+
+int hil_v_settled_z(hil_vctx *v, hil_val_item *it)
+{
+	uint32_t caps = hil_bridge_hello(v->b)->caps;
+	double size[SETTLED_Z_SIZES] = { SETTLE_MOVE_UM, 1.0, v->spec->standard_move_um,
+					 2.0 * v->spec->standard_move_um };
+	uint32_t n = v->o.reps < 2 * SETTLED_Z_SIZES ? 2 * SETTLED_Z_SIZES : v->o.reps + v->o.reps % 2;
+	uint32_t as_target = 0;
+	double *d, worst[2] = { 0.0, 0.0 }, m, sd; /* up, down */
+	char list[256];
+	int rc;
+
+	if (!(caps & HIL_CAP_SETTLED_Z)) {
+		caps_text(caps, list, sizeof list);
+		it->outcome = HIL_VAL_SKIPPED;
+		snprintf(it->detail, sizeof it->detail,
+			 "the rig does not announce 'settled_z' (caps %s): the engine reads the encoder "
+			 "with GET_Z after WAIT_SETTLED, there is no settled reply to check", list);
+		return AF_OK;
+	}
+	d = samples(v, n);
+	rc = d ? hil_v_need_z0(v) : AF_ENOMEM;
+	if (rc != AF_OK || (rc = hil_v_move(v, v->z0 - APPROACH_UM)) != AF_OK ||
+	    (rc = hil_v_move(v, v->z0)) != AF_OK)
+		goto out;
+	v->of = n;
+	for (uint32_t i = 0; i < n; i++) {
+		bool up = i % 2 == 0;
+		double target = up ? v->z0 + size[(i / 2) % SETTLED_Z_SIZES] : v->z0, zs, zg;
+
+		rc = v->hal.ops->move_z(v->hal.ctx, target);
+		if (rc == AF_OK)
+			rc = af_hal_wait_settled_z(&v->hal, 2000, &zs);
+		if (rc == AF_OK)
+			rc = v->hal.ops->get_z(v->hal.ctx, &zg);
+		if (rc != AF_OK) {
+			rc = hil_v_hal_fail(v, rc);
+			goto out;
+		}
+		d[i] = zs - zg;
+		worst[!up] = fmax(worst[!up], fabs(d[i]));
+		/* the target to the last digit while the encoder reads
+		 * elsewhere: the reply carries the command, not the stage */
+		as_target += fabs(zs - target) <= PROTO_Z_RES_UM && fabs(zg - target) > it->hi;
+		if ((rc = hil_v_tick(v)) != AF_OK)
+			goto out;
+	}
+	hil_v_mean_sd(d, n, &m, &sd);
+	it->value = fmax(worst[0], worst[1]);
+	it->sd = sd;
+	it->n = n;
+	snprintf(list, sizeof list, "in %u of them the settled reply was the target of the move "
+		 "while GET_Z read more than %g um from it: the rig reports where it sent the stage, "
+		 "not its encoder; ", as_target, it->hi);
+	snprintf(it->detail, sizeof it->detail,
+		 "largest |WAIT_SETTLED_Z - GET_Z right after| over %u moves of %g, %g, %g and %g um "
+		 "up from %.3f um and back down: up %.4f, down %.4f um; %smean difference %+.4f um", n,
+		 size[0], size[1], size[2], size[3], v->z0, worst[0], worst[1], as_target ? list : "",
+		 m);
+out:
+	free(d);
+	return rc;
+}
+
 /* ---- camera ------------------------------------------------------------- */
 
 static int grab(hil_vctx *v, uint16_t *px, af_frame *f)

@@ -1,7 +1,11 @@
 #!/bin/sh
 # cli_validate.sh - `afsim hil validate` against the rig emulator, end to
 # end: the default world passes (exit 0, no FAIL, no ERROR, one line per
-# measurement, recorded, JUnit, afsim report --validation); a world whose
+# measurement, recorded, JUnit, afsim report --validation), its settled z
+# at 0 um; an emulator whose WAIT_SETTLED_Z answers the commanded target
+# (rig serve --settled-z commanded) fails exactly the settled z (exit 1),
+# one without settled_z (--settled-z none) has it SKIPPED with why and
+# still passes (exit 0), both recorded so; a world whose
 # turret is out of spec (a scenario's rig override) fails exactly the lens
 # switch (exit 1); a rig-level fault gives ERROR on the measurement it hits
 # with the bridge's message while the rest still run (exit 3); a
@@ -67,9 +71,9 @@ serve() {
 unserve() { kill "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; }
 
 # The outcome of measurement $2 in validate output $1.
-outcome() { awk -v n="$2" 'substr($0, 1, length(n) + 1) == n " " { print; exit }' "$1" | grep -o 'PASS\|MARGINAL\|FAIL\|ERROR' | head -1; }
+outcome() { awk -v n="$2" 'substr($0, 1, length(n) + 1) == n " " { print; exit }' "$1" | grep -o 'PASS\|MARGINAL\|FAIL\|ERROR\|SKIPPED' | head -1; }
 
-names="lens switch|focus move|settle|z repeatability|backlash|encoder error|frame rate|frame jitter|exposure linearity|dark noise|temperature noise|temperature|handoff|mapping error"
+names="lens switch|focus move|settle|z repeatability|backlash|encoder error|settled z|frame rate|frame jitter|exposure linearity|dark noise|temperature noise|temperature|handoff|mapping error"
 
 # How many measurement lines of $1 have outcome $2.
 count() { grep -E "^($names) " "$1" | grep -c " $2 "; }
@@ -135,10 +139,10 @@ printf 'name: nobody\ntransport: tcp:127.0.0.1:9\nconnect_timeout_ms: 300\n' > "
 "$AFSIM" hil validate --rig "$tmp/nobody.yaml" --db "$tmp/v.db" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 n=$(grep -c " ERROR  *cannot connect: rig 'nobody': cannot connect to 'tcp:127.0.0.1:9'" "$tmp/out")
-[ $rc = 3 ] && [ "$n" = 14 ] && ok "a rig nobody serves: 14 ERROR 'cannot connect', exit 3" \
+[ $rc = 3 ] && [ "$n" = 15 ] && ok "a rig nobody serves: 15 ERROR 'cannot connect', exit 3" \
 	|| { bad "a rig nobody serves: exit $rc, $n ERROR lines"; show "$tmp/out"; }
-[ "$(sqlite3 "$tmp/v.db" "SELECT status || ' ' || count(*) FROM validations JOIN validation_items ON validation_id = id")" = "error 14" ] \
-	&& ok "... recorded: status error, 14 items" || bad "... not recorded as error with 14 items"
+[ "$(sqlite3 "$tmp/v.db" "SELECT status || ' ' || count(*) FROM validations JOIN validation_items ON validation_id = id")" = "error 15" ] \
+	&& ok "... recorded: status error, 15 items" || bad "... not recorded as error with 15 items"
 
 # 3. the default world passes
 serve "$tmp/world.yaml"
@@ -158,11 +162,15 @@ grep -q '^frame rate  *[0-9.]* Hz   min 25 .* n=30$' "$tmp/out" && ok "frame rat
 	|| bad "frame rate line: $(grep '^frame rate' "$tmp/out")"
 grep -q '^temperature  *2[12]\.[0-9]* C    10\.\.40 .* n=20 ' "$tmp/out" && ok "temperature: a range, 20 readings" \
 	|| bad "temperature line: $(grep '^temperature ' "$tmp/out")"
-grep -Eq "^14 measurements: [0-9]+ PASS, [0-9]+ MARGINAL, $([ "$san" = 1 ] && echo '[0-9]+' || echo 0) FAIL, 0 ERROR in [0-9.]+ s; (passed|marginal$([ "$san" = 1 ] && echo '|failed')), recorded as validation 2 in $tmp/v.db$" "$tmp/out" \
+grep -Eq "^15 measurements: [0-9]+ PASS, [0-9]+ MARGINAL, $([ "$san" = 1 ] && echo '[0-9]+' || echo 0) FAIL, 0 ERROR, 0 SKIPPED in [0-9.]+ s; (passed|marginal$([ "$san" = 1 ] && echo '|failed')), recorded as validation 2 in $tmp/v.db$" "$tmp/out" \
 	&& ok "the summary: counts, status, the record" || bad "summary: $(tail -1 "$tmp/out")"
-grep -Eq "<testsuite name=\"afsim hil validate bench\" tests=\"14\" failures=\"$([ "$san" = 1 ] && echo '[0-9]+' || echo 0)\" errors=\"0\"" "$tmp/j.xml" \
-	&& [ "$(grep -c '<testcase classname="afsim.hil.validate.bench"' "$tmp/j.xml")" = 14 ] \
-	&& ok "JUnit: 14 testcases, no failure" || { bad "JUnit"; head -5 "$tmp/j.xml"; }
+grep -Eq "<testsuite name=\"afsim hil validate bench\" tests=\"15\" failures=\"$([ "$san" = 1 ] && echo '[0-9]+' || echo 0)\" errors=\"0\" skipped=\"0\"" "$tmp/j.xml" \
+	&& [ "$(grep -c '<testcase classname="afsim.hil.validate.bench"' "$tmp/j.xml")" = 15 ] \
+	&& ok "JUnit: 15 testcases, no failure" || { bad "JUnit"; head -5 "$tmp/j.xml"; }
+# the settled reply is the encoder's: exactly what the GET_Z after it reads
+grep -q '^settled z  *0\.000 um   max 0\.1  *PASS  *n=10 sd 0\.0000$' "$tmp/out" \
+	&& [ "$(sqlite3 "$tmp/v.db" "SELECT value || ' ' || n || ' ' || limit_hi || ' ' || outcome FROM validation_items WHERE validation_id = 2 AND name = 'settled z'")" = "0.0 10 0.1 PASS" ] \
+	&& ok "settled z: 0.000 um over 10 moves, PASS, recorded" || bad "settled z: $(grep '^settled z' "$tmp/out")"
 "$AFSIM" report --validation last --db "$tmp/v.db" > "$tmp/rep" 2>&1
 rc=$?
 [ $rc = 0 ] && grep -q "^validation 2 of rig 'bench' " "$tmp/rep" \
@@ -176,17 +184,61 @@ done
 grep -Eq "^\| lens switch \| [0-9.]+ ms \| max 50 \| \*\*$([ "$san" = 1 ] && echo '[A-Z]+' || echo PASS)\*\* \| 10 \| " "$tmp/rep.markdown" && ok "markdown: a table row per measurement" \
 	|| bad "markdown: $(grep 'lens switch' "$tmp/rep.markdown")"
 if command -v python3 > /dev/null; then
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["validation"] == 2 and len(d["items"]) == 14 and d["items"][0]["name"] == "lens switch" and d["items"][0]["limit_hi"] == 50 and d["items"][0]["limit_lo"] is None' "$tmp/rep.json" \
-		&& ok "json: one object, 14 items, NaN limits as null" || { bad "json"; show "$tmp/rep.json"; }
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["validation"] == 2 and len(d["items"]) == 15 and d["items"][0]["name"] == "lens switch" and d["items"][0]["limit_hi"] == 50 and d["items"][0]["limit_lo"] is None' "$tmp/rep.json" \
+		&& ok "json: one object, 15 items, NaN limits as null" || { bad "json"; show "$tmp/rep.json"; }
 else
-	[ "$(grep -c '"name": ' "$tmp/rep.json")" = 14 ] && grep -q '"limit_lo": null, "limit_hi": 50,' "$tmp/rep.json" \
-		&& ok "json: 14 items, NaN limits as null" || { bad "json"; show "$tmp/rep.json"; }
+	[ "$(grep -c '"name": ' "$tmp/rep.json")" = 15 ] && grep -q '"limit_lo": null, "limit_hi": 50,' "$tmp/rep.json" \
+		&& ok "json: 15 items, NaN limits as null" || { bad "json"; show "$tmp/rep.json"; }
 fi
 "$AFSIM" report --validation 99 --db "$tmp/v.db" > /dev/null 2> "$tmp/err"
 rc=$?
 [ $rc = 2 ] && grep -q "no validation 99 in" "$tmp/err" && ok "report --validation 99: exit 2, none" || bad "--validation 99: exit $rc"
 "$AFSIM" report --validation nope --db "$tmp/v.db" > /dev/null 2> "$tmp/err"
 expect_rc "report --validation nope" $? 2
+
+# 3b. a rig whose WAIT_SETTLED_Z carries the commanded target fails the
+# settled z, and only it.  --reps 3: 8 moves of 0.1, 1, 4, 8 um up from
+# the start and back down; the way up lands where it was sent, the way down
+# leaves the stage short by the backlash (0.1 and 1 um: the whole move,
+# 4 and 8 um: 2 um), which the settled reply hides and GET_Z shows.
+serve "$tmp/world.yaml" --settled-z commanded
+printf 'name: liar\ntransport: %s\n' "$transport" > "$tmp/liar.yaml"
+"$AFSIM" hil validate --rig "$tmp/liar.yaml" --db "$tmp/v.db" --reps 3 --junit "$tmp/j3.xml" > "$tmp/out" 2>&1
+rc=$?
+unserve
+expect_rc "a settled reply that is the commanded target" $rc 1
+want="settled z                2.000 um   max 0.1      FAIL     n=8 sd 0.9070; largest |WAIT_SETTLED_Z - GET_Z right after| over 8 moves of 0.1, 1, 4 and 8 um up from 0.000 um and back down: up 0.0000, down 2.0000 um; in 3 of them the settled reply was the target of the move while GET_Z read more than 0.1 um from it: the rig reports where it sent the stage, not its encoder; mean difference -0.6375 um"
+[ "$(grep '^settled z ' "$tmp/out")" = "$want" ] && ok "settled z: FAIL by the 2 um of backlash, the target named as the cause" \
+	|| { bad "settled z of the commanded rig:"; show "$tmp/out"; }
+{ [ "$(count "$tmp/out" FAIL)" = 1 ] || { [ "$san" = 1 ] && [ "$(fails_of "$tmp/out")" = 1 ]; }; } \
+	&& [ "$(count "$tmp/out" ERROR)" = 0 ] && pass_of "$tmp/out" "encoder error" \
+	&& ok "the settled z is its only FAIL (GET_Z, the encoder error, is sound)" || { bad "the others:"; show "$tmp/out"; }
+[ "$(sqlite3 "$tmp/v.db" "SELECT v.status || ' ' || i.outcome || ' ' || i.value || ' ' || i.n FROM validations v JOIN validation_items i ON i.validation_id = v.id WHERE v.rig = 'liar' AND i.name = 'settled z'")" = "failed FAIL 2.0 8" ] \
+	&& ok "recorded: status failed, the settled z FAIL at 2.0 um over 8 moves" || bad "the record of the commanded rig"
+grep -q '<failure message="2.000 um, limit max 0.1" type="limit">largest |WAIT_SETTLED_Z' "$tmp/j3.xml" \
+	&& ok "JUnit: the settled z a <failure>" || bad "JUnit of the commanded rig"
+
+# 3c. a rig without settled_z: the settled z SKIPPED with why, not passed;
+# nothing else changes (exit 0)
+serve "$tmp/world.yaml" --settled-z none
+printf 'name: older\ntransport: %s\n' "$transport" > "$tmp/older.yaml"
+"$AFSIM" hil validate --rig "$tmp/older.yaml" --db "$tmp/v.db" --reps 3 --junit "$tmp/j4.xml" > "$tmp/out" 2>&1
+rc=$?
+unserve
+expect_rc_timed "a rig without settled_z" $rc 0 "$tmp/out"
+want="settled z                    - um   max 0.1      SKIPPED  the rig does not announce 'settled_z' (caps busy exposure roi frames place): the engine reads the encoder with GET_Z after WAIT_SETTLED, there is no settled reply to check"
+[ "$(grep '^settled z ' "$tmp/out")" = "$want" ] && lines_ok "$tmp/out" && [ "$(count "$tmp/out" SKIPPED)" = 1 ] \
+	&& ok "settled z: SKIPPED with why" || { bad "settled z of the older rig:"; show "$tmp/out"; }
+grep -Eq "^15 measurements: [0-9]+ PASS, [0-9]+ MARGINAL, [0-9]+ FAIL, 0 ERROR, 1 SKIPPED in [0-9.]+ s; " "$tmp/out" \
+	&& ok "the summary counts it SKIPPED" || bad "summary: $(tail -1 "$tmp/out")"
+[ "$(sqlite3 "$tmp/v.db" "SELECT i.outcome || ' ' || coalesce(i.value, 'NULL') || ' ' || i.n FROM validations v JOIN validation_items i ON i.validation_id = v.id WHERE v.rig = 'older' AND i.name = 'settled z'")" = "SKIPPED NULL 0" ] \
+	&& [ "$(sqlite3 "$tmp/v.db" "SELECT status FROM validations WHERE rig = 'older'")" = "$([ "$san" = 1 ] && sqlite3 "$tmp/v.db" "SELECT status FROM validations WHERE rig = 'older'" || echo passed)" ] \
+	&& ok "recorded: the settled z SKIPPED without a value" || bad "the record of the older rig"
+grep -q 'skipped="1"' "$tmp/j4.xml" && grep -q "<skipped message=\"the rig does not announce 'settled_z' " "$tmp/j4.xml" \
+	&& ok "JUnit: the settled z <skipped> with why" || bad "JUnit of the older rig"
+"$AFSIM" report --validation last --db "$tmp/v.db" > "$tmp/rep" 2>&1
+grep -q '^settled z  *- um   max 0.1  *SKIPPED$' "$tmp/rep" && grep -q "^    the rig does not announce 'settled_z' " "$tmp/rep" \
+	&& ok "report --validation: SKIPPED and why" || { bad "report of the older rig"; show "$tmp/rep"; }
 
 # 4. an out-of-spec turret fails exactly the lens switch
 cat > "$tmp/slow.yaml" << 'EOF'

@@ -51,16 +51,16 @@ static inline void *serve_main(void *arg)
 
 /* An emulator serving in a thread: the world of yaml (NULL: the default
  * rig), on loopback TCP or a pty, with its camera also a GigE Vision
- * device on 127.0.0.1 (genicam: call from a private network namespace),
- * the capabilities `withhold` (HIL_CAP_*) not offered (an older rig). */
-static inline void emul_up_full(emul_fix *x, const char *yaml, bool pacing, bool pty,
-				bool genicam, uint32_t withhold)
+ * device on 127.0.0.1 (genicam: call from a private network namespace);
+ * the rest of its configuration from c (pacing, capabilities withheld,
+ * what WAIT_SETTLED_Z answers), whose scenario, seed and ready callback
+ * this sets. */
+static inline void emul_up_config(emul_fix *x, const char *yaml, bool pty, bool genicam,
+				  hil_emul_config c)
 {
-	hil_emul_config c;
 	char err[SIM_ERR_MAX];
 
 	memset(x, 0, sizeof *x);
-	hil_emul_config_default(&c);
 	if (yaml) {
 		ck_assert_msg(sim_scenario_load_string("emul.yaml", yaml, strlen(yaml), &x->scn, err,
 						       sizeof err) == 0, "%s", err);
@@ -68,8 +68,6 @@ static inline void emul_up_full(emul_fix *x, const char *yaml, bool pacing, bool
 		c.scenario = &x->scn;
 		c.seed = x->scn.seed;
 	}
-	c.pacing = pacing;
-	c.withhold_caps = withhold;
 	c.on_ready = on_ready;
 	c.user = x;
 	x->e = hil_emul_new(&c, err, sizeof err);
@@ -82,6 +80,19 @@ static inline void emul_up_full(emul_fix *x, const char *yaml, bool pacing, bool
 	ck_assert_int_eq(pthread_create(&x->th, NULL, serve_main, x), 0);
 	x->running = true;
 	snprintf(x->spec, sizeof x->spec, "%s", hil_emul_spec(x->e));
+}
+
+/* As emul_up_config, with pacing or not and the capabilities `withhold`
+ * (HIL_CAP_*) not offered (an older rig). */
+static inline void emul_up_full(emul_fix *x, const char *yaml, bool pacing, bool pty,
+				bool genicam, uint32_t withhold)
+{
+	hil_emul_config c;
+
+	hil_emul_config_default(&c);
+	c.pacing = pacing;
+	c.withhold_caps = withhold;
+	emul_up_config(x, yaml, pty, genicam, c);
 }
 
 static inline void emul_up_with(emul_fix *x, const char *yaml, bool pacing, bool pty,

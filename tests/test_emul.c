@@ -205,6 +205,48 @@ START_TEST(the_settle_wait_reports_the_encoder)
 }
 END_TEST
 
+/* A firmware whose WAIT_SETTLED_Z carries the commanded target (the
+ * emulator's settled_z COMMANDED): before any move the encoder; after a
+ * move down, where the stage was sent, while GET_Z reads it the backlash
+ * (2 um) above; a refused move does not change the target. */
+START_TEST(a_settle_wait_that_reports_the_target)
+{
+	hil_emul_config c;
+	emul_fix x;
+	af_hal hal;
+	hil_bridge *b;
+	double z = -1.0, enc = -1.0;
+
+	hil_emul_config_default(&c);
+	c.pacing = false;
+	c.settled_z = HIL_EMUL_SETTLED_Z_COMMANDED;
+	emul_up_config(&x,
+		       "scenario: t\nrig:\n  truth: nominal\n"
+		       "  stage: {travel_min_um: -100, travel_max_um: 100}\nsteps:\n  - wait: {s: 1}\n",
+		       false, false, c);
+	b = connect_to(&x, 1000, 0, &hal);
+	ck_assert_uint_eq(hil_bridge_hello(b)->caps & HIL_CAP_SETTLED_Z, HIL_CAP_SETTLED_Z);
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 1000, &z), AF_OK);
+	ck_assert_int_eq(hal.ops->get_z(hal.ctx, &enc), AF_OK);
+	ck_assert_double_eq(z, 0.0);
+	ck_assert_double_eq(enc, 0.0);
+	ck_assert_int_eq(hal.ops->move_z(hal.ctx, 10.0), AF_OK);
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 1000, &z), AF_OK);
+	ck_assert_double_eq(z, 10.0);
+	ck_assert_int_eq(hal.ops->move_z(hal.ctx, 6.0), AF_OK);
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 1000, &z), AF_OK);
+	ck_assert_int_eq(hal.ops->get_z(hal.ctx, &enc), AF_OK);
+	ck_assert_double_eq(z, 6.0);
+	ck_assert_double_eq_tol(enc, 8.0, 1e-9);
+	/* beyond the scenario's travel: refused by the rig, the target kept */
+	ck_assert_int_eq(hal.ops->move_z(hal.ctx, 150.0), AF_ERANGE);
+	ck_assert_int_eq(hal.ops->wait_settled_z(hal.ctx, 1000, &z), AF_OK);
+	ck_assert_double_eq(z, 6.0);
+	hil_bridge_free(b);
+	emul_down(&x);
+}
+END_TEST
+
 /* Calls of the ops the engine's encoder check may use, through a HAL
  * that forwards to the bridge (statics: a Check test is its own process). */
 static const af_hal_ops *fwd_inner;
@@ -594,6 +636,7 @@ Suite *emul_suite(void)
 	tcase_add_test(tc, malformed_requests_keep_the_connection);
 	tcase_add_test(tc, the_settle_wait_reports_the_encoder);
 	tcase_add_test(tc, an_older_rig_without_settled_z);
+	tcase_add_test(tc, a_settle_wait_that_reports_the_target);
 	tcase_add_test(tc, one_client_at_a_time);
 	tcase_add_test(tc, the_world_of_a_scenario);
 	tcase_add_test(tc, link_drop_closes_the_connection);
