@@ -1,6 +1,7 @@
 /*
  * merge.c - `afsim db merge`: copy the runs (by uid) and baselines of
- * several afsim databases into one (merge.h has the rules).
+ * several afsim databases into one (merge.h has the rules); their
+ * validations of rigs come along (merge_valid.c).
  *
  * How: every input is opened read-only and its runs listed (uid,
  * invocation, start, path, seed, status).  Runs are matched by uid against
@@ -569,6 +570,7 @@ int db_merge(db *out, db_merge_input *in, size_t n, db_merge_note_fn fn, void *u
 	     db_merge_result *res)
 {
 	source *src = calloc(n ? n : 1, sizeof *src);
+	db **dv = calloc(n ? n : 1, sizeof *dv);
 	const char *out_path = sqlite3_db_filename(out->h, "main");
 	struct stat out_st;
 	bool have_st;
@@ -578,8 +580,11 @@ int db_merge(db *out, db_merge_input *in, size_t n, db_merge_note_fn fn, void *u
 	bool tx = false;
 
 	memset(res, 0, sizeof *res);
-	if (!src)
+	if (!src || !dv) {
+		free(src);
+		free(dv);
 		return db_fail(out, "out of memory");
+	}
 	if (db_writable(out, "merge") != 0)
 		goto out;
 	have_st = out_path && *out_path && stat(out_path, &out_st) == 0;
@@ -624,7 +629,10 @@ int db_merge(db *out, db_merge_input *in, size_t n, db_merge_note_fn fn, void *u
 		if (merge_baselines(out, &src[k], fn, user, res) != 0)
 			goto out;
 		note_unknown(&src[k], &p, fn, user);
+		dv[k] = src[k].d;
 	}
+	if (db_merge_validations(out, dv, in, n, res) != 0)
+		goto out;
 	if (db_tx_commit(out) != 0)
 		goto out;
 	tx = false;
@@ -639,5 +647,6 @@ out:
 	db_merge_plan_free(&p);
 	cands_free(&c);
 	free(src);
+	free(dv);
 	return rc;
 }

@@ -83,4 +83,15 @@ int db_merge_copy_rows(db *out, db *in, const char *path, sqlite3_stmt *from,
 		       const table_plan *t, const char *owner, int64_t from_id, int64_t to_id,
 		       uint64_t *rows);
 
+/* --- validations (merge_valid.c) --------------------------------------------------- */
+
+struct db_merge_input;
+struct db_merge_result;
+
+/* The validations of the inputs d[0..n) (paths and counts in in[]) into
+ * out, inside the merge's transaction (merge.h has the rules).  0 and
+ * res's validation figures; -1 with out's message. */
+int db_merge_validations(db *out, db *const *d, struct db_merge_input *in, size_t n,
+			 struct db_merge_result *res);
+
 #endif /* DB_MERGE_IMPL_H */
