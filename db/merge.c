@@ -308,6 +308,8 @@ static int classify(db *out, source *src, cands *c)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	if (!c->n)
+		return 0;   /* inputs without runs (a rig's validations): qsort takes no NULL */
 	qsort(c->v, c->n, sizeof *c->v, by_uid);
 	rc = sqlite3_prepare_v2(out->h, "SELECT id, status FROM runs WHERE uid = ?1", -1, &st, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < c->n; i++) {
