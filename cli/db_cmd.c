@@ -1,7 +1,7 @@
 /*
- * db_cmd.c - `afsim db merge OUT.db IN.db...`: fold shard databases into
- * one (db/merge.h does the work; this file parses, reports and picks the
- * exit code).
+ * db_cmd.c - `afsim db merge OUT.db IN.db...`: fold shard databases (runs,
+ * baselines, validations of rigs) into one (db/merge.h does the work; this
+ * file parses, reports and picks the exit code).
  */
 #include "cli/db_cmd.h"
 
@@ -68,12 +68,19 @@ static int merge(int argc, char **argv)
 		free(in);
 		return EXIT_HARNESS;
 	}
-	for (int i = 0; i < argc - 2; i++)
+	for (int i = 0; i < argc - 2; i++) {
 		printf("  %s: schema %d%s, %" PRIu64 " run%s: %" PRIu64 " new, %" PRIu64
-		       " already there, %" PRIu64 " refreshed; %" PRIu64 " baseline%s\n", in[i].path,
+		       " already there, %" PRIu64 " refreshed; %" PRIu64 " baseline%s", in[i].path,
 		       in[i].version, in[i].migrated ? " (read through a migrated copy)" : "",
 		       in[i].runs, in[i].runs == 1 ? "" : "s", in[i].added, in[i].present,
 		       in[i].refreshed, in[i].baselines, in[i].baselines == 1 ? "" : "s");
+		/* a shard of simulated runs holds none: no word about them */
+		if (in[i].validations)
+			printf("; %" PRIu64 " validation%s: %" PRIu64 " new, %" PRIu64 " already there",
+			       in[i].validations, in[i].validations == 1 ? "" : "s",
+			       in[i].validations_added, in[i].validations_present);
+		printf("\n");
+	}
 	if (res.added)
 		printf("%s: %" PRIu64 " new run%s (ids %" PRId64 "..%" PRId64 ")", argv[1], res.added,
 		       res.added == 1 ? "" : "s", res.first_id, res.last_id);
@@ -81,8 +88,15 @@ static int merge(int argc, char **argv)
 		printf("%s: no new runs", argv[1]);
 	printf(", %" PRIu64 " already there, %" PRIu64 " refreshed, %" PRIu64 " rows copied; "
 	       "baselines: %" PRIu64 " added, %" PRIu64 " the same, %" PRIu64 " replaced, %" PRIu64
-	       " kept\n", res.present, res.refreshed, res.rows, res.baselines_added,
+	       " kept", res.present, res.refreshed, res.rows, res.baselines_added,
 	       res.baselines_same, res.baselines_replaced, res.baselines_kept);
+	if (res.validations_added)
+		printf("; validations: %" PRIu64 " new (ids %" PRId64 "..%" PRId64 ", %" PRIu64
+		       " items), %" PRIu64 " already there\n", res.validations_added,
+		       res.validations_first_id, res.validations_last_id, res.validation_items,
+		       res.validations_present);
+	else
+		printf("; validations: none new, %" PRIu64 " already there\n", res.validations_present);
 	db_close(out);
 	free(in);
 	return EXIT_OK;

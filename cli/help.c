@@ -444,8 +444,8 @@ static const afsim_help entries[] = {
 	{ "db", NULL, "afsim db merge OUT.db IN.db...",
 	  "Operations on results databases as a whole (docs/database.md).\n"
 	  "  merge OUT.db IN.db...\n"
-	  "                    fold the runs and baselines of the IN databases (the\n"
-	  "                    shards of a suite) into OUT\n"
+	  "                    fold the runs, baselines and rig validations of the IN\n"
+	  "                    databases (the shards of a suite, several rigs) into OUT\n"
 	  "afsim help db merge tells more.\n"
 	  "Exit: 0; 2 usage; 3 a database cannot be opened, read or written.\n" },
 	{ "db", "merge", "afsim db merge OUT.db IN.db...",
@@ -457,9 +457,12 @@ static const afsim_help entries[] = {
 	  "invocation and then in the order of the sorted suite - what one `afsim run`\n"
 	  "on one machine would have recorded - so report, regress and viz answer from\n"
 	  "OUT as if everything had run there.  A run still running in an IN is merged\n"
-	  "as running and refreshed by a later merge.  IN files are only read; one of\n"
-	  "an older schema is read through a migrated copy.  Prints per IN its runs\n"
-	  "(new, already there) and a summary (docs/scale.md).\n"
+	  "as running and refreshed by a later merge.  The validations of rigs (afsim\n"
+	  "hil validate) come along with their measurements, known by their content:\n"
+	  "one OUT already has is not copied again; new ones get ids after OUT's own,\n"
+	  "by start.  IN files are only read; one of an older schema is read through a\n"
+	  "migrated copy.  Prints per IN its runs (new, already there) and validations,\n"
+	  "and a summary (docs/scale.md).\n"
 	  "Exit: 0; 2 usage; 3 an IN is not an afsim database or has a newer schema,\n"
 	  "or a database cannot be read or written (then nothing is merged).\n" },
 

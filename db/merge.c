@@ -1,6 +1,7 @@
 /*
  * merge.c - `afsim db merge`: copy the runs (by uid) and baselines of
- * several afsim databases into one (merge.h has the rules).
+ * several afsim databases into one (merge.h has the rules); their
+ * validations of rigs come along (merge_valid.c).
  *
  * How: every input is opened read-only and its runs listed (uid,
  * invocation, start, path, seed, status).  Runs are matched by uid against
@@ -307,6 +308,8 @@ static int classify(db *out, source *src, cands *c)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
+	if (!c->n)
+		return 0;   /* inputs without runs (a rig's validations): qsort takes no NULL */
 	qsort(c->v, c->n, sizeof *c->v, by_uid);
 	rc = sqlite3_prepare_v2(out->h, "SELECT id, status FROM runs WHERE uid = ?1", -1, &st, NULL);
 	for (size_t i = 0; rc == SQLITE_OK && i < c->n; i++) {
@@ -354,20 +357,6 @@ static int classify(db *out, source *src, cands *c)
 	return 0;
 }
 
-/* Step st (an INSERT, UPDATE or DELETE) once and reset it. */
-static int step_reset(db *out, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_DONE) {
-		db_fail(out, "%s: %s", what, sqlite3_errmsg(out->h));
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	return 0;
-}
-
 /* Copy run x of input s into the output: its row (a new id, or the id of
  * the `running` copy it refreshes), then its rows of every other table. */
 static int copy_run(db *out, source *s, const plan *p, cand *x, uint64_t *rows)
@@ -391,7 +380,7 @@ static int copy_run(db *out, source *s, const plan *p, cand *x, uint64_t *rows)
 			rc = SQLITE_ERROR;
 	if (x->state == CAND_REFRESH && sqlite3_bind_int64(put, (int)r->ncols + 1, x->out_id) != SQLITE_OK)
 		rc = SQLITE_ERROR;
-	if (rc == SQLITE_ERROR || step_reset(out, put, "cannot copy a run") != 0) {
+	if (rc == SQLITE_ERROR || db_merge_step_reset(out, put, "cannot copy a run") != 0) {
 		sqlite3_reset(sel);
 		sqlite3_clear_bindings(put);
 		return rc == SQLITE_ERROR ? db_sqlfail(out, "cannot copy a run") : -1;
@@ -410,28 +399,11 @@ static int copy_run(db *out, source *s, const plan *p, cand *x, uint64_t *rows)
 			continue;
 		if (x->state == CAND_REFRESH &&
 		    (sqlite3_bind_int64(tp->del, 1, x->out_id) != SQLITE_OK ||
-		     step_reset(out, tp->del, "cannot replace a running run's rows") != 0))
+		     db_merge_step_reset(out, tp->del, "cannot replace a running run's rows") != 0))
 			return -1;
-		if ((rc = sqlite3_bind_int64(from, 1, x->id)) != SQLITE_OK)
-			return db_sqlfail(out, "cannot copy a run's rows");
-		while ((rc = sqlite3_step(from)) == SQLITE_ROW) {
-			int b = SQLITE_OK;
-
-			for (size_t c = 0; c < tp->ncols && b == SQLITE_OK; c++)
-				b = c == tp->run_col
-					    ? sqlite3_bind_int64(tp->ins, (int)c + 1, x->out_id)
-					    : sqlite3_bind_value(tp->ins, (int)c + 1,
-								 sqlite3_column_value(from, (int)c));
-			if (b != SQLITE_OK || step_reset(out, tp->ins, "cannot copy a run's rows") != 0) {
-				sqlite3_reset(from);
-				return b != SQLITE_OK ? db_sqlfail(out, "cannot copy a run's rows") : -1;
-			}
-			(*rows)++;
-		}
-		sqlite3_reset(from);
-		if (rc != SQLITE_DONE)
-			return db_fail(out, "cannot merge '%s': cannot read the %s of run %" PRId64 ": %s",
-				       s->in->path, tp->name, x->id, sqlite3_errmsg(s->d->h));
+		if (db_merge_copy_rows(out, s->d, s->in->path, from, tp, "run", x->id, x->out_id,
+				       rows) != 0)
+			return -1;
 	}
 	if (x->gone) {
 		/* as the next writer of its database would have marked it */
@@ -600,6 +572,7 @@ int db_merge(db *out, db_merge_input *in, size_t n, db_merge_note_fn fn, void *u
 	     db_merge_result *res)
 {
 	source *src = calloc(n ? n : 1, sizeof *src);
+	db **dv = calloc(n ? n : 1, sizeof *dv);
 	const char *out_path = sqlite3_db_filename(out->h, "main");
 	struct stat out_st;
 	bool have_st;
@@ -609,8 +582,11 @@ int db_merge(db *out, db_merge_input *in, size_t n, db_merge_note_fn fn, void *u
 	bool tx = false;
 
 	memset(res, 0, sizeof *res);
-	if (!src)
+	if (!src || !dv) {
+		free(src);
+		free(dv);
 		return db_fail(out, "out of memory");
+	}
 	if (db_writable(out, "merge") != 0)
 		goto out;
 	have_st = out_path && *out_path && stat(out_path, &out_st) == 0;
@@ -655,7 +631,10 @@ int db_merge(db *out, db_merge_input *in, size_t n, db_merge_note_fn fn, void *u
 		if (merge_baselines(out, &src[k], fn, user, res) != 0)
 			goto out;
 		note_unknown(&src[k], &p, fn, user);
+		dv[k] = src[k].d;
 	}
+	if (db_merge_validations(out, dv, in, n, res) != 0)
+		goto out;
 	if (db_tx_commit(out) != 0)
 		goto out;
 	tx = false;
@@ -670,5 +649,6 @@ out:
 	db_merge_plan_free(&p);
 	cands_free(&c);
 	free(src);
+	free(dv);
 	return rc;
 }

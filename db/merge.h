@@ -24,6 +24,15 @@
  * runs, the one created last wins (a tie keeps the output's) and a note
  * says so.
  *
+ * Validations of rigs (validation.h), with their items, come along too.
+ * A validation has no uid but is written once, whole, and never changed:
+ * it is known by its content (every column of its row but id, and of its
+ * items but validation_id).  The output ends with as many validations of
+ * one content as it had or as the input that holds the most of them has,
+ * whichever is more - so merging again, or inputs copied from one
+ * database, adds nothing.  New ones get ids after the output's own, by
+ * start (then end, host, content): not by which input held them.
+ *
  * All or nothing: every input is opened and checked (an afsim database,
  * not another program's file; a schema this afsim knows) before anything
  * is written, and everything is written in one transaction.  Inputs are
@@ -49,6 +58,9 @@ typedef struct db_merge_input {
 	uint64_t baselines;      /* baselines it holds */
 	int version;             /* its schema version */
 	bool migrated;           /* older than DB_SCHEMA_VERSION: read through a migrated copy */
+	uint64_t validations;    /* validations of rigs it holds */
+	uint64_t validations_added;    /* copied into the output */
+	uint64_t validations_present;  /* the output (or an earlier input) had them */
 } db_merge_input;
 
 typedef struct db_merge_result {
@@ -57,6 +69,9 @@ typedef struct db_merge_result {
 	int64_t first_id, last_id;   /* the ids the added runs got (0, 0 when none) */
 	uint64_t rows;           /* rows of the runs' other tables copied */
 	uint64_t baselines_added, baselines_same, baselines_replaced, baselines_kept;
+	uint64_t validations_added, validations_present;
+	int64_t validations_first_id, validations_last_id;   /* of the added (0, 0 when none) */
+	uint64_t validation_items;   /* their items copied */
 } db_merge_result;
 
 /* A line for the user: a baseline conflict and how it was settled, a

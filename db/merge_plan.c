@@ -5,6 +5,7 @@
  */
 #include "db/merge_impl.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,20 +57,23 @@ void db_sb_ident(sbuf *b, const char *name)
 
 /* --- what is copied: the tables and their columns ------------------------------ */
 
-
+void db_merge_table_release(table_plan *t)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		free(t->cols[c]);
+	free(t->cols);
+	free(t->name);
+	free(t->select_sql);
+	sqlite3_finalize(t->ins);
+	sqlite3_finalize(t->del);
+	sqlite3_finalize(t->upd);
+	memset(t, 0, sizeof *t);
+}
 
 void db_merge_plan_free(plan *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		for (size_t c = 0; c < p->t[i].ncols; c++)
-			free(p->t[i].cols[c]);
-		free(p->t[i].cols);
-		free(p->t[i].name);
-		free(p->t[i].select_sql);
-		sqlite3_finalize(p->t[i].ins);
-		sqlite3_finalize(p->t[i].del);
-		sqlite3_finalize(p->t[i].upd);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		db_merge_table_release(&p->t[i]);
 	free(p->t);
 	for (size_t i = 0; i < p->nother; i++)
 		free(p->other[i]);
@@ -82,21 +86,23 @@ char *db_dup_text(const unsigned char *s)
 	return strdup(s ? (const char *)s : "");
 }
 
-/* The columns of table (in order), all but `id` for runs. */
-static int table_cols(db *d, table_plan *t)
+/* The columns of table t (in order) but skip (NULL: none); link (NULL:
+ * none) is the column naming the row a row belongs to.  1, 0 when the
+ * table has no column link, -1 with d's message set. */
+static int table_cols(db *d, table_plan *t, const char *skip, const char *link)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(d->h, "SELECT name FROM pragma_table_info(?1) ORDER BY cid", -1,
 				    &st, NULL);
 	size_t cap = 0;
-	bool have_run = false;
+	bool have_link = false;
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	for (rc = rc == SQLITE_OK ? sqlite3_step(st) : rc; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
 		const char *c = (const char *)sqlite3_column_text(st, 0);
 
-		if (t->is_runs && c && strcmp(c, "id") == 0)
+		if (skip && c && strcmp(c, skip) == 0)
 			continue;
 		if (t->ncols == cap) {
 			size_t ncap = cap ? 2 * cap : 16;
@@ -113,9 +119,9 @@ static int table_cols(db *d, table_plan *t)
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		if (strcmp(t->cols[t->ncols], "run_id") == 0) {
+		if (link && strcmp(t->cols[t->ncols], link) == 0) {
 			t->run_col = t->ncols;
-			have_run = true;
+			have_link = true;
 		}
 		t->ncols++;
 	}
@@ -126,11 +132,12 @@ static int table_cols(db *d, table_plan *t)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	return t->is_runs || have_run ? 1 : 0;
+	return !link || have_link ? 1 : 0;
 }
 
-/* The SQL of a table's statements. */
-static int table_sql(db *d, table_plan *t)
+/* The SQL of a table's statements: a parent (no link column) is selected
+ * and updated by id, a child selected and deleted by its link column. */
+static int table_sql(db *d, table_plan *t, const char *link)
 {
 	sbuf sel = { 0 }, ins = { 0 }, del = { 0 }, upd = { 0 };
 	int rc = -1;
@@ -147,13 +154,21 @@ static int table_sql(db *d, table_plan *t)
 	}
 	db_sb_add(&sel, " FROM ");
 	db_sb_ident(&sel, t->name);
-	db_sb_add(&sel, t->is_runs ? " WHERE id = ?1" : " WHERE run_id = ?1 ORDER BY rowid");
+	if (link) {
+		db_sb_add(&sel, " WHERE ");
+		db_sb_ident(&sel, link);
+		db_sb_add(&sel, " = ?1 ORDER BY rowid");
+	} else {
+		db_sb_add(&sel, " WHERE id = ?1");
+	}
 	db_sb_add(&ins, ") VALUES (");
 	for (size_t c = 0; c < t->ncols; c++)
 		db_sb_add(&ins, c ? ", ?%zu" : "?%zu", c + 1);
 	db_sb_add(&ins, ")");
-	if (t->is_runs) {
-		db_sb_add(&upd, "UPDATE runs SET ");
+	if (!link) {
+		db_sb_add(&upd, "UPDATE ");
+		db_sb_ident(&upd, t->name);
+		db_sb_add(&upd, " SET ");
 		for (size_t c = 0; c < t->ncols; c++) {
 			db_sb_add(&upd, c ? ", " : "");
 			db_sb_ident(&upd, t->cols[c]);
@@ -163,7 +178,9 @@ static int table_sql(db *d, table_plan *t)
 	} else {
 		db_sb_add(&del, "DELETE FROM ");
 		db_sb_ident(&del, t->name);
-		db_sb_add(&del, " WHERE run_id = ?1");
+		db_sb_add(&del, " WHERE ");
+		db_sb_ident(&del, link);
+		db_sb_add(&del, " = ?1");
 	}
 	if (sel.oom || ins.oom || del.oom || upd.oom) {
 		db_fail(d, "out of memory");
@@ -186,9 +203,18 @@ out:
 	return rc;
 }
 
+int db_merge_table_make(db *d, table_plan *t, const char *skip, const char *link)
+{
+	int k = table_cols(d, t, skip, link);
+
+	if (k == 1 && table_sql(d, t, link) != 0)
+		return -1;
+	return k;
+}
+
 /* The tables of the output: runs first, then every table with a run_id
- * column (name order); the others are listed as unknown (baselines are
- * merged on their own). */
+ * column (name order); the others are listed as unknown (baselines and
+ * validations are merged on their own). */
 int db_merge_plan_make(db *d, plan *p)
 {
 	sqlite3_stmt *st = NULL;
@@ -200,10 +226,11 @@ int db_merge_plan_make(db *d, plan *p)
 		return db_fail(d, "out of memory");
 	p->n = 1;
 	p->t[0].is_runs = true;
-	if (table_cols(d, &p->t[0]) < 0 || table_sql(d, &p->t[0]) != 0)
+	if (db_merge_table_make(d, &p->t[0], "id", NULL) < 0)
 		return -1;
 	rc = sqlite3_prepare_v2(d->h, "SELECT name FROM sqlite_master WHERE type = 'table' AND "
-				      "name NOT LIKE 'sqlite_%' AND name NOT IN ('runs', 'baselines') "
+				      "name NOT LIKE 'sqlite_%' AND name NOT IN ('runs', 'baselines', "
+				      "'validations', 'validation_items') "
 				      "ORDER BY name", -1, &st, NULL);
 	for (rc = rc == SQLITE_OK ? sqlite3_step(st) : rc; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
 		table_plan t = { 0 };
@@ -213,7 +240,7 @@ int db_merge_plan_make(db *d, plan *p)
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		k = table_cols(d, &t);
+		k = table_cols(d, &t, NULL, "run_id");
 		if (k == 1 && p->n == cap) {
 			table_plan *nt = realloc(p->t, 2 * cap * sizeof *nt);
 
@@ -224,7 +251,7 @@ int db_merge_plan_make(db *d, plan *p)
 		}
 		if (k == 1 && p->n < cap) {
 			p->t[p->n++] = t;
-			if (table_sql(d, &p->t[p->n - 1]) != 0)
+			if (table_sql(d, &p->t[p->n - 1], "run_id") != 0)
 				k = -1;
 		} else {
 			char **no = k == 0 ? realloc(p->other, (p->nother + 1) * sizeof *no) : NULL;
@@ -253,5 +280,50 @@ int db_merge_plan_make(db *d, plan *p)
 	else if (rc != SQLITE_DONE)
 		db_sqlfail(d, "cannot read the schema");
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* --- copying a parent's rows ----------------------------------------------------- */
+
+int db_merge_step_reset(db *out, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE) {
+		db_fail(out, "%s: %s", what, sqlite3_errmsg(out->h));
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int db_merge_copy_rows(db *out, db *in, const char *path, sqlite3_stmt *from,
+		       const table_plan *t, const char *owner, int64_t from_id, int64_t to_id,
+		       uint64_t *rows)
+{
+	char what[64];
+	int rc;
+
+	snprintf(what, sizeof what, "cannot copy a %s's rows", owner);
+	if (sqlite3_bind_int64(from, 1, from_id) != SQLITE_OK)
+		return db_fail(out, "%s: %s", what, sqlite3_errmsg(in->h));
+	while ((rc = sqlite3_step(from)) == SQLITE_ROW) {
+		int b = SQLITE_OK;
+
+		for (size_t c = 0; c < t->ncols && b == SQLITE_OK; c++)
+			b = c == t->run_col ? sqlite3_bind_int64(t->ins, (int)c + 1, to_id)
+					    : sqlite3_bind_value(t->ins, (int)c + 1,
+								 sqlite3_column_value(from, (int)c));
+		if (b != SQLITE_OK || db_merge_step_reset(out, t->ins, what) != 0) {
+			sqlite3_reset(from);
+			return b != SQLITE_OK ? db_sqlfail(out, what) : -1;
+		}
+		(*rows)++;
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(out, "cannot merge '%s': cannot read the %s of %s %" PRId64 ": %s", path,
+			t->name, owner, from_id, sqlite3_errmsg(in->h));
+	sqlite3_reset(from);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

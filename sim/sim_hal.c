@@ -567,7 +567,13 @@ static int op_grab_frame(void *ctx, af_frame *frame)
 	}
 	/* the frame's digest comes with it (mdl_camera_render_digest: the same
 	 * value as sim_digest_u16 of the pixels, computed while rendering) */
-	if (mdl_camera_render_digest(v, &x, &sh->rng_camera, frame->pixels, &fi.digest) != MDL_OK)
+	rc = mdl_camera_render_digest(v, &x, &sh->rng_camera, frame->pixels, &fi.digest);
+	/* the view samples the specimen and builds its blur levels as frames
+	 * ask for them: memory can run out here, not only when it is made */
+	if (rc == MDL_ENOMEM)
+		return finish(sh, &r, fail(sh, AF_ENOMEM, "camera: out of memory while rendering a "
+					   "frame of lens %s", af_lens_name((af_lens)lens)));
+	if (rc != MDL_OK)
 		return finish(sh, &r, fail(sh, AF_EIO, "camera: render failed"));
 	sh->exposed_s += x.exposure_s;
 	sim_hal_advance_to(sh, sim_time_add(r.t0, dur));
