@@ -146,7 +146,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBAFSIM)
 # The scripts that drive a rig (the emulator, a fake camera) in real time
 # run in a lane of their own beside the others, which are CPU-bound.
 CLI_RUN = $(filter-out $(CLI_SKIP),$(CLI_TESTS))
-CLI_REALTIME = $(addprefix tests/cli_,$(addsuffix .sh,field genicam hil hil_genicam rig validate))
+CLI_REALTIME = $(addprefix tests/cli_,$(addsuffix .sh,field genicam hil hil_genicam merge_valid rig validate))
 # cli_field compares a rig run in real time with its simulation around a
 # thermal step: it runs alone, after the lanes, with the machine to itself.
 CLI_SERIAL = tests/cli_field.sh

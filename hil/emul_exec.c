@@ -27,8 +27,9 @@ static int grow(void **p, size_t *cap, size_t n, size_t elem)
 }
 
 /* The reply to a GRAB: the header line into e->out, the pixels into
- * e->pay.  AF_OK or the simulated HAL's error. */
-static int run_grab(hil_emul *e, uint32_t id)
+ * e->pay.  AF_OK or the simulated HAL's error (its message is the HAL's);
+ * AF_ENOMEM with msg set when the emulator's own buffers cannot grow. */
+static int run_grab(hil_emul *e, uint32_t id, char *msg, size_t msg_cap)
 {
 	af_roi roi;
 	af_frame fr;
@@ -40,8 +41,10 @@ static int run_grab(hil_emul *e, uint32_t id)
 	e->hal.ops->get_roi(e->hal.ctx, &roi);
 	npx = (size_t)roi.width * roi.height;
 	if (grow((void **)&e->px, &e->px_cap, npx, sizeof *e->px) ||
-	    grow((void **)&e->pay, &e->pay_cap, 2 * npx, 1))
+	    grow((void **)&e->pay, &e->pay_cap, 2 * npx, 1)) {
+		snprintf(msg, msg_cap, "out of memory for a %ux%u frame", roi.width, roi.height);
 		return AF_ENOMEM;
+	}
 	fr.pixels = e->px;
 	fr.capacity_px = e->px_cap;
 	rc = e->hal.ops->grab_frame(e->hal.ctx, &fr);
@@ -144,7 +147,7 @@ void hil_em_execute(hil_emul *e, const hil_request *rq)
 		rc = o->get_roi(c, &rp.roi);
 		break;
 	case HIL_GRAB:
-		if ((rc = run_grab(e, rq->id)) == AF_OK)
+		if ((rc = run_grab(e, rq->id, msg, sizeof msg)) == AF_OK)
 			return;
 		break;
 	case HIL_PLACE:
@@ -165,7 +168,7 @@ void hil_em_execute(hil_emul *e, const hil_request *rq)
 	}
 refuse:
 	if (!msg[0])
-		snprintf(msg, sizeof msg, "%s", rc == AF_ENOMEM ? "out of memory" : o->errmsg(c));
+		snprintf(msg, sizeof msg, "%s", o->errmsg(c));
 	len = hil_proto_format_error(rq->id, rc, msg, e->out, sizeof e->out);
 	e->out_len = len < 0 ? 0 : (size_t)len;
 }

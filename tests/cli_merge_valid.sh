@@ -59,8 +59,8 @@ rc=$?
 [ $rc = 0 ] && grep -q "^  $tmp/rig2.db: schema [0-9]*, 1 run: 1 new, 0 already there, 0 refreshed; 0 baselines; 1 validation: 1 new, 0 already there$" "$tmp/m.out" \
 	&& grep -q "^  $tmp/rig1.db: schema [0-9]*, 0 runs: 0 new, 0 already there, 0 refreshed; 0 baselines; 1 validation: 1 new, 0 already there$" "$tmp/m.out" \
 	&& ok "db merge: per input, its validations new and already there" || { bad "db merge exits $rc"; show "$tmp/m.out"; }
-grep -q "^$tmp/all.db: 1 new run (ids 1\.\.1), .*; validations: 2 new (ids 1\.\.2, 28 items), 0 already there$" "$tmp/m.out" \
-	&& ok "db merge sums up: 2 new validations, ids 1..2, 28 items" || bad "summary: $(tail -1 "$tmp/m.out")"
+grep -q "^$tmp/all.db: 1 new run (ids 1\.\.1), .*; validations: 2 new (ids 1\.\.2, 30 items), 0 already there$" "$tmp/m.out" \
+	&& ok "db merge sums up: 2 new validations, ids 1..2, 30 items" || bad "summary: $(tail -1 "$tmp/m.out")"
 [ "$(sqlite3 "$tmp/all.db" "SELECT group_concat(id || ' ' || rig, ', ') FROM (SELECT id, rig FROM validations ORDER BY id)")" = "1 bench, 2 nobody" ] \
 	&& ok "ids by start: bench 1, nobody 2" || bad "ids: $(sqlite3 "$tmp/all.db" "SELECT id, rig FROM validations")"
 
@@ -73,13 +73,13 @@ for pair in "rig1 1 1" "rig2 1 2"; do
 	sqlite3 "$tmp/all.db" "$row $3" > "$tmp/b.row"
 	sqlite3 "$tmp/$1.db" "$items $2 ORDER BY seq" > "$tmp/a.items"
 	sqlite3 "$tmp/all.db" "$items $3 ORDER BY seq" > "$tmp/b.items"
-	[ -s "$tmp/a.row" ] && cmp -s "$tmp/a.row" "$tmp/b.row" && [ "$(wc -l < "$tmp/a.items")" = 14 ] \
+	[ -s "$tmp/a.row" ] && cmp -s "$tmp/a.row" "$tmp/b.row" && [ "$(wc -l < "$tmp/a.items")" = 15 ] \
 		&& cmp -s "$tmp/a.items" "$tmp/b.items" \
-		&& ok "$1's validation is validation $3: its row and 14 items, every figure and outcome" \
+		&& ok "$1's validation is validation $3: its row and 15 items, every figure and outcome" \
 		|| { bad "$1's validation differs as validation $3"; diff "$tmp/a.items" "$tmp/b.items" | head -5; }
 done
-[ "$(sqlite3 "$tmp/all.db" "SELECT count(*) FROM validation_items WHERE validation_id = 2 AND outcome = 'ERROR' AND value IS NULL")" = 14 ] \
-	&& ok "nobody's 14 ERROR items without a value" || bad "nobody's items"
+[ "$(sqlite3 "$tmp/all.db" "SELECT count(*) FROM validation_items WHERE validation_id = 2 AND outcome = 'ERROR' AND value IS NULL")" = 15 ] \
+	&& ok "nobody's 15 ERROR items without a value" || bad "nobody's items"
 
 # 4. afsim report --validation answers from the merged database
 "$AFSIM" report --validation 1 --db "$tmp/rig1.db" > "$tmp/r1" 2>&1
