@@ -80,6 +80,27 @@ static inline db *open_db(void)
 	return d;
 }
 
+/* A path in the test's folder; the last four stay valid. */
+static inline const char *path_of(const char *name)
+{
+	static char buf[4][300];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
+	return buf[k];
+}
+
+/* The store at path_of(name), opened to write (made if new). */
+static inline db *open_rw(const char *name)
+{
+	char err[512];
+	db *d = db_open(path_of(name), err, sizeof err);
+
+	ck_assert_msg(d != NULL, "db_open: %s", err);
+	return d;
+}
+
 #define SHA_X "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static inline int64_t begin(db *d, const char *scenario, uint64_t seed)

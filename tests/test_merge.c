@@ -18,25 +18,6 @@
 #include "db/sha256.h"
 #include "tests/dbfix.h"
 
-static const char *path_of(const char *name)
-{
-	static char buf[4][300];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-	return buf[k];
-}
-
-static db *open_rw(const char *name)
-{
-	char err[512];
-	db *d = db_open(path_of(name), err, sizeof err);
-
-	ck_assert_msg(d != NULL, "db_open: %s", err);
-	return d;
-}
-
 /* A whole run: ops, a sample per op, an event, an expectation, a trace
  * index of 5000 records (two chunks), seeded by what it is. */
 static int64_t record(db *d, const char *path, uint64_t seed, const char *inv, const char *status)

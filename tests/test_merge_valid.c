@@ -19,25 +19,6 @@
 #include "db/validation.h"
 #include "tests/dbfix.h"
 
-static const char *path_of(const char *name)
-{
-	static char buf[4][300];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-	return buf[k];
-}
-
-static db *open_rw(const char *name)
-{
-	char err[512];
-	db *d = db_open(path_of(name), err, sizeof err);
-
-	ck_assert_msg(d != NULL, "db_open: %s", err);
-	return d;
-}
-
 static sqlite3 *raw(const char *name)
 {
 	sqlite3 *h = NULL;
