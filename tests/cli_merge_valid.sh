@@ -20,15 +20,7 @@ show() { sed 's/^/     /' "$1"; }
 # verdict is not this test's business (a loaded host may make a timed
 # measurement MARGINAL, FAIL or even ERROR: exit 0, 1 or 3), only that it
 # is recorded.
-cat > "$tmp/world.yaml" << 'EOF'
-scenario: bench-world
-rig:
-  truth: nominal
-  stage: {bus_latency_min_ms: 1, bus_latency_max_ms: 3}
-  turret: {switch_ms: 30}
-steps:
-  - wait: {s: 1}
-EOF
+cp tests/bench-world.yaml "$tmp/world.yaml"
 "$AFSIM" rig serve --listen 127.0.0.1:0 --scenario "$tmp/world.yaml" > "$tmp/serve.out" 2> "$tmp/serve.err" &
 spid=$!
 i=0

@@ -31,23 +31,10 @@ bad() { fails=$((fails + 1)); echo "FAIL $1"; }
 expect_rc() { [ "$2" = "$3" ] && ok "$1 exits $3" || bad "$1 exits $2, want $3"; }
 show() { sed 's/^/     /' "$1"; }
 
-# The bench every world below starts from: the datasheet instrument (the
-# validation hands off without calibrating) on a stage controller with a
-# fast bus (1-3 ms a request): on the default 5-25 ms bus the status polls
-# of a 4 um move alone put it past the 80 ms spec (docs/models.md, "Timing"),
-# and a slider at the quick end of its range (30 ms, settle 8: the nominal
-# 35 ms puts the switch at 43-45 ms, and the emulator's real-time pacing on
-# a loaded host adds 1-3 ms: the 45 ms MARGINAL line of the 50 ms spec would
-# then be a coin toss; a slow turret is section 4's).
-cat > "$tmp/world.yaml" << 'EOF'
-scenario: bench-world
-rig:
-  truth: nominal
-  stage: {bus_latency_min_ms: 1, bus_latency_max_ms: 3}
-  turret: {switch_ms: 30}
-steps:
-  - wait: {s: 1}
-EOF
+# The bench every world below starts from (tests/bench-world.yaml says
+# why each figure): the datasheet instrument on a fast stage bus and a
+# quick slider.
+cp tests/bench-world.yaml "$tmp/world.yaml"
 
 # An emulator of world $1 (a scenario file or "") with extra arguments;
 # its ready line's transport in $transport.
