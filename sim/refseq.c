@@ -128,6 +128,9 @@ int sim_refseq_run(uint64_t seed, FILE *log, sim_refseq_result *out)
 	step(&r, "set_roi 64x64", af_hal_set_roi(&r.hal, &small));
 	step(&r, "set_exposure_us 20000", af_hal_set_exposure_us(&r.hal, 20000));
 	move_settle_grab(&r, 3.5);
+	/* the settle wait that reports the encoder (the optional op) */
+	step(&r, "move_z 4.000", r.hal.ops->move_z(r.hal.ctx, 4.0));
+	step(&r, "wait_settled_z 200", af_hal_wait_settled_z(&r.hal, 200, &z));
 	step(&r, "move_z 900 (beyond travel)", r.hal.ops->move_z(r.hal.ctx, 900.0));
 	step(&r, "wait_settled 2000", r.hal.ops->wait_settled(r.hal.ctx, 2000));
 

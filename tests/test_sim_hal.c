@@ -585,6 +585,31 @@ START_TEST(reference_sequence_is_deterministic)
 }
 END_TEST
 
+/* The script calls every op of the HAL the simulator implements, the
+ * optional settle wait that reports the encoder too. */
+START_TEST(reference_sequence_calls_wait_settled_z)
+{
+	sim_refseq_result a;
+	char *log = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&log, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(sim_refseq_run(1, f, &a), 0);
+	fclose(f);
+	ck_assert_msg(strstr(log, "wait_settled_z 200") != NULL, "%s", log);
+	{
+		const char *line = strstr(log, "wait_settled_z 200");
+		const char *eol = strchr(line, '\n');
+
+		ck_assert_ptr_nonnull(eol);
+		ck_assert_msg(eol - line >= 2 && strncmp(eol - 2, "ok", 2) == 0, "%.*s",
+			      (int)(eol - line), line);
+	}
+	free(log);
+}
+END_TEST
+
 /* Two runs that differ in one call diverge exactly there. */
 START_TEST(divergence_names_the_first_different_event)
 {
@@ -627,6 +652,7 @@ Suite *sim_hal_suite(void)
 	tcase_add_test(tc, bad_arguments_are_rejected);
 	tcase_add_test(tc, hal_error_fails_the_calls_it_names);
 	tcase_add_test(tc, reference_sequence_is_deterministic);
+	tcase_add_test(tc, reference_sequence_calls_wait_settled_z);
 	tcase_add_test(tc, divergence_names_the_first_different_event);
 	suite_add_tcase(s, tc);
 	return s;
