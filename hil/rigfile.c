@@ -147,6 +147,7 @@ static const sim_scn_field spec_fields[] = {
 	DBL("standard_move_um", hil_rig_spec, standard_move_um, 0, 400, LO),
 	DBL("settle_ms", hil_rig_spec, settle_ms, 0, 600000, LO),
 	DBL("z_repeatability_um", hil_rig_spec, z_repeatability_um, 0, 1000, LO),
+	DBL("settled_z_um", hil_rig_spec, settled_z_um, 0, 1000, LO),
 	DBL("backlash_um", hil_rig_spec, backlash_um, 0, 1000, LO),
 	DBL("encoder_error_um", hil_rig_spec, encoder_error_um, 0, 1000, LO),
 	DBL("frame_rate_hz", hil_rig_spec, frame_rate_hz, 0, 100000, LO),
@@ -216,6 +217,7 @@ void hil_rig_spec_default(hil_rig_spec *s)
 	s->standard_move_um = 4.0;
 	s->settle_ms = 40.0;
 	s->z_repeatability_um = 0.1;
+	s->settled_z_um = 0.1;
 	s->backlash_um = 3.0;
 	s->encoder_error_um = 0.2;
 	s->frame_rate_hz = 25.0;

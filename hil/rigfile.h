@@ -54,6 +54,7 @@ typedef struct hil_rig_spec {
 					* default rig, its parfocal offset (4) */
 	double settle_ms;              /* max mean settle after a short move (40) */
 	double z_repeatability_um;     /* max sd of repeated approaches (0.1) */
+	double settled_z_um;           /* max |WAIT_SETTLED_Z's z - a GET_Z right after| (0.1) */
 	double backlash_um;            /* max reversal error (3) */
 	double encoder_error_um;       /* max |encoder - commanded| (0.2) */
 	double frame_rate_hz;          /* min frames/s back to back (25) */

@@ -194,7 +194,7 @@ static void define_items(const hil_rig_spec *s, hil_val_item *it)
 	/* two readings of one settled stage, no move between them: they must
 	 * agree at least as well as readings after separate approaches may
 	 * (docs/hil.md, "settled z") */
-	hil_v_item(&it[6], "settled z", "um", NAN, s->z_repeatability_um);
+	hil_v_item(&it[6], "settled z", "um", NAN, s->settled_z_um);
 	hil_v_item(&it[7], "frame rate", "Hz", s->frame_rate_hz, NAN);
 	hil_v_item(&it[8], "frame jitter", "ms", NAN, s->frame_jitter_ms);
 	hil_v_item(&it[9], "exposure linearity", "%", NAN, s->exposure_linearity_pct);

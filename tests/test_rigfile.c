@@ -127,6 +127,7 @@ START_TEST(spec_defaults_and_overrides)
 		"  standard_move_um: 25\n"
 		"  frame_rate_hz: 10\n"
 		"  margin_pct: 0\n"
+		"  settled_z_um: 0.04\n"
 		"  temperature_min_c: 15\n";
 	hil_rig_file rf;
 	char err[SIM_ERR_MAX];
@@ -138,6 +139,7 @@ START_TEST(spec_defaults_and_overrides)
 	ck_assert_double_eq(rf.spec.standard_move_um, 4.0);
 	ck_assert_double_eq(rf.spec.settle_ms, 40.0);
 	ck_assert_double_eq(rf.spec.z_repeatability_um, 0.1);
+	ck_assert_double_eq(rf.spec.settled_z_um, 0.1);
 	ck_assert_double_eq(rf.spec.backlash_um, 3.0);
 	ck_assert_double_eq(rf.spec.encoder_error_um, 0.2);
 	ck_assert_double_eq(rf.spec.frame_rate_hz, 25.0);
@@ -157,6 +159,8 @@ START_TEST(spec_defaults_and_overrides)
 	ck_assert_double_eq(rf.spec.frame_rate_hz, 10.0);
 	ck_assert_double_eq(rf.spec.margin_pct, 0.0);
 	ck_assert_double_eq(rf.spec.temperature_min_c, 15.0);
+	ck_assert_double_eq(rf.spec.settled_z_um, 0.04);
+	ck_assert_double_eq(rf.spec.z_repeatability_um, 0.1);
 	ck_assert_double_eq(rf.spec.focus_move_ms, 80.0);
 }
 END_TEST
@@ -198,7 +202,7 @@ START_TEST(bad_files)
 		  "rig.yaml:3:24: error: '0' is out of range for spec.lens_switch_ms, expected a finite number in (0, 600000]" },
 		{ "name: r\ntransport: tcp:1.2.3.4:5\nspec: {switch_ms: 40}\n",
 		  "rig.yaml:3:8: error: unknown key 'switch_ms' in spec, expected one of: lens_switch_ms, "
-		  "focus_move_ms, standard_move_um, settle_ms, z_repeatability_um, backlash_um, "
+		  "focus_move_ms, standard_move_um, settle_ms, z_repeatability_um, settled_z_um, backlash_um, "
 		  "encoder_error_um, frame_rate_hz, frame_jitter_ms, exposure_linearity_pct, dark_noise_adu, "
 		  "temperature_noise_c, temperature_min_c, temperature_max_c, handoff_ms, mapping_error_um, "
 		  "margin_pct, phase_timeout_s" },

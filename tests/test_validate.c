@@ -103,12 +103,31 @@ START_TEST(unreachable_rig_is_error_everywhere)
 	}
 	ck_assert_double_eq(r.items[0].hi, 50.0);
 	ck_assert(isnan(r.items[0].lo));
-	ck_assert_double_eq(r.items[6].hi, 0.1); /* settled z: the spec's z_repeatability_um */
+	ck_assert_double_eq(r.items[6].hi, 0.1); /* settled z: the spec's settled_z_um */
 	ck_assert(isnan(r.items[6].lo));
 	ck_assert_double_eq(r.items[7].lo, 25.0);
 	ck_assert_double_eq(r.items[12].lo, 10.0);
 	ck_assert_double_eq(r.items[12].hi, 40.0);
 	ck_assert_str_eq(hil_val_status(&r), "error");
+}
+END_TEST
+
+/* The settled z has a limit of its own in the rig file; z repeatability
+ * keeps its own. */
+START_TEST(settled_z_limit_is_its_own_key)
+{
+	hil_rig_file rf;
+	hil_val_result r;
+	char err[512];
+	static const char y[] = "name: gone\ntransport: tcp:127.0.0.1:9\nconnect_timeout_ms: 200\n"
+				"spec: {settled_z_um: 0.03, z_repeatability_um: 0.2}\n";
+
+	ck_assert_int_eq(hil_rig_file_load_text("gone.yaml", y, strlen(y), &rf, err, sizeof err), 0);
+	hil_validate(&rf, NULL, &r);
+	ck_assert_str_eq(r.items[6].name, "settled z");
+	ck_assert_double_eq(r.items[6].hi, 0.03);
+	ck_assert_str_eq(r.items[3].name, "z repeatability");
+	ck_assert_double_eq(r.items[3].hi, 0.2);
 }
 END_TEST
 
@@ -218,6 +237,7 @@ Suite *validate_suite(void)
 	tcase_add_test(tc, judge_max_min_range);
 	tcase_add_test(tc, names_and_status);
 	tcase_add_test(tc, unreachable_rig_is_error_everywhere);
+	tcase_add_test(tc, settled_z_limit_is_its_own_key);
 	suite_add_tcase(s, tc);
 	tcase_add_test(em, settled_z_measured_passes);
 	tcase_add_test(em, settled_z_commanded_fails);
