@@ -28,6 +28,10 @@
 #include "kernel/rng.h"
 
 #define SWEEP_POINTS 21
+/* Warm sweeps shift the defocus by SHIFT_UM times 0 .. SHIFTS - 1, frame
+ * after frame, so that no two frames in a row are alike. */
+#define SHIFTS 7
+#define SHIFT_UM 0.01
 /* Best of BLOCKS blocks of at least BLOCK_S each (quick: one short block). */
 #define BLOCKS bench_size(5, 1)
 #define BLOCK_S (bench_size(60, 5) * 1e-3)
@@ -124,11 +128,11 @@ static int run_case(const bench_case *bc, uint64_t *sink)
 	t_cold = now_s() - t0;
 	/* Warm means every level the timed sweeps touch is built: one untimed
 	 * pass over all of their defocus values (the timed blocks shift the
-	 * sweep by up to 0.06 um, which can reach a level the cold sweep did
+	 * sweep by up to (SHIFTS - 1) SHIFT_UM, which can reach a level the cold sweep did
 	 * not; a block as short as quick mode's would otherwise time builds). */
-	for (int s = 0; s < 7; s++)
+	for (int s = 0; s < SHIFTS; s++)
 		for (int i = 0; i < SWEEP_POINTS; i++) {
-			mdl_exposure x = { dz[i] + 0.01 * (double)s, 0.005, 1.0, 0.0 };
+			mdl_exposure x = { dz[i] + SHIFT_UM * (double)s, 0.005, 1.0, 0.0 };
 
 			if (mdl_camera_render(v, &x, &rng, frame))
 				goto fail;
@@ -142,7 +146,8 @@ static int run_case(const bench_case *bc, uint64_t *sink)
 		t0 = now_s();
 		do {
 			for (int i = 0; i < SWEEP_POINTS; i++) {
-				mdl_exposure x = { dz[i] + 0.01 * (double)(n % 7), 0.005, 1.0, 0.0 };
+				mdl_exposure x = { dz[i] + SHIFT_UM * (double)(n % SHIFTS), 0.005,
+						   1.0, 0.0 };
 
 				if (mdl_camera_render(v, &x, &rng, frame))
 					goto fail;

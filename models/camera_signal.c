@@ -65,59 +65,46 @@ typedef struct level_cursor {
  * count - 1) and its two levels: 0 or MDL_ENOMEM (then not valid). */
 static int cursor_set(mdl_defocus_stack *s, level_cursor *c, int k)
 {
+	const double *sg = mdl_defocus_ladder(s);
 	int rc = mdl_defocus_level(s, k, &c->a);
 
 	if (!rc)
 		rc = mdl_defocus_level(s, k + 1, &c->b);
 	c->valid = !rc;
 	c->k = k;
-	c->lo = mdl_defocus_level_sigma_px(s, k);
-	c->hi = mdl_defocus_level_sigma_px(s, k + 1);
+	c->lo = sg[k];
+	c->hi = sg[k + 1];
 	return rc;
 }
 
 /*
- * The two levels around sigma_px and the weight t, exactly as levels_at
- * would give them.  From a valid cursor, the interval holding sigma_px is
- * found by stepping: the ladder increases strictly, so the k with
- * sigma(k) <= sigma_px < sigma(k + 1) is the one mdl_defocus_locate's
- * bisection finds, and t is its formula.  Below level 0, at the cap and
- * for NaN the general lookup is kept (and not cached).
+ * Move the cursor to sigma_px, which left its interval.  From a valid
+ * cursor the new interval is found by stepping: the ladder increases
+ * strictly, so the k with sigma(k) <= sigma_px < sigma(k + 1) is the one
+ * mdl_defocus_locate's bisection finds (and the run's weights its formula).
+ * Below level 0, at the cap and for NaN the cursor is left not valid with
+ * the general lookup's pair (levels_at) in a and b and its weight in *t,
+ * which is set only then.  0 or MDL_ENOMEM.
  */
 static int cursor_seek(mdl_defocus_stack *s, level_cursor *c, double sigma_px, float *t)
 {
-	int k, rc, n = mdl_defocus_level_count(s);
+	const double *sg = mdl_defocus_ladder(s);
+	int k, n = mdl_defocus_level_count(s);
 
-	if (c->valid && sigma_px >= c->lo && sigma_px < c->hi) {
-		*t = (float)((sigma_px - c->lo) / (c->hi - c->lo));
-		return 0;
-	}
 	if (c->valid) {
-		const double *sg = mdl_defocus_ladder(s);
-
 		k = c->k;
 		while (k + 2 < n && sigma_px >= sg[k + 1])
 			k++;
 		while (k > 0 && sigma_px < sg[k])
 			k--;
-		if (sigma_px >= sg[k] && sigma_px < sg[k + 1]) {
-			rc = cursor_set(s, c, k);
-			if (rc)
-				return rc;
-			*t = (float)((sigma_px - c->lo) / (c->hi - c->lo));
-			return 0;
-		}
+		if (sigma_px >= sg[k] && sigma_px < sg[k + 1])
+			return cursor_set(s, c, k);
 	}
-	rc = levels_at(s, sigma_px, &c->a, &c->b, t);
-	if (rc)
-		return rc;
 	mdl_defocus_locate(s, sigma_px, &k, t);
-	/* Cache only intervals [level k, level k + 1): below level 0 and at
-	 * the cap the general lookup is kept. */
-	c->valid = 0;
-	if (k + 1 < n && sigma_px >= mdl_defocus_level_sigma_px(s, k))
+	if (k + 1 < n && sigma_px >= sg[k])
 		return cursor_set(s, c, k);
-	return 0;
+	c->valid = 0;
+	return levels_at(s, sigma_px, &c->a, &c->b, t);
 }
 
 /* The lens constants of the tilted path, hoisted out of the pixel loop. */

@@ -515,7 +515,7 @@ START_TEST(wire_codec_refuses_damage_and_overflow)
 	ck_assert_uint_eq(n, AF_LOG_STR_MAX);
 	r.pos = 0;
 	af_log_get_strbuf(&r, small, sizeof small);
-	ck_assert_str_eq(small, "xxx");
+	ck_assert_str_eq(small, "xxx"); /* longs is all x: three of them and the NUL */
 	ck_assert(!r.bad);
 
 	/* a bool of 2; bytes past the end */
