@@ -252,7 +252,7 @@ static int cmd_hello(int argc, char **argv)
 	hil_bridge_config bc;
 	hil_bridge *b;
 	af_hal hal;
-	char err[HIL_BRIDGE_ERR_MAX];
+	char err[HIL_BRIDGE_ERR_MAX], caps[128];
 	const hil_hello *h;
 	int64_t t0, t1;
 	double z;
@@ -276,11 +276,8 @@ static int cmd_hello(int argc, char **argv)
 	printf("rig       %s (rig file '%s')\n", h->name, rf.name);
 	printf("identity  %s\n", h->ident);
 	printf("protocol  %u\n", h->version);
-	printf("caps     ");
-	for (uint32_t bit = 1; bit <= HIL_CAP_LAST; bit <<= 1)
-		if (h->caps & bit)
-			printf(" %s", hil_cap_name(bit));
-	printf("%s\n", h->caps ? "" : " -");
+	hil_caps_text(h->caps, " ", caps, sizeof caps);
+	printf("caps      %s\n", caps);
 	if (hil_bridge_camera(b)) {
 		const hil_genicam_info *ci = hil_genicam_get_info(hil_bridge_camera(b));
 

@@ -431,14 +431,14 @@ int hil_proto_format_request(const hil_request *rq, char *buf, size_t size)
 
 /* ---- replies ---------------------------------------------------------- */
 
-static int caps_text(uint32_t caps, char *out, size_t size)
+int hil_caps_text(uint32_t caps, const char *sep, char *out, size_t size)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < N_CAPS; i++) {
 		if (!(caps & cap_names[i].bit))
 			continue;
-		int n = snprintf(out + o, size - o, "%s%s", o ? "," : "", cap_names[i].name);
+		int n = snprintf(out + o, size - o, "%s%s", o ? sep : "", cap_names[i].name);
 
 		if (n < 0 || (size_t)n >= size - o)
 			return -1;
@@ -458,7 +458,7 @@ int hil_proto_format_reply(hil_verb v, const hil_reply *rp, char *buf, size_t si
 	case HIL_HELLO:
 		if (!is_name(rp->hello.name, HIL_PROTO_NAME_MAX) ||
 		    !is_name(rp->hello.ident, HIL_PROTO_IDENT_MAX) ||
-		    caps_text(rp->hello.caps, caps, sizeof caps))
+		    hil_caps_text(rp->hello.caps, ",", caps, sizeof caps))
 			return AF_EINVAL;
 		return put(buf, size, "%" PRIu32 " OK %" PRIu32 " name=%s id=%s caps=%s\n", rp->id,
 			   rp->hello.version, rp->hello.name, rp->hello.ident, caps);

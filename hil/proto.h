@@ -89,6 +89,9 @@ const char *hil_verb_name(hil_verb v);
 
 /* The name of one capability bit ("busy"), NULL for anything else. */
 const char *hil_cap_name(uint32_t cap);
+/* The names of the bits of caps in bit order, sep between them ("," in a
+ * HELLO reply), "-" for none, into out: 0, or -1 when size is too small. */
+int hil_caps_text(uint32_t caps, const char *sep, char *out, size_t size);
 /* The capability a verb needs (0 for a required verb). */
 uint32_t hil_verb_cap(hil_verb v);
 

@@ -273,24 +273,6 @@ out:
  * the target is the target. */
 #define PROTO_Z_RES_UM 1e-6
 
-/* The capabilities of a greeting as HELLO names them, "-" for none. */
-static void caps_text(uint32_t caps, char *buf, size_t n)
-{
-	size_t o = 0;
-
-	snprintf(buf, n, "-");
-	for (uint32_t c = 1; c && c <= HIL_CAP_LAST; c <<= 1) {
-		int k;
-
-		if (!(caps & c))
-			continue;
-		k = snprintf(buf + o, n - o, "%s%s", o ? " " : "", hil_cap_name(c));
-		if (k < 0 || (size_t)k >= n - o)
-			break;
-		o += (size_t)k;
-	}
-}
-
 int hil_v_settled_z(hil_vctx *v, hil_val_item *it)
 {
 	uint32_t caps = hil_bridge_hello(v->b)->caps;
@@ -303,7 +285,7 @@ int hil_v_settled_z(hil_vctx *v, hil_val_item *it)
 	int rc;
 
 	if (!(caps & HIL_CAP_SETTLED_Z)) {
-		caps_text(caps, list, sizeof list);
+		hil_caps_text(caps, " ", list, sizeof list);
 		it->outcome = HIL_VAL_SKIPPED;
 		snprintf(it->detail, sizeof it->detail,
 			 "the rig does not announce 'settled_z' (caps %s): the engine reads the encoder "
